@@ -1,0 +1,2 @@
+//! Units a scenario is written in: durations, Kubernetes quantities,
+//! percentages, request rates and duration distributions.

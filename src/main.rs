@@ -1,1 +1,8 @@
-fn main(){}
+//! The `nines` command line. Exit codes: 0 success, 1 an SLO not met
+//! (`check`), 2 bad input or usage.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

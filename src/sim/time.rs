@@ -89,6 +89,11 @@ impl SimDuration {
         self.0 == 0
     }
 
+    /// To the nearest millisecond: for messages, where nanoseconds are noise.
+    pub const fn round_to_millis(self) -> Self {
+        SimDuration(self.0.saturating_add(500_000) / 1_000_000 * 1_000_000)
+    }
+
     pub const fn saturating_mul(self, factor: u64) -> Self {
         SimDuration(self.0.saturating_mul(factor))
     }
@@ -163,7 +168,10 @@ mod tests {
     #[test]
     fn arithmetic_saturates_instead_of_wrapping() {
         assert_eq!(SimTime::MAX + SimDuration::from_secs(1), SimTime::MAX);
-        assert_eq!(SimTime::from_secs(1) - SimTime::from_secs(2), SimDuration::ZERO);
+        assert_eq!(
+            SimTime::from_secs(1) - SimTime::from_secs(2),
+            SimDuration::ZERO
+        );
         assert_eq!(SimDuration::from_secs_f64(-1.0), SimDuration::ZERO);
         assert_eq!(SimDuration::from_secs_f64(f64::NAN), SimDuration::ZERO);
         assert_eq!(SimDuration::from_secs_f64(1e30), SimDuration::MAX);
@@ -174,5 +182,11 @@ mod tests {
         assert_eq!(SimTime::from_secs(300).to_string(), "300s");
         assert_eq!(SimDuration::from_millis(52_500).to_string(), "52.5s");
         assert_eq!(SimDuration::from_nanos(1).to_string(), "0.000000001s");
+        assert_eq!(
+            SimDuration::from_nanos(357_479_112_900)
+                .round_to_millis()
+                .to_string(),
+            "357.479s"
+        );
     }
 }

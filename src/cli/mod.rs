@@ -1,0 +1,78 @@
+//! Commands, one module each with its own arguments; errors are printed with
+//! their whole chain and become exit code 2.
+
+mod output;
+mod run;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A deterministic simulator of a Kubernetes cluster's high availability:
+/// how many nines, how many requests die in flight, and why.
+#[derive(Parser)]
+#[command(name = "nines", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Run(run::RunArgs),
+    Validate(validate::ValidateArgs),
+}
+
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_BAD_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Validate(args) => validate::execute(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            print_error(&e);
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// `error: <message>` then each cause on its own `caused by:` line.
+fn print_error(e: &(dyn std::error::Error + 'static)) {
+    eprintln!("error: {e}");
+    let mut source = e.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+/// Errors the commands report; all of them mean exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Scenario(#[from] nines::scenario::ScenarioError),
+    #[error("{0}; raise the limit with `--max-events`")]
+    Sim(#[from] nines::sim::SimError),
+    #[error("cannot write `{path}`")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,40 @@
+//! `nines validate`: check scenario files without running them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::CliError;
+
+/// Checks scenario files: YAML syntax, field names, units, references and
+/// every semantic rule, reporting all problems with file:line:column.
+///
+/// Examples:
+///   nines validate scenarios/node-loss.yaml
+///   nines validate scenarios/*.yaml
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+}
+
+pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
+    let mut failed = false;
+    for path in &args.scenarios {
+        match nines::scenario::load(path) {
+            Ok(s) => println!("{}: ok ({})", path.display(), s.name),
+            Err(e) => {
+                failed = true;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(super::EXIT_BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

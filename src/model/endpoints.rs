@@ -1,0 +1,85 @@
+//! Services: the EndpointSlice follows each pod's `Ready` condition at once,
+//! and kube-proxy's rules follow the EndpointSlice `endpointPropagationDelay`
+//! later. Traffic is routed by kube-proxy's view, so between the two a
+//! request can reach a pod that no longer serves.
+
+use super::{ModelEvent, PodId, World};
+use crate::sim::Engine;
+
+impl World<'_> {
+    /// The pod's `Ready` condition changes in the API; kube-proxy learns of
+    /// it after the propagation delay.
+    pub(super) fn set_api_ready(
+        &mut self,
+        pod: PodId,
+        ready: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        if self.pods[pod].api_ready == ready {
+            return;
+        }
+        self.pods[pod].api_ready = ready;
+        let now = engine.now();
+        if ready {
+            let name = &self.pods[pod].name;
+            self.trace.emit(now, false, "Pod", name, "Ready", || {
+                "condition Ready=True: the pod becomes an endpoint of its Service".to_string()
+            });
+        }
+        engine.schedule_in(
+            self.scenario.settings.endpoint_propagation_delay,
+            ModelEvent::EndpointPropagated { pod, ready },
+        );
+    }
+
+    pub(super) fn endpoint_propagated(
+        &mut self,
+        pod: PodId,
+        ready: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let p = &mut self.pods[pod];
+        if p.in_view == ready {
+            return;
+        }
+        p.in_view = ready;
+        let w = p.workload;
+        self.refresh_endpoint(pod, engine);
+        let now = engine.now();
+        let p = &self.pods[pod];
+        let size = self.workloads[w].traffic.view_size();
+        let node = p.node.map_or("-", |n| self.scenario.nodes[n].name.as_str());
+        let service = &self.scenario.workloads[w].name;
+        let (reason, verb) = if ready {
+            ("EndpointAdded", "added to")
+        } else {
+            ("EndpointRemoved", "removed from")
+        };
+        self.trace.emit(now, false, "Service", service, reason, || {
+            format!(
+                "{} ({node}) {verb} kube-proxy's rules; {size} endpoint(s) routed to",
+                p.name
+            )
+        });
+    }
+
+    /// Brings the Service's traffic account and the workload's up/down state
+    /// in line with the pod's current state; call after any change to it.
+    pub(super) fn refresh_endpoint(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let p = &mut self.pods[pod];
+        let class = p.endpoint_class();
+        if class == p.endpoint {
+            return;
+        }
+        let old = std::mem::replace(&mut p.endpoint, class);
+        let w = p.workload;
+        let traffic = &mut self.workloads[w].traffic;
+        traffic.endpoint_changed(now, old, class);
+        let up = traffic.serving() >= self.scenario.workloads[w].min_ready;
+        if up != self.recorder.is_up(w) {
+            let cause = &self.pods[pod].cause;
+            self.recorder.set_up(w, up, now, cause);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Every event of the model, each with who schedules it and who handles it.
+//! The engine orders them by time, then by the order they were scheduled.
+
+use super::{NodeId, PodId, ZoneId};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ModelEvent {
+    /// kubelet → itself (pod timer): the image is present and the
+    /// container process starts.
+    ContainerStarted { pod: PodId },
+    /// kubelet → itself (pod timer): the app finished its startup and answers.
+    AppStarted { pod: PodId },
+    /// kubelet prober → pod status (pod timer): the readiness probe has
+    /// passed `successThreshold` times in a row; the pod turns Ready.
+    ReadinessProbeSucceeded { pod: PodId },
+    /// kubelet → itself (pod timer): the CrashLoopBackOff delay is over and
+    /// the container restarts.
+    BackOffExpired { pod: PodId },
+    /// EndpointSlice controller → kube-proxy: a pod's Ready change reaches the
+    /// rules traffic is routed by, `endpointPropagationDelay` after the API saw it.
+    EndpointPropagated { pod: PodId, ready: bool },
+    /// node lifecycle controller → itself (node timer): a monitor pass finds
+    /// the node's Lease older than `nodeMonitorGracePeriod`.
+    NodeMonitorGracePeriodExceeded { node: NodeId },
+    /// node lifecycle controller → itself (node timer): a monitor pass sees
+    /// the Ready status the restarted kubelet posted.
+    NodeReadyObserved { node: NodeId },
+    /// node lifecycle controller → itself (zone timer): the zone's rate
+    /// limiter lets one more node receive the NoExecute taint.
+    ZoneTaintPass { zone: ZoneId },
+    /// taint-eviction controller → itself (node toleration timer): the pods'
+    /// `tolerationSeconds` for the node's NoExecute taint ran out.
+    TolerationExpired { node: NodeId },
+    /// fault injector → world: a scheduled (`at`/`every`) fault fires.
+    FaultFires { fault: usize },
+    /// fault injector → pod (pod failure timer): a stochastic pod crash is due.
+    PodFailureDue { pod: PodId, fault: usize },
+    /// fault injector → node (node failure timer): a stochastic node crash is due.
+    NodeFailureDue { node: NodeId, fault: usize },
+    /// fault injector → node (node recovery timer): the crashed node boots
+    /// and its kubelet starts.
+    NodeRecovers { node: NodeId },
+}

@@ -1,0 +1,260 @@
+//! The kubelet's part: pulling images, starting containers, the app's own
+//! startup, the readiness prober, and restarts with CrashLoopBackOff.
+
+use super::pod::Container;
+use super::{ModelEvent, NodeId, PodId, World};
+use crate::scenario::defaults;
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// The CrashLoopBackOff delay before restart number `crash_loop` (1-based):
+/// 10 s doubling up to 300 s.
+pub(super) fn crash_loop_back_off(crash_loop: u32) -> SimDuration {
+    let doublings = crash_loop.saturating_sub(1).min(16);
+    let delay = defaults::CRASH_LOOP_BACK_OFF_INITIAL.saturating_mul(1 << doublings);
+    delay.min(defaults::CRASH_LOOP_BACK_OFF_MAX)
+}
+
+/// The first prober tick at or after `not_before` on the grid
+/// `origin + k × period`.
+fn next_tick(origin: SimTime, period: SimDuration, not_before: SimTime) -> SimTime {
+    if not_before <= origin {
+        return origin;
+    }
+    let period = period.as_nanos().max(1);
+    let since = (not_before - origin).as_nanos();
+    origin + SimDuration::from_nanos(since.div_ceil(period).saturating_mul(period))
+}
+
+impl World<'_> {
+    /// The kubelet takes a pod bound to its node: the image is pulled if the
+    /// node lacks it (pulls run one at a time), then the container starts.
+    pub(super) fn admit(&mut self, pod: PodId, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let w = self.pods[pod].workload;
+        let workload = &self.scenario.workloads[w];
+        self.start_prober(pod, now);
+        let n = &mut self.nodes[node];
+        let start = match n.image_ready_at[w] {
+            Some(ready) => {
+                self.pods[pod].pulled_cold = false;
+                ready.max(now)
+            }
+            None => {
+                let pull = workload
+                    .app
+                    .image_pull
+                    .sample(&mut self.workloads[w].kubelet_rng);
+                let begin = n.pull_free_at.max(now);
+                let ready = begin + pull;
+                n.pull_free_at = ready;
+                n.image_ready_at[w] = Some(ready);
+                self.pods[pod].pulled_cold = true;
+                let name = &self.pods[pod].name;
+                self.trace.emit(now, false, "Pod", name, "Pulling", || {
+                    format!("Pulling image \"{}\"", image(&workload.name))
+                });
+                ready
+            }
+        };
+        let timer = self.pods[pod].timer;
+        engine
+            .set_timer(timer, start, ModelEvent::ContainerStarted { pod })
+            .expect("an image is never ready before now");
+    }
+
+    /// The prober worker starts with the pod on its node; its phase within
+    /// `periodSeconds` is its own.
+    fn start_prober(&mut self, pod: PodId, now: SimTime) {
+        use rand::RngExt;
+
+        let probe = &self.scenario.workloads[self.pods[pod].workload].readiness_probe;
+        let period = probe.as_ref().map_or(1, |p| p.period.as_nanos().max(1));
+        self.pods[pod].probe_origin =
+            now + SimDuration::from_nanos(self.probe_rng.random_range(0..period));
+    }
+
+    pub(super) fn container_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let w = self.pods[pod].workload;
+        let workload = &self.scenario.workloads[w];
+        let name = self.pods[pod].name.clone();
+        let image = image(&workload.name);
+        if std::mem::take(&mut self.pods[pod].pulled_cold) {
+            self.trace.emit(now, false, "Pod", &name, "Pulled", || {
+                format!("Successfully pulled image \"{image}\"")
+            });
+        } else {
+            self.trace.emit(now, false, "Pod", &name, "Pulled", || {
+                format!("Container image \"{image}\" already present on machine")
+            });
+        }
+        self.trace.emit(now, false, "Pod", &name, "Created", || {
+            format!("Created container: {}", workload.name)
+        });
+        self.trace.emit(now, false, "Pod", &name, "Started", || {
+            format!("Started container {}", workload.name)
+        });
+        let startup = workload
+            .app
+            .startup
+            .sample(&mut self.workloads[w].kubelet_rng);
+        let p = &mut self.pods[pod];
+        p.container = Container::Starting;
+        p.started_at = now;
+        p.ever_started = true;
+        engine.set_timer_in(p.timer, startup, ModelEvent::AppStarted { pod });
+        self.arm_pod_failure(pod, engine);
+        if workload.readiness_probe.is_none() {
+            // Without a readiness probe the pod is Ready as soon as its
+            // container runs, whether or not the app answers yet.
+            self.set_api_ready(pod, true, engine);
+        }
+        self.refresh_endpoint(pod, engine);
+    }
+
+    pub(super) fn app_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        self.pods[pod].container = Container::Running;
+        self.refresh_endpoint(pod, engine);
+        let Some(probe) = &self.scenario.workloads[self.pods[pod].workload].readiness_probe else {
+            return;
+        };
+        let p = &self.pods[pod];
+        // Probes fail until the app answers and are skipped during
+        // `initialDelaySeconds`; `successThreshold` passes in a row make it Ready.
+        let first_pass = next_tick(
+            p.probe_origin,
+            probe.period,
+            now.max(p.started_at + probe.initial_delay),
+        );
+        let ready_at = first_pass
+            + probe
+                .period
+                .saturating_mul(u64::from(probe.success_threshold - 1));
+        engine
+            .set_timer(
+                p.timer,
+                ready_at,
+                ModelEvent::ReadinessProbeSucceeded { pod },
+            )
+            .expect("the next probe tick is not in the past");
+    }
+
+    pub(super) fn readiness_probe_succeeded(
+        &mut self,
+        pod: PodId,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.set_api_ready(pod, true, engine);
+    }
+
+    /// The container process dies of itself: the kubelet reports the pod not
+    /// Ready and restarts it after the CrashLoopBackOff delay.
+    pub(super) fn crash_container(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        if !self.pods[pod].container_runs() {
+            return;
+        }
+        self.stop_container(pod, true, engine);
+        let p = &mut self.pods[pod];
+        if now - p.started_at >= defaults::CRASH_LOOP_BACK_OFF_RESET {
+            p.crash_loop = 0;
+        }
+        p.crash_loop += 1;
+        p.restarts += 1;
+        let delay = crash_loop_back_off(p.crash_loop);
+        engine.set_timer_in(p.timer, delay, ModelEvent::BackOffExpired { pod });
+        let container = &self.scenario.workloads[p.workload].name;
+        let name = &p.name;
+        self.trace.emit(now, false, "Pod", name, "BackOff", || {
+            format!("Back-off {delay} restarting failed container={container} pod={name}")
+        });
+        self.set_api_ready(pod, false, engine);
+    }
+
+    pub(super) fn back_off_expired(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        self.container_started(pod, engine);
+    }
+
+    /// The process stops, and nothing the kubelet had planned for it happens.
+    /// When it stops `abruptly` (crash, node loss) the requests in flight on
+    /// it are lost.
+    pub(super) fn stop_container(
+        &mut self,
+        pod: PodId,
+        abruptly: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let p = &mut self.pods[pod];
+        if abruptly && p.endpoint == Some(crate::traffic::EndpointClass::Serving) {
+            self.workloads[p.workload].traffic.drop_in_flight(now);
+        }
+        p.container = Container::Stopped;
+        p.pulled_cold = false;
+        engine.cancel_timer(p.timer);
+        engine.cancel_timer(p.failure_timer);
+        self.refresh_endpoint(pod, engine);
+    }
+
+    /// The steady state the run starts from: every replica placed by the
+    /// scheduler, its image cached, Running, Ready and in kube-proxy's view.
+    pub(super) fn place_steady_state(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        for _ in 0..self.scenario.workloads[w].replicas {
+            let pod = self.create_pod(w, engine);
+            let Some(node) = self.pick_node(pod) else {
+                // Too little capacity even at the start: the pod stays Pending.
+                self.pending.push(pod);
+                continue;
+            };
+            self.bind(pod, node);
+            self.start_prober(pod, SimTime::ZERO);
+            self.nodes[node].image_ready_at[w] = Some(SimTime::ZERO);
+            let p = &mut self.pods[pod];
+            p.container = Container::Running;
+            p.ever_started = true;
+            p.api_ready = true;
+            p.in_view = true;
+            self.arm_pod_failure(pod, engine);
+            self.refresh_endpoint(pod, engine);
+        }
+        self.report_unschedulable(engine.now());
+    }
+}
+
+/// The image a workload runs, for the kubelet's messages.
+fn image(workload: &str) -> String {
+    format!("{workload}:stable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crash_loop_back_off_doubles_to_five_minutes() {
+        let secs: Vec<u64> = (1..=7)
+            .map(|n| crash_loop_back_off(n).as_nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(secs, vec![10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(crash_loop_back_off(1000), SimDuration::from_secs(300));
+    }
+
+    #[test]
+    fn probe_ticks_are_on_the_pods_grid() {
+        let o = SimTime::from_secs(3);
+        let p = SimDuration::from_secs(10);
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(3)),
+            SimTime::from_secs(3)
+        );
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(4)),
+            SimTime::from_secs(13)
+        );
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(1)),
+            SimTime::from_secs(3)
+        );
+    }
+}

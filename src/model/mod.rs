@@ -1,0 +1,368 @@
+//! The cluster: nodes, pods, Services and the controllers that act on them,
+//! as handlers of [`ModelEvent`]s. The model does no I/O and reads no clock;
+//! everything it observes goes to the [`Recorder`], the traffic accounts and
+//! the [`Trace`].
+
+mod endpoints;
+mod events;
+mod kubelet;
+mod names;
+mod node;
+mod node_lifecycle;
+mod pod;
+mod replicaset;
+mod scheduler;
+mod trace;
+
+pub use events::ModelEvent;
+pub use trace::{TraceEvent, TraceLevel};
+
+use crate::faults::FaultInjector;
+use crate::metrics::{Recorder, UptimeMetrics};
+use crate::scenario::{FaultKind, Scenario, Trigger};
+use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
+use crate::traffic::{FluidTraffic, OutcomeCounts};
+use node::{Node, Zone};
+use pod::Pod;
+use trace::Trace;
+
+pub type NodeId = usize;
+pub type PodId = usize;
+pub type ZoneId = usize;
+
+/// Per-workload state that is not a pod: its Service's traffic, its
+/// ReplicaSet's bookkeeping, and the random stream of its kubelet draws.
+#[derive(Debug)]
+struct WorkloadState {
+    traffic: FluidTraffic,
+    /// Pods in creation order, gone ones included until they leave the view.
+    pods: Vec<PodId>,
+    pods_created: u64,
+    /// Image pulls and app startups: one stream per workload keeps a
+    /// workload's draws independent of the others'.
+    kubelet_rng: Stream,
+}
+
+/// What a finished run leaves behind.
+#[derive(Debug)]
+pub struct Observations {
+    pub requests: Vec<OutcomeCounts>,
+    pub uptime: UptimeMetrics,
+    pub restarts: Vec<u64>,
+    pub trace: Vec<TraceEvent>,
+    pub key_events_dropped: u64,
+}
+
+pub struct World<'s> {
+    scenario: &'s Scenario,
+    nodes: Vec<Node>,
+    zones: Vec<Zone>,
+    pods: Vec<Pod>,
+    workloads: Vec<WorkloadState>,
+    /// Pods waiting for the scheduler, in creation order.
+    pending: Vec<PodId>,
+    /// Offset of the node lifecycle controller's monitor passes.
+    monitor_phase: SimTime,
+    /// Set while every zone is fully disrupted: the controller then assumes
+    /// its own connectivity is at fault and evicts nothing.
+    master_disruption: bool,
+    faults: FaultInjector,
+    probe_rng: Stream,
+    recorder: Recorder,
+    trace: Trace,
+}
+
+impl<'s> World<'s> {
+    /// Builds the cluster at time zero: in its steady state (every replica
+    /// placed, pulled, started, Ready and in every kube-proxy's view), or empty
+    /// with `coldStart`.
+    pub fn new(
+        scenario: &'s Scenario,
+        streams: &RngStreams,
+        trace_level: TraceLevel,
+        engine: &mut Engine<ModelEvent>,
+    ) -> Self {
+        use rand::RngExt;
+
+        let mut controller_rng = streams.stream("node-lifecycle-controller");
+        let monitor_period = scenario.settings.node_monitor_period.as_nanos();
+        let monitor_phase = SimTime::from_nanos(controller_rng.random_range(0..monitor_period));
+        let mut lease_rng = streams.stream("kubelet-lease");
+        let renew = scenario
+            .settings
+            .node_lease_renew_interval()
+            .as_nanos()
+            .max(1);
+        let nodes = scenario
+            .nodes
+            .iter()
+            .map(|_| {
+                // The kubelet's Lease renewals keep a phase of their own per node.
+                let offset = SimTime::from_nanos(lease_rng.random_range(0..renew));
+                Node::new(scenario.workloads.len(), offset, engine)
+            })
+            .collect();
+        let zones = (0..scenario.zones.len())
+            .map(|z| Zone::new(z, &scenario.nodes, engine))
+            .collect();
+        let workloads = scenario
+            .workloads
+            .iter()
+            .map(|w| WorkloadState {
+                traffic: FluidTraffic::new(
+                    w.traffic.clone(),
+                    w.app.service_time.mean().as_secs_f64(),
+                    streams.stream(&format!("traffic/{}", w.name)),
+                    streams.stream(&format!("in-flight/{}", w.name)),
+                ),
+                pods: Vec::new(),
+                pods_created: 0,
+                kubelet_rng: streams.stream(&format!("kubelet/{}", w.name)),
+            })
+            .collect();
+        let mut world = World {
+            scenario,
+            nodes,
+            zones,
+            pods: Vec::new(),
+            workloads,
+            pending: Vec::new(),
+            monitor_phase,
+            master_disruption: false,
+            faults: FaultInjector::new(&scenario.faults, streams),
+            probe_rng: streams.stream("probes"),
+            recorder: Recorder::new(scenario.workloads.len()),
+            trace: Trace::new(trace_level),
+        };
+        world.start(engine);
+        world
+    }
+
+    fn start(&mut self, engine: &mut Engine<ModelEvent>) {
+        for (f, fault) in self.scenario.faults.iter().enumerate() {
+            if let Some(at) = FaultInjector::first_firing(fault) {
+                engine
+                    .schedule_at(at, ModelEvent::FaultFires { fault: f })
+                    .expect("fault times are not negative");
+            }
+        }
+        for node in 0..self.nodes.len() {
+            self.arm_node_failure(node, engine);
+        }
+        if self.scenario.cold_start {
+            for w in 0..self.workloads.len() {
+                self.recorder.set_up(w, false, SimTime::ZERO, "coldStart");
+                self.reconcile_replicas(w, engine);
+            }
+        } else {
+            for w in 0..self.workloads.len() {
+                self.place_steady_state(w, engine);
+                let up =
+                    self.workloads[w].traffic.serving() >= self.scenario.workloads[w].min_ready;
+                if !up {
+                    self.recorder
+                        .set_up(w, false, SimTime::ZERO, "insufficientCapacity");
+                }
+            }
+        }
+    }
+
+    /// Turns the world's observations into the run's results.
+    pub fn finish(mut self, end: SimTime) -> Observations {
+        for w in &mut self.workloads {
+            w.traffic.settle(end);
+        }
+        let mut restarts = vec![0u64; self.workloads.len()];
+        for pod in &self.pods {
+            restarts[pod.workload] += u64::from(pod.restarts);
+        }
+        let (trace, key_events_dropped) = self.trace.into_events();
+        Observations {
+            requests: self
+                .workloads
+                .iter()
+                .map(|w| w.traffic.counts().clone())
+                .collect(),
+            uptime: self.recorder.finish(end),
+            restarts,
+            trace,
+            key_events_dropped,
+        }
+    }
+
+    /// Arms a node's stochastic failure clock: the earliest of the times to
+    /// failure drawn for every `nodeCrash` with an `mtbf` that targets it.
+    fn arm_node_failure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let mut earliest: Option<(crate::sim::SimDuration, usize)> = None;
+        for (f, fault) in self.scenario.faults.iter().enumerate() {
+            let (Trigger::Mtbf(ttf), FaultKind::NodeCrash { target, .. }) =
+                (&fault.trigger, &fault.kind)
+            else {
+                continue;
+            };
+            if !self.node_matches(node, *target) {
+                continue;
+            }
+            let d = self.faults.draw(f, ttf);
+            if earliest.is_none_or(|(e, _)| d < e) {
+                earliest = Some((d, f));
+            }
+        }
+        if let Some((d, fault)) = earliest {
+            let timer = self.nodes[node].failure_timer;
+            engine.set_timer_in(timer, d, ModelEvent::NodeFailureDue { node, fault });
+        }
+    }
+
+    /// Arms a running container's stochastic crash clock, like
+    /// [`World::arm_node_failure`] for the `podCrash` faults with an `mtbf`.
+    fn arm_pod_failure(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let workload = self.pods[pod].workload;
+        let mut earliest: Option<(crate::sim::SimDuration, usize)> = None;
+        for (f, fault) in self.scenario.faults.iter().enumerate() {
+            let (Trigger::Mtbf(ttf), FaultKind::PodCrash { workload: w, .. }) =
+                (&fault.trigger, &fault.kind)
+            else {
+                continue;
+            };
+            if *w != workload {
+                continue;
+            }
+            let d = self.faults.draw(f, ttf);
+            if earliest.is_none_or(|(e, _)| d < e) {
+                earliest = Some((d, f));
+            }
+        }
+        if let Some((d, fault)) = earliest {
+            let timer = self.pods[pod].failure_timer;
+            engine.set_timer_in(timer, d, ModelEvent::PodFailureDue { pod, fault });
+        }
+    }
+
+    fn node_matches(&self, node: NodeId, target: crate::scenario::NodeTarget) -> bool {
+        use crate::scenario::NodeTarget;
+        let spec = &self.scenario.nodes[node];
+        match target {
+            NodeTarget::Node(n) => n == node,
+            NodeTarget::Pool(p) => spec.pool == p,
+            NodeTarget::Zone(z) => spec.zone == z,
+            NodeTarget::Any => true,
+        }
+    }
+
+    /// A scheduled fault fires: it picks its targets among those it can hit now.
+    fn fault_fires(&mut self, fault: usize, engine: &mut Engine<ModelEvent>) {
+        let spec = &self.scenario.faults[fault];
+        let now = engine.now();
+        if let Some(next) = FaultInjector::next_firing(spec, now) {
+            engine.schedule_in(next - now, ModelEvent::FaultFires { fault });
+        }
+        match &spec.kind {
+            FaultKind::PodCrash { workload, count } => {
+                let running: Vec<PodId> = self.workloads[*workload]
+                    .pods
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.pods[p].container_runs())
+                    .collect();
+                let chosen = self.faults.pick(fault, &running, *count);
+                if chosen.is_empty() {
+                    let name = &self.scenario.workloads[*workload].name;
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "PodCrash", || {
+                            format!("no running pod of `{name}` to crash")
+                        });
+                }
+                for pod in chosen {
+                    self.inject_pod_crash(pod, fault, engine);
+                }
+            }
+            FaultKind::NodeCrash { target, count, .. } => {
+                let up: Vec<NodeId> = (0..self.nodes.len())
+                    .filter(|&n| self.nodes[n].up && self.node_matches(n, *target))
+                    .collect();
+                let chosen = self.faults.pick(fault, &up, *count);
+                if chosen.is_empty() {
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "NodeCrash", || {
+                            "no running node to crash".to_string()
+                        });
+                }
+                for node in chosen {
+                    self.inject_node_crash(node, fault, engine);
+                }
+            }
+        }
+    }
+
+    fn inject_pod_crash(&mut self, pod: PodId, fault: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let stream = &self.scenario.faults[fault].stream;
+        let name = self.pods[pod].name.clone();
+        self.trace.emit(now, true, "Fault", stream, "PodCrash", || {
+            format!("container of pod {name} exits with an error")
+        });
+        self.pods[pod].cause = format!("podCrash {name}");
+        self.crash_container(pod, engine);
+    }
+
+    fn inject_node_crash(&mut self, node: NodeId, fault: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let spec = &self.scenario.faults[fault];
+        let name = self.scenario.nodes[node].name.clone();
+        let recover_in = match &spec.kind {
+            FaultKind::NodeCrash {
+                recover_after: Some(d),
+                ..
+            } => Some(self.faults.draw(fault, d)),
+            _ => None,
+        };
+        self.trace.emit(
+            now,
+            true,
+            "Fault",
+            &spec.stream,
+            "NodeCrash",
+            || match recover_in {
+                Some(d) => format!(
+                    "node {name} crashes; it comes back in {}",
+                    d.round_to_millis()
+                ),
+                None => format!("node {name} crashes for good"),
+            },
+        );
+        self.node_crashes(node, format!("nodeCrash {name}"), engine);
+        if let Some(d) = recover_in {
+            let timer = self.nodes[node].recover_timer;
+            engine.set_timer_in(timer, d, ModelEvent::NodeRecovers { node });
+        }
+    }
+}
+
+impl Handler<ModelEvent> for World<'_> {
+    fn handle(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
+        match event {
+            ModelEvent::ContainerStarted { pod } => self.container_started(pod, engine),
+            ModelEvent::AppStarted { pod } => self.app_started(pod, engine),
+            ModelEvent::ReadinessProbeSucceeded { pod } => {
+                self.readiness_probe_succeeded(pod, engine)
+            }
+            ModelEvent::BackOffExpired { pod } => self.back_off_expired(pod, engine),
+            ModelEvent::EndpointPropagated { pod, ready } => {
+                self.endpoint_propagated(pod, ready, engine)
+            }
+            ModelEvent::NodeMonitorGracePeriodExceeded { node } => {
+                self.node_became_unknown(node, engine)
+            }
+            ModelEvent::NodeReadyObserved { node } => self.node_ready_observed(node, engine),
+            ModelEvent::ZoneTaintPass { zone } => self.zone_taint_pass(zone, engine),
+            ModelEvent::TolerationExpired { node } => self.toleration_expired(node, engine),
+            ModelEvent::FaultFires { fault } => self.fault_fires(fault, engine),
+            ModelEvent::PodFailureDue { pod, fault } => self.inject_pod_crash(pod, fault, engine),
+            ModelEvent::NodeFailureDue { node, fault } => {
+                self.inject_node_crash(node, fault, engine)
+            }
+            ModelEvent::NodeRecovers { node } => self.node_recovers(node, engine),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Nodes as the kubelet and the node lifecycle controller see them, and the
+//! zones the controller rate-limits evictions by.
+
+use std::collections::VecDeque;
+
+use super::{ModelEvent, NodeId, PodId};
+use crate::scenario::{NodeSpec, Resources};
+use crate::sim::{Engine, SimTime, TimerId};
+
+#[derive(Debug)]
+pub(super) struct Node {
+    /// The machine and its kubelet run.
+    pub up: bool,
+    /// The controller's view of the `Ready` condition: false once it has
+    /// found the Lease stale (`Ready=Unknown`).
+    pub ready_condition: bool,
+    /// `node.kubernetes.io/unreachable:NoSchedule`: the scheduler skips the node.
+    pub no_schedule: bool,
+    /// `node.kubernetes.io/unreachable:NoExecute`: pods go when their toleration runs out.
+    pub no_execute: bool,
+    /// The kubelet renews its Lease at `lease_origin + k × renew interval`.
+    pub lease_origin: SimTime,
+    /// Sum of the requests of the pods bound here, terminating ones included.
+    pub allocated: Resources,
+    /// Per workload: when its image is (or will be) present on the node.
+    pub image_ready_at: Vec<Option<SimTime>>,
+    /// Image pulls are serialized (`serializeImagePulls: true`): the next can
+    /// start when this one ends.
+    pub pull_free_at: SimTime,
+    pub pods: Vec<PodId>,
+    /// What took the node down, for the incidents it causes.
+    pub cause: String,
+    /// Monitor-pass decisions of the node lifecycle controller.
+    pub monitor_timer: TimerId,
+    pub toleration_timer: TimerId,
+    pub failure_timer: TimerId,
+    pub recover_timer: TimerId,
+}
+
+impl Node {
+    pub fn new(workloads: usize, lease_origin: SimTime, engine: &mut Engine<ModelEvent>) -> Self {
+        Node {
+            up: true,
+            ready_condition: true,
+            no_schedule: false,
+            no_execute: false,
+            lease_origin,
+            allocated: Resources::default(),
+            image_ready_at: vec![None; workloads],
+            pull_free_at: SimTime::ZERO,
+            pods: Vec::new(),
+            cause: String::new(),
+            monitor_timer: engine.new_timer(),
+            toleration_timer: engine.new_timer(),
+            failure_timer: engine.new_timer(),
+            recover_timer: engine.new_timer(),
+        }
+    }
+}
+
+/// The controller's `ZoneState`, from `ComputeZoneState`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum ZoneState {
+    Normal,
+    /// More than 2 nodes, and at least `unhealthyZoneThreshold` of them, not Ready.
+    PartialDisruption,
+    /// No Ready node at all.
+    FullDisruption,
+}
+
+#[derive(Debug)]
+pub(super) struct Zone {
+    pub nodes: Vec<NodeId>,
+    pub state: ZoneState,
+    /// Nodes waiting for the NoExecute taint (`zoneNoExecuteTainter`).
+    pub taint_queue: VecDeque<NodeId>,
+    /// The token bucket (burst 1) lets the next node be tainted from here on.
+    pub next_token: SimTime,
+    /// Nodes per second the bucket refills at, after the zone's state.
+    pub rate: f64,
+    pub timer: TimerId,
+}
+
+impl Zone {
+    pub fn new(zone: usize, nodes: &[NodeSpec], engine: &mut Engine<ModelEvent>) -> Self {
+        Zone {
+            nodes: (0..nodes.len())
+                .filter(|&n| nodes[n].zone == zone)
+                .collect(),
+            state: ZoneState::Normal,
+            taint_queue: VecDeque::new(),
+            next_token: SimTime::ZERO,
+            rate: 0.0,
+            timer: engine.new_timer(),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Pods: where they run, what their container is doing, and what the API
+//! and kube-proxy believe about them.
+
+use super::{ModelEvent, NodeId};
+use crate::sim::{Engine, SimTime, TimerId};
+use crate::traffic::EndpointClass;
+
+/// The container as the node sees it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Container {
+    /// Not running: not yet started (image pull), in CrashLoopBackOff, or
+    /// stopped with its node.
+    Stopped,
+    /// The process runs; the app has not finished its startup.
+    Starting,
+    /// The app answers.
+    Running,
+}
+
+#[derive(Debug)]
+pub(super) struct Pod {
+    pub name: String,
+    pub workload: usize,
+    pub node: Option<NodeId>,
+    pub container: Container,
+    /// The pod's `Ready` condition in the API, which the EndpointSlice follows.
+    pub api_ready: bool,
+    /// Listed as a ready endpoint in kube-proxy's rules.
+    pub in_view: bool,
+    /// What this pod contributes to its Service's traffic, as last told to it.
+    pub endpoint: Option<EndpointClass>,
+    /// Deletion requested (`Terminating`).
+    pub deleting: bool,
+    /// Deleted and released by its node: nothing left but its endpoint's last
+    /// propagation.
+    pub gone: bool,
+    pub restarts: u32,
+    /// The container ran at least once, so a new start is a restart.
+    pub ever_started: bool,
+    /// Consecutive crashes, for CrashLoopBackOff.
+    pub crash_loop: u32,
+    pub started_at: SimTime,
+    /// The readiness prober ticks at `probe_origin + k × periodSeconds`.
+    pub probe_origin: SimTime,
+    /// The image was pulled for this start, so `Pulled` reports the pull.
+    pub pulled_cold: bool,
+    /// `FailedScheduling` was reported for the current wait.
+    pub unschedulable_reported: bool,
+    /// What last took this pod out of service, for the incidents it causes.
+    pub cause: String,
+    /// The kubelet's next step for this pod (start, app ready, probe, back-off).
+    pub timer: TimerId,
+    pub failure_timer: TimerId,
+}
+
+impl Pod {
+    pub fn new(name: String, workload: usize, engine: &mut Engine<ModelEvent>) -> Self {
+        Pod {
+            name,
+            workload,
+            node: None,
+            container: Container::Stopped,
+            api_ready: false,
+            in_view: false,
+            endpoint: None,
+            deleting: false,
+            gone: false,
+            restarts: 0,
+            ever_started: false,
+            crash_loop: 0,
+            started_at: SimTime::ZERO,
+            probe_origin: SimTime::ZERO,
+            pulled_cold: false,
+            unschedulable_reported: false,
+            cause: String::new(),
+            timer: engine.new_timer(),
+            failure_timer: engine.new_timer(),
+        }
+    }
+
+    pub fn container_runs(&self) -> bool {
+        matches!(self.container, Container::Starting | Container::Running)
+    }
+
+    /// What a request routed to this pod meets, if kube-proxy routes to it.
+    pub fn endpoint_class(&self) -> Option<EndpointClass> {
+        if !self.in_view {
+            return None;
+        }
+        Some(match self.container {
+            Container::Running => EndpointClass::Serving,
+            Container::Starting => EndpointClass::NotStarted,
+            Container::Stopped => EndpointClass::Stale,
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! The ReplicaSet controller: as many pods as `replicas`, not counting those
+//! being deleted, so an evicted pod is replaced at once.
+
+use super::pod::Pod;
+use super::{ModelEvent, PodId, World, names};
+use crate::sim::Engine;
+
+impl World<'_> {
+    pub(super) fn create_pod(&mut self, w: usize, engine: &mut Engine<ModelEvent>) -> PodId {
+        let workload = &self.scenario.workloads[w].name;
+        let state = &mut self.workloads[w];
+        let name = names::pod_name(
+            workload,
+            &names::template_hash(workload),
+            state.pods_created,
+        );
+        state.pods_created += 1;
+        let id = self.pods.len();
+        self.pods.push(Pod::new(name, w, engine));
+        state.pods.push(id);
+        id
+    }
+
+    /// Creates the missing replicas of a workload and lets the scheduler place them.
+    pub(super) fn reconcile_replicas(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let active = self.workloads[w]
+            .pods
+            .iter()
+            .filter(|&&p| !self.pods[p].deleting)
+            .count();
+        let missing = (self.scenario.workloads[w].replicas as usize).saturating_sub(active);
+        if missing == 0 {
+            return;
+        }
+        let now = engine.now();
+        let rs = format!(
+            "{}-{}",
+            self.scenario.workloads[w].name,
+            names::template_hash(&self.scenario.workloads[w].name)
+        );
+        for _ in 0..missing {
+            let pod = self.create_pod(w, engine);
+            let name = &self.pods[pod].name;
+            self.trace
+                .emit(now, true, "ReplicaSet", &rs, "SuccessfulCreate", || {
+                    format!("Created pod: {name}")
+                });
+            self.pending.push(pod);
+        }
+        self.schedule_pending(engine);
+    }
+
+    /// The pod object is deleted: it leaves the endpoints, and its node's
+    /// kubelet stops it — at once if the node runs, or whenever the node comes
+    /// back (it stays `Terminating` until then, holding its place).
+    pub(super) fn delete_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        if self.pods[pod].deleting {
+            return;
+        }
+        self.pods[pod].deleting = true;
+        self.set_api_ready(pod, false, engine);
+        let on_running_node = self.pods[pod].node.is_some_and(|n| self.nodes[n].up);
+        if on_running_node || self.pods[pod].node.is_none() {
+            self.release_pod(pod, engine);
+        }
+        let w = self.pods[pod].workload;
+        self.reconcile_replicas(w, engine);
+    }
+
+    /// The kubelet finishes a deleted pod: the container stops and the node's
+    /// resources are freed.
+    pub(super) fn release_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        if self.pods[pod].container_runs() {
+            let now = engine.now();
+            let name = &self.pods[pod].name;
+            let container = &self.scenario.workloads[self.pods[pod].workload].name;
+            self.trace.emit(now, false, "Pod", name, "Killing", || {
+                format!("Stopping container {container}")
+            });
+        }
+        self.stop_container(pod, false, engine);
+        self.unbind(pod);
+        self.pods[pod].gone = true;
+        let w = self.pods[pod].workload;
+        self.workloads[w].pods.retain(|&p| p != pod);
+        self.pending.retain(|&p| p != pod);
+        self.schedule_pending(engine);
+    }
+}

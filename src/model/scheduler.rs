@@ -1,0 +1,171 @@
+//! kube-scheduler: a pod goes to a node whose allocatable fits its requests
+//! (`NodeResourcesFit`) and that has no `NoSchedule` taint; among those, the
+//! default topology spreading comes first (fewest pods of the same workload
+//! in the zone, then on the node), then `LeastAllocated`, then node order, so
+//! ties break the same way every run.
+
+use super::{ModelEvent, NodeId, PodId, World};
+use crate::sim::{Engine, SimTime};
+
+/// Lower is better: pods of the workload in the zone, then on the node, then
+/// the node's free share after placement (negated).
+type PlacementKey = (u32, u32, std::cmp::Reverse<u64>);
+
+/// Why a node was filtered out, for `FailedScheduling`'s message.
+#[derive(Default)]
+struct Rejections {
+    tainted: usize,
+    insufficient_cpu: usize,
+    insufficient_memory: usize,
+}
+
+impl World<'_> {
+    /// The node the scheduler would bind the pod to now, if any.
+    pub(super) fn pick_node(&self, pod: PodId) -> Option<NodeId> {
+        self.filter_and_score(pod).0
+    }
+
+    fn filter_and_score(&self, pod: PodId) -> (Option<NodeId>, Rejections) {
+        let w = self.pods[pod].workload;
+        let requests = self.scenario.workloads[w].requests;
+        let mut in_zone = vec![0u32; self.zones.len()];
+        let mut on_node = vec![0u32; self.nodes.len()];
+        // Spreading counts the workload's pods that are not terminating, as
+        // PodTopologySpread does.
+        for &p in &self.workloads[w].pods {
+            let other = &self.pods[p];
+            if let (Some(n), false) = (other.node, other.deleting) {
+                on_node[n] += 1;
+                in_zone[self.scenario.nodes[n].zone] += 1;
+            }
+        }
+        let mut rejections = Rejections::default();
+        let mut best: Option<(NodeId, PlacementKey)> = None;
+        for (n, node) in self.nodes.iter().enumerate() {
+            let spec = &self.scenario.nodes[n];
+            if node.no_schedule {
+                rejections.tainted += 1;
+                continue;
+            }
+            let cpu_free = spec
+                .allocatable
+                .cpu_millis
+                .saturating_sub(node.allocated.cpu_millis);
+            let mem_free = spec
+                .allocatable
+                .memory_bytes
+                .saturating_sub(node.allocated.memory_bytes);
+            let cpu_fits = requests.cpu_millis <= cpu_free;
+            let mem_fits = requests.memory_bytes <= mem_free;
+            if !cpu_fits || !mem_fits {
+                rejections.insufficient_cpu += usize::from(!cpu_fits);
+                rejections.insufficient_memory += usize::from(!mem_fits);
+                continue;
+            }
+            // LeastAllocated: the mean free fraction after placing the pod, in
+            // parts per million so that it compares exactly.
+            let free = |alloc: u64, free_now: u64, req: u64| -> u64 {
+                ((free_now - req) * 1_000_000)
+                    .checked_div(alloc)
+                    .unwrap_or(0)
+            };
+            let least_allocated =
+                (free(spec.allocatable.cpu_millis, cpu_free, requests.cpu_millis)
+                    + free(
+                        spec.allocatable.memory_bytes,
+                        mem_free,
+                        requests.memory_bytes,
+                    ))
+                    / 2;
+            let key = (
+                in_zone[spec.zone],
+                on_node[n],
+                std::cmp::Reverse(least_allocated),
+            );
+            if best.as_ref().is_none_or(|(_, k)| key < *k) {
+                best = Some((n, key));
+            }
+        }
+        (best.map(|(n, _)| n), rejections)
+    }
+
+    pub(super) fn bind(&mut self, pod: PodId, node: NodeId) {
+        let requests = self.scenario.workloads[self.pods[pod].workload].requests;
+        let n = &mut self.nodes[node];
+        n.allocated.cpu_millis += requests.cpu_millis;
+        n.allocated.memory_bytes += requests.memory_bytes;
+        n.pods.push(pod);
+        self.pods[pod].node = Some(node);
+    }
+
+    /// Frees the pod's place on its node and forgets it.
+    pub(super) fn unbind(&mut self, pod: PodId) {
+        let Some(node) = self.pods[pod].node else {
+            return;
+        };
+        let requests = self.scenario.workloads[self.pods[pod].workload].requests;
+        let n = &mut self.nodes[node];
+        n.allocated.cpu_millis -= requests.cpu_millis;
+        n.allocated.memory_bytes -= requests.memory_bytes;
+        n.pods.retain(|&p| p != pod);
+    }
+
+    /// One scheduling pass over the pending pods, oldest first. Called
+    /// whenever a pod is created or capacity appears, which is when the real
+    /// scheduler's queue moves pods back to active.
+    pub(super) fn schedule_pending(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let pending = std::mem::take(&mut self.pending);
+        for pod in pending {
+            if self.pods[pod].deleting {
+                continue;
+            }
+            match self.pick_node(pod) {
+                Some(node) => {
+                    self.bind(pod, node);
+                    let node_name = &self.scenario.nodes[node].name;
+                    self.pods[pod].unschedulable_reported = false;
+                    let name = &self.pods[pod].name;
+                    self.trace.emit(now, false, "Pod", name, "Scheduled", || {
+                        format!("Successfully assigned default/{name} to {node_name}")
+                    });
+                    if self.nodes[node].up {
+                        self.admit(pod, node, engine);
+                    }
+                }
+                None => self.pending.push(pod),
+            }
+        }
+        self.report_unschedulable(now);
+    }
+
+    /// `FailedScheduling`, once per pod and wait, with the scheduler's wording.
+    pub(super) fn report_unschedulable(&mut self, now: SimTime) {
+        for i in 0..self.pending.len() {
+            let pod = self.pending[i];
+            if std::mem::replace(&mut self.pods[pod].unschedulable_reported, true) {
+                continue;
+            }
+            let (_, r) = self.filter_and_score(pod);
+            let total = self.nodes.len();
+            let mut reasons = Vec::new();
+            if r.insufficient_cpu > 0 {
+                reasons.push(format!("{} Insufficient cpu", r.insufficient_cpu));
+            }
+            if r.insufficient_memory > 0 {
+                reasons.push(format!("{} Insufficient memory", r.insufficient_memory));
+            }
+            if r.tainted > 0 {
+                reasons.push(format!(
+                    "{} node(s) had untolerated taint {{node.kubernetes.io/unreachable: }}",
+                    r.tainted
+                ));
+            }
+            let name = &self.pods[pod].name;
+            self.trace
+                .emit(now, true, "Pod", name, "FailedScheduling", || {
+                    format!("0/{total} nodes are available: {}.", reasons.join(", "))
+                });
+        }
+    }
+}

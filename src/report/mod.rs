@@ -1,0 +1,282 @@
+//! What a run means, for people and machines: the [`Report`] (its JSON keys
+//! are the stable interface, DESIGN.md), the text summary, and the trace as
+//! CSV. The report computes figures from observations; it never simulates.
+
+mod nines;
+mod text;
+mod trace_csv;
+
+pub use nines::{Nines, nines};
+pub use text::render_text;
+pub use trace_csv::write_trace_csv;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::metrics::Incident;
+use crate::model::Observations;
+use crate::scenario::Scenario;
+use crate::sim::SimDuration;
+use crate::traffic::{Outcome, OutcomeCounts};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    /// Events the engine delivered: a measure of how much happened.
+    pub events: u64,
+    pub requests: Requests,
+    pub availability: Availability,
+    pub nines: NinesReport,
+    pub incidents: Vec<IncidentReport>,
+    #[serde(serialize_with = "ordered_map")]
+    pub workloads: Vec<(String, WorkloadReport)>,
+    pub slo: Option<SloReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Requests {
+    pub total: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub dropped_in_flight: u64,
+    /// Failed requests by cause; causes that never happened are left out.
+    pub by_cause: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Availability {
+    /// ok / total.
+    pub requests: f64,
+    /// Fraction of the time up: for a workload, at least `minReady`
+    /// endpoints serving; for the scenario, every workload up.
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NinesReport {
+    pub requests: f64,
+    pub time: f64,
+    /// Nothing failed: the figure is the rule-of-three 95 % lower bound.
+    pub requests_is_lower_bound: bool,
+    pub time_is_lower_bound: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentReport {
+    pub workload: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub duration_s: f64,
+    pub cause: String,
+    /// Still going when the run ended.
+    pub ongoing: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadReport {
+    pub requests: Requests,
+    pub availability: Availability,
+    pub nines: NinesReport,
+    pub downtime_s: f64,
+    pub incidents: usize,
+    pub restarts: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SloReport {
+    pub passed: bool,
+    pub checks: Vec<SloCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SloCheck {
+    pub name: &'static str,
+    pub target: f64,
+    pub actual: f64,
+    pub passed: bool,
+    /// For availability targets: the share of the allowed failures used,
+    /// (1 − actual) / (1 − target); above 1 the budget is overspent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_budget_used: Option<f64>,
+}
+
+fn ordered_map<S: serde::Serializer>(
+    entries: &[(String, WorkloadReport)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(entries.iter().map(|(k, v)| (k, v)))
+}
+
+fn requests(counts: &OutcomeCounts) -> Requests {
+    let by_cause = Outcome::ALL
+        .into_iter()
+        .filter(|o| *o != Outcome::Ok)
+        .filter(|&o| counts.get(o) > 0)
+        .map(|o| (o.key(), counts.get(o)))
+        .collect();
+    Requests {
+        total: counts.total(),
+        ok: counts.get(Outcome::Ok),
+        failed: counts.failed(),
+        dropped_in_flight: counts.get(Outcome::DroppedInFlight),
+        by_cause,
+    }
+}
+
+fn availability_and_nines(
+    counts: &OutcomeCounts,
+    downtime: SimDuration,
+    duration: SimDuration,
+) -> (Availability, NinesReport) {
+    let r = nines::for_requests(counts.failed(), counts.total());
+    let t = nines::for_time(downtime, duration);
+    (
+        Availability {
+            requests: r.availability,
+            time: t.availability,
+        },
+        NinesReport {
+            requests: r.nines,
+            time: t.nines,
+            requests_is_lower_bound: r.is_lower_bound,
+            time_is_lower_bound: t.is_lower_bound,
+        },
+    )
+}
+
+impl Report {
+    pub fn new(scenario: &Scenario, seed: u64, events: u64, obs: &Observations) -> Report {
+        let duration = obs.uptime.duration;
+        let mut total = OutcomeCounts::default();
+        for c in &obs.requests {
+            total.add(c);
+        }
+        let (availability, nines) =
+            availability_and_nines(&total, obs.uptime.scenario_downtime, duration);
+        let workloads = scenario
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, spec)| {
+                let (availability, nines) = availability_and_nines(
+                    &obs.requests[w],
+                    obs.uptime.workload_downtime[w],
+                    duration,
+                );
+                (
+                    spec.name.clone(),
+                    WorkloadReport {
+                        requests: requests(&obs.requests[w]),
+                        availability,
+                        nines,
+                        downtime_s: obs.uptime.workload_downtime[w].as_secs_f64(),
+                        incidents: obs
+                            .uptime
+                            .incidents
+                            .iter()
+                            .filter(|i| i.workload == w)
+                            .count(),
+                        restarts: obs.restarts[w],
+                    },
+                )
+            })
+            .collect();
+        let incidents = obs
+            .uptime
+            .incidents
+            .iter()
+            .map(|i: &Incident| IncidentReport {
+                workload: scenario.workloads[i.workload].name.clone(),
+                start_s: i.start.as_secs_f64(),
+                end_s: i.end.as_secs_f64(),
+                duration_s: i.duration().as_secs_f64(),
+                cause: i.cause.clone(),
+                ongoing: i.ongoing,
+            })
+            .collect();
+        let mut report = Report {
+            scenario: scenario.name.clone(),
+            seed,
+            duration_s: duration.as_secs_f64(),
+            events,
+            requests: requests(&total),
+            availability,
+            nines,
+            incidents,
+            workloads,
+            slo: None,
+        };
+        report.slo = slo(scenario, &report);
+        report
+    }
+
+    /// The longest incident, in seconds (0 without incidents).
+    pub fn longest_outage_s(&self) -> f64 {
+        self.incidents
+            .iter()
+            .map(|i| i.duration_s)
+            .fold(0.0, f64::max)
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serializes");
+        s.push('\n');
+        s
+    }
+}
+
+fn slo(scenario: &Scenario, report: &Report) -> Option<SloReport> {
+    let s = &scenario.slo;
+    if s.is_empty() {
+        return None;
+    }
+    let budget = |actual: f64, target: f64| (target < 1.0).then(|| (1.0 - actual) / (1.0 - target));
+    let mut checks = Vec::new();
+    if let Some(target) = s.request_availability {
+        let actual = report.availability.requests;
+        checks.push(SloCheck {
+            name: "requestAvailability",
+            target,
+            actual,
+            passed: actual >= target,
+            error_budget_used: budget(actual, target),
+        });
+    }
+    if let Some(target) = s.uptime {
+        let actual = report.availability.time;
+        checks.push(SloCheck {
+            name: "uptime",
+            target,
+            actual,
+            passed: actual >= target,
+            error_budget_used: budget(actual, target),
+        });
+    }
+    if let Some(max) = s.max_dropped_in_flight {
+        let actual = report.requests.dropped_in_flight;
+        checks.push(SloCheck {
+            name: "maxDroppedInFlight",
+            target: max as f64,
+            actual: actual as f64,
+            passed: actual <= max,
+            error_budget_used: None,
+        });
+    }
+    if let Some(max) = s.max_outage {
+        let actual = report.longest_outage_s();
+        checks.push(SloCheck {
+            name: "maxOutage",
+            target: max.as_secs_f64(),
+            actual,
+            passed: actual <= max.as_secs_f64(),
+            error_budget_used: None,
+        });
+    }
+    Some(SloReport {
+        passed: checks.iter().all(|c| c.passed),
+        checks,
+    })
+}

@@ -1,0 +1,268 @@
+//! The text summary a person reads at a glance: the headline nines, a line
+//! per workload, why requests failed, the incidents, the key events of the
+//! timeline, and the SLO verdict.
+
+use std::fmt::Write;
+
+use super::{NinesReport, Report};
+use crate::model::TraceEvent;
+use crate::sim::SimTime;
+use crate::traffic::Outcome;
+
+/// Key events shown in the timeline; the full trace is for `--trace`.
+const TIMELINE_MAX: usize = 40;
+
+pub fn render_text(report: &Report, description: &str, key_events: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    let r = report;
+    let _ = writeln!(out, "{}", r.scenario);
+    if !description.is_empty() {
+        let _ = writeln!(out, "{}", description.trim());
+    }
+    let _ = writeln!(
+        out,
+        "seed {} · {} simulated · {} events\n",
+        r.seed,
+        duration(r.duration_s),
+        thousands(r.events)
+    );
+    let _ = writeln!(out, "  {:<20} {:>12}  {:>8}", "", "availability", "nines");
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>12}  {:>8}  {} ok of {} requests",
+        "requests",
+        percent(r.availability.requests),
+        nines_figure(r.nines.requests, r.nines.requests_is_lower_bound),
+        thousands(r.requests.ok),
+        thousands(r.requests.total)
+    );
+    let downtime = r.duration_s * (1.0 - r.availability.time);
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>12}  {:>8}  {}",
+        "uptime",
+        percent(r.availability.time),
+        nines_figure(r.nines.time, r.nines.time_is_lower_bound),
+        if r.nines.time_is_lower_bound {
+            "no downtime".to_string()
+        } else {
+            format!("{} down", duration(downtime))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>12}",
+        "dropped in flight",
+        thousands(r.requests.dropped_in_flight)
+    );
+    if r.nines.requests_is_lower_bound || r.nines.time_is_lower_bound {
+        let _ = writeln!(
+            out,
+            "  (≥: nothing failed, so the figure is the rule-of-three bound at 95 %: failure rate ≤ 3/N)"
+        );
+    }
+
+    let _ = writeln!(out, "\nWorkloads");
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>12} {:>10} {:>12} {:>7} {:>12} {:>10} {:>9} {:>8}",
+        "name",
+        "requests",
+        "failed",
+        "availability",
+        "nines",
+        "uptime",
+        "downtime",
+        "incidents",
+        "restarts"
+    );
+    for (name, w) in &r.workloads {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>12} {:>10} {:>12} {:>7} {:>12} {:>10} {:>9} {:>8}",
+            name,
+            thousands(w.requests.total),
+            thousands(w.requests.failed),
+            percent(w.availability.requests),
+            nines_short(&w.nines),
+            percent(w.availability.time),
+            duration(w.downtime_s),
+            w.incidents,
+            w.restarts
+        );
+    }
+
+    if r.requests.failed > 0 {
+        let _ = writeln!(out, "\nFailed requests by cause");
+        for o in Outcome::ALL {
+            if let Some(n) = r.requests.by_cause.get(o.key()) {
+                let _ = writeln!(
+                    out,
+                    "  {:<18} {:>10}  {}",
+                    o.key(),
+                    thousands(*n),
+                    o.explanation()
+                );
+            }
+        }
+    }
+
+    if !r.incidents.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nIncidents (a workload with fewer than minReady endpoints serving)"
+        );
+        for i in &r.incidents {
+            let _ = writeln!(
+                out,
+                "  {:<16} {} → {}  {:>9}  {}{}",
+                i.workload,
+                clock(i.start_s),
+                clock(i.end_s),
+                duration(i.duration_s),
+                i.cause,
+                if i.ongoing {
+                    " (still down at the end)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+
+    if !key_events.is_empty() {
+        let _ = writeln!(out, "\nTimeline (key events)");
+        for e in key_events.iter().take(TIMELINE_MAX) {
+            let _ = writeln!(
+                out,
+                "  {:>16}  {:<10} {:<26} {:<21} {}",
+                clock_exact(e.time),
+                e.kind,
+                e.name,
+                e.reason,
+                e.message
+            );
+        }
+        if key_events.len() > TIMELINE_MAX {
+            let _ = writeln!(
+                out,
+                "  … {} more key events; `--trace FILE` writes every event",
+                key_events.len() - TIMELINE_MAX
+            );
+        }
+    }
+
+    if let Some(slo) = &r.slo {
+        let _ = writeln!(out, "\nSLO {}", if slo.passed { "met" } else { "NOT met" });
+        for c in &slo.checks {
+            let mark = if c.passed { "✓" } else { "✗" };
+            let (target, actual) = match c.name {
+                "requestAvailability" | "uptime" => {
+                    (format!("≥ {}", percent(c.target)), percent(c.actual))
+                }
+                "maxOutage" => (format!("≤ {}", duration(c.target)), duration(c.actual)),
+                _ => (format!("≤ {}", c.target), format!("{}", c.actual)),
+            };
+            let budget = c
+                .error_budget_used
+                .map(|b| format!("  error budget used {:.0}%", b * 100.0))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {mark} {:<20} {:>14}  actual {}{budget}",
+                c.name, target, actual
+            );
+        }
+    }
+    out
+}
+
+fn nines_figure(n: f64, lower_bound: bool) -> String {
+    if lower_bound {
+        format!("≥ {n:.2}")
+    } else {
+        format!("{n:.2}")
+    }
+}
+
+fn nines_short(n: &NinesReport) -> String {
+    nines_figure(n.requests, n.requests_is_lower_bound)
+}
+
+/// Enough digits to tell 99.99 % from 99.999 %.
+fn percent(fraction: f64) -> String {
+    if fraction >= 1.0 {
+        "100%".to_string()
+    } else {
+        format!("{:.4}%", fraction * 100.0)
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration the way an operator says it: `52s`, `5m 12s`, `2h 03m`, `3d 04h`.
+pub(crate) fn duration(secs: f64) -> String {
+    if secs < 60.0 {
+        return if secs == secs.trunc() {
+            format!("{secs:.0}s")
+        } else {
+            format!("{secs:.1}s")
+        };
+    }
+    let s = secs.round() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h:02}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else {
+        format!("{m}m {sec:02}s")
+    }
+}
+
+/// An instant of the run as a clock: `00:10:52`, `12d 04:00:00`.
+fn clock(secs: f64) -> String {
+    let s = secs.round() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h:02}:{m:02}:{sec:02}")
+    } else {
+        format!("{h:02}:{m:02}:{sec:02}")
+    }
+}
+
+/// A clock to the millisecond, for the timeline.
+fn clock_exact(t: SimTime) -> String {
+    let ms = t.as_nanos() / 1_000_000;
+    format!("{}.{:03}", clock((ms / 1000) as f64), ms % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(duration(52.0), "52s");
+        assert_eq!(duration(312.0), "5m 12s");
+        assert_eq!(duration(7380.0), "2h 03m");
+        assert_eq!(clock(652.0), "00:10:52");
+        assert_eq!(
+            clock_exact(SimTime::from_nanos(652_250_000_000)),
+            "00:10:52.250"
+        );
+        assert_eq!(percent(0.99833), "99.8330%");
+    }
+}

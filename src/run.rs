@@ -1,0 +1,60 @@
+//! One run of a scenario with one seed: the library's entry point, used by
+//! the command line, the benches and the tests alike.
+
+use crate::model::{TraceEvent, TraceLevel, World};
+use crate::report::Report;
+use crate::scenario::Scenario;
+use crate::sim::{Engine, RngStreams, RunLimits, SimError, SimTime};
+
+/// A run stops with an error past this many events unless told otherwise:
+/// far above what a year of a large cluster needs, low enough that a
+/// runaway scenario ends in seconds.
+pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub seed: u64,
+    /// Keep every model event (for `--trace`), or only the key ones.
+    pub trace: TraceLevel,
+    pub max_events: u64,
+}
+
+impl RunOptions {
+    pub fn new(seed: u64) -> Self {
+        RunOptions {
+            seed,
+            trace: TraceLevel::Key,
+            max_events: DEFAULT_MAX_EVENTS,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutput {
+    pub report: Report,
+    /// Every event with [`TraceLevel::All`], the key ones otherwise.
+    pub trace: Vec<TraceEvent>,
+}
+
+/// Runs the scenario to its end. Same scenario and options, same output,
+/// byte for byte.
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimError> {
+    let streams = RngStreams::new(options.seed);
+    let mut engine = Engine::new();
+    let mut world = World::new(scenario, &streams, options.trace, &mut engine);
+    let end = SimTime::ZERO + scenario.duration;
+    let stats = crate::sim::run(
+        &mut engine,
+        &mut world,
+        RunLimits {
+            horizon: end,
+            max_events: options.max_events,
+        },
+    )?;
+    let observations = world.finish(end);
+    let report = Report::new(scenario, options.seed, stats.events, &observations);
+    Ok(RunOutput {
+        report,
+        trace: observations.trace,
+    })
+}

@@ -1,0 +1,72 @@
+//! Every default in one place, each named after the Kubernetes flag or field
+//! it mirrors (`../shared/k8s-reference.md`). A user who knows Kubernetes
+//! finds here the numbers their own cluster runs with.
+
+use crate::sim::SimDuration;
+
+/// kube-controller-manager `--node-monitor-grace-period`: 50 s since v1.32
+/// (40 s before).
+pub const NODE_MONITOR_GRACE_PERIOD: SimDuration = SimDuration::from_secs(50);
+
+/// kube-controller-manager `--node-monitor-period`.
+pub const NODE_MONITOR_PERIOD: SimDuration = SimDuration::from_secs(5);
+
+/// kubelet `nodeLeaseDurationSeconds`.
+pub const NODE_LEASE_DURATION: SimDuration = SimDuration::from_secs(40);
+
+/// The kubelet renews its Lease every `nodeLeaseDurationSeconds × 0.25`
+/// (`nodeLeaseRenewIntervalFraction` in kubelet.go): 10 s by default.
+pub const NODE_LEASE_RENEW_FRACTION_DIVISOR: u64 = 4;
+
+/// kube-apiserver `--default-not-ready-toleration-seconds`.
+pub const NOT_READY_TOLERATION_SECONDS: u64 = 300;
+
+/// kube-apiserver `--default-unreachable-toleration-seconds`.
+pub const UNREACHABLE_TOLERATION_SECONDS: u64 = 300;
+
+/// kube-controller-manager `--node-eviction-rate`, nodes per second per zone.
+pub const NODE_EVICTION_RATE: f64 = 0.1;
+
+/// kube-controller-manager `--secondary-node-eviction-rate`.
+pub const SECONDARY_NODE_EVICTION_RATE: f64 = 0.01;
+
+/// kube-controller-manager `--unhealthy-zone-threshold`.
+pub const UNHEALTHY_ZONE_THRESHOLD: f64 = 0.55;
+
+/// kube-controller-manager `--large-cluster-size-threshold`.
+pub const LARGE_CLUSTER_SIZE_THRESHOLD: u32 = 50;
+
+/// Time for an endpoint change to reach every kube-proxy: kube-proxy's
+/// `--iptables-min-sync-period` (1 s); the EndpointSlice controller's own
+/// batching is 0 by default.
+pub const ENDPOINT_PROPAGATION_DELAY: SimDuration = SimDuration::from_secs(1);
+
+/// Probe fields (`k8s.io/api` core/v1 `Probe`).
+pub const PROBE_PERIOD_SECONDS: u32 = 10;
+pub const PROBE_TIMEOUT_SECONDS: u32 = 1;
+pub const PROBE_SUCCESS_THRESHOLD: u32 = 1;
+pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
+pub const PROBE_INITIAL_DELAY_SECONDS: u32 = 0;
+
+/// kubelet CrashLoopBackOff: `initialCrashLoopBackOff` 10 s doubling to
+/// `MaxCrashLoopBackOff` 300 s, reset after the container runs for twice the
+/// cap (10 min) without a problem.
+pub const CRASH_LOOP_BACK_OFF_INITIAL: SimDuration = SimDuration::from_secs(10);
+pub const CRASH_LOOP_BACK_OFF_MAX: SimDuration = SimDuration::from_secs(300);
+pub const CRASH_LOOP_BACK_OFF_RESET: SimDuration = SimDuration::from_secs(600);
+
+/// The app's own behaviour has no Kubernetes default; these are modest
+/// figures for a small web service, to be overridden per workload.
+pub const APP_IMAGE_PULL: SimDuration = SimDuration::from_secs(10);
+pub const APP_STARTUP: SimDuration = SimDuration::from_secs(5);
+pub const APP_SERVICE_TIME: SimDuration = SimDuration::from_millis(50);
+pub const APP_CPU_PER_REQUEST: SimDuration = SimDuration::from_millis(5);
+
+/// Nodes without `zones` are in one zone of this name.
+pub const ZONE: &str = "default";
+
+/// Runs without `seed` in the file or `--seed` on the command line use this.
+pub const SEED: u64 = 1;
+
+/// `minReady` when unset: a workload is up while one endpoint serves.
+pub const MIN_READY: u32 = 1;

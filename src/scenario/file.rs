@@ -1,0 +1,300 @@
+//! The scenario file as written: serde types that mirror the YAML one to one
+//! (camelCase, unknown fields rejected). Nothing here is validated beyond
+//! what a value's own type checks; [`super::validate`] turns it into a
+//! [`super::Scenario`].
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::units::{Cpu, Distribution, Duration, Memory, Percent, PositiveDuration, Rate};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScenarioFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub duration: PositiveDuration,
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub cold_start: bool,
+    pub cluster: ClusterSpec,
+    pub workloads: Vec<WorkloadSpec>,
+    #[serde(default)]
+    pub traffic: Vec<TrafficSpec>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    pub slo: Option<SloSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterSpec {
+    pub control_plane: Option<ControlPlaneSpec>,
+    pub node_pools: Vec<NodePoolSpec>,
+    #[serde(default)]
+    pub settings: SettingsSpec,
+}
+
+/// Parsed and checked now; the control plane is modelled from issue 4 on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneSpec {
+    pub api_servers: Option<u32>,
+    pub etcd_members: Option<u32>,
+    pub managed: Option<ManagedSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManagedSpec {
+    pub sla: Percent,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePoolSpec {
+    pub name: Spanned<String>,
+    pub count: u32,
+    pub zones: Option<Vec<String>>,
+    pub allocatable: ResourceList,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceList {
+    pub cpu: Option<Cpu>,
+    pub memory: Option<Memory>,
+}
+
+/// Controller and kubelet settings, each named after its Kubernetes flag or
+/// field; absent ones take Kubernetes' defaults ([`super::defaults`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SettingsSpec {
+    pub node_monitor_grace_period: Option<PositiveDuration>,
+    pub node_monitor_period: Option<PositiveDuration>,
+    pub node_lease_duration: Option<PositiveDuration>,
+    pub not_ready_toleration_seconds: Option<u64>,
+    pub unreachable_toleration_seconds: Option<u64>,
+    pub node_eviction_rate: Option<f64>,
+    pub secondary_node_eviction_rate: Option<f64>,
+    pub unhealthy_zone_threshold: Option<f64>,
+    pub large_cluster_size_threshold: Option<u32>,
+    pub endpoint_propagation_delay: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadSpec {
+    pub name: Spanned<String>,
+    pub replicas: u32,
+    pub min_ready: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub resources: ResourcesSpec,
+    pub readiness_probe: Option<ProbeSpec>,
+    #[serde(default)]
+    pub app: AppSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourcesSpec {
+    pub requests: Option<ResourceList>,
+    pub limits: Option<ResourceList>,
+}
+
+/// A container probe as in a Pod manifest, so one can be pasted in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeSpec {
+    pub http_get: Option<HttpGetAction>,
+    pub tcp_socket: Option<TcpSocketAction>,
+    pub exec: Option<ExecAction>,
+    pub grpc: Option<GrpcAction>,
+    pub initial_delay_seconds: Option<u32>,
+    pub period_seconds: Option<Spanned<u32>>,
+    pub timeout_seconds: Option<Spanned<u32>>,
+    pub success_threshold: Option<Spanned<u32>>,
+    pub failure_threshold: Option<Spanned<u32>>,
+    pub termination_grace_period_seconds: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpGetAction {
+    pub path: Option<String>,
+    pub port: PortSpec,
+    pub host: Option<String>,
+    pub scheme: Option<String>,
+    pub http_headers: Option<Vec<HttpHeader>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpHeader {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TcpSocketAction {
+    pub port: PortSpec,
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExecAction {
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GrpcAction {
+    pub port: u16,
+    pub service: Option<String>,
+}
+
+/// A port number or a named container port, as Kubernetes' IntOrString.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PortSpec {
+    Number(u16),
+    Name(String),
+}
+
+/// How the software behaves: what Kubernetes cannot know and the user must say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppSpec {
+    pub image_pull: Option<Distribution>,
+    pub startup: Option<Distribution>,
+    pub service_time: Option<Distribution>,
+    pub cpu_per_request: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TrafficSpec {
+    pub workload: Spanned<String>,
+    pub rate: RateSpec,
+}
+
+/// A constant rate (`300`, `"300/s"`) or a profile over time.
+#[derive(Debug)]
+pub enum RateSpec {
+    Constant(Rate),
+    Steps(Vec<RateStep>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RateProfileSpec {
+    steps: Vec<RateStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RateStep {
+    pub at: Spanned<Duration>,
+    pub rate: Rate,
+}
+
+impl<'de> Deserialize<'de> for RateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, IntoDeserializer, MapAccess, Visitor};
+        use std::fmt;
+
+        struct RateSpecVisitor;
+        impl<'de> Visitor<'de> for RateSpecVisitor {
+            type Value = RateSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a rate in requests per second (`300`, `\"300/s\"`) or `{steps: [...]}`",
+                )
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RateSpec, E> {
+                Rate::deserialize(v.into_deserializer()).map(RateSpec::Constant)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RateSpec, E> {
+                Rate::deserialize(v.into_deserializer()).map(RateSpec::Constant)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RateSpec, E> {
+                Rate::deserialize(v.into_deserializer()).map(RateSpec::Constant)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RateSpec, E> {
+                Rate::deserialize(v.into_deserializer()).map(RateSpec::Constant)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RateSpec, A::Error> {
+                RateProfileSpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|profile| RateSpec::Steps(profile.steps))
+            }
+        }
+        deserializer.deserialize_any(RateSpecVisitor)
+    }
+}
+
+/// One fault: when it fires (`at`, `every`, or the kind's own `mtbf`) and
+/// exactly one kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultSpec {
+    /// A stable name for the fault's random stream; defaults to its position.
+    pub name: Option<String>,
+    pub at: Option<Duration>,
+    pub every: Option<PositiveDuration>,
+    pub pod_crash: Option<PodCrashSpec>,
+    pub node_crash: Option<NodeCrashSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodCrashSpec {
+    pub workload: Spanned<String>,
+    pub count: Option<u32>,
+    pub mtbf: Option<Mtbf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeCrashSpec {
+    pub node: Option<Spanned<String>>,
+    pub pool: Option<Spanned<String>>,
+    pub zone: Option<Spanned<String>>,
+    pub count: Option<u32>,
+    pub mtbf: Option<Mtbf>,
+    #[serde(alias = "repair")]
+    pub recover_after: Option<Distribution>,
+}
+
+/// Mean time between failures of each target: a plain duration is the mean
+/// of an exponential (memoryless) time to failure; a distribution gives the
+/// time to failure itself.
+#[derive(Debug)]
+pub struct Mtbf(pub Distribution);
+
+impl<'de> Deserialize<'de> for Mtbf {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let distribution = Distribution::deserialize(deserializer)?;
+        Ok(Mtbf(match distribution {
+            Distribution::Fixed(mean) if mean.is_zero() => {
+                return Err(serde::de::Error::custom(
+                    "an mtbf must be greater than zero, got `0s`",
+                ));
+            }
+            Distribution::Fixed(mean) => Distribution::Exponential { mean },
+            other => other,
+        }))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SloSpec {
+    pub request_availability: Option<Percent>,
+    pub uptime: Option<Percent>,
+    pub max_dropped_in_flight: Option<u64>,
+    pub max_outage: Option<Duration>,
+}

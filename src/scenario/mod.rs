@@ -1,0 +1,194 @@
+//! The scenario: what a user writes (YAML, [`file`]) and what the simulator
+//! runs ([`Scenario`], validated, defaults resolved, names turned into
+//! indices). Nothing downstream re-checks what is validated here.
+
+pub mod defaults;
+mod error;
+pub mod file;
+mod validate;
+
+pub use error::{Diagnostic, ScenarioError, closest};
+
+use crate::sim::{SimDuration, SimTime};
+use crate::traffic::RateProfile;
+use crate::units::Distribution;
+
+/// A validated scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub duration: SimDuration,
+    /// The seed from the file, if it gives one.
+    pub seed: Option<u64>,
+    /// Start from empty nodes instead of the steady state.
+    pub cold_start: bool,
+    pub zones: Vec<String>,
+    pub pools: Vec<String>,
+    pub nodes: Vec<NodeSpec>,
+    pub settings: Settings,
+    pub workloads: Vec<Workload>,
+    pub faults: Vec<Fault>,
+    pub slo: Slo,
+}
+
+/// One node, named `<pool>-<n>` as the pool's nodes are numbered from 1.
+#[derive(Debug, Clone)]
+pub struct NodeSpec {
+    pub name: String,
+    pub pool: usize,
+    pub zone: usize,
+    pub allocatable: Resources,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+}
+
+/// Controller and kubelet settings; see [`defaults`] for what each mirrors.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub node_monitor_grace_period: SimDuration,
+    pub node_monitor_period: SimDuration,
+    pub node_lease_duration: SimDuration,
+    pub not_ready_toleration: SimDuration,
+    pub unreachable_toleration: SimDuration,
+    pub node_eviction_rate: f64,
+    pub secondary_node_eviction_rate: f64,
+    pub unhealthy_zone_threshold: f64,
+    pub large_cluster_size_threshold: u32,
+    pub endpoint_propagation_delay: SimDuration,
+}
+
+impl Settings {
+    /// How often a kubelet renews its node Lease.
+    pub fn node_lease_renew_interval(&self) -> SimDuration {
+        SimDuration::from_nanos(
+            self.node_lease_duration.as_nanos() / defaults::NODE_LEASE_RENEW_FRACTION_DIVISOR,
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub name: String,
+    pub replicas: u32,
+    /// Endpoints that must serve for the workload to count as up.
+    pub min_ready: u32,
+    pub requests: Resources,
+    pub readiness_probe: Option<Probe>,
+    pub app: App,
+    pub traffic: RateProfile,
+}
+
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub handler: ProbeHandler,
+    pub initial_delay: SimDuration,
+    pub period: SimDuration,
+    pub timeout: SimDuration,
+    pub success_threshold: u32,
+    pub failure_threshold: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeHandler {
+    HttpGet,
+    TcpSocket,
+    Exec,
+    Grpc,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub image_pull: Distribution,
+    pub startup: Distribution,
+    pub service_time: Distribution,
+    pub cpu_per_request: SimDuration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Names the fault's random stream, so that adding a fault never shifts
+    /// another's draws.
+    pub stream: String,
+    pub trigger: Trigger,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Trigger {
+    At(SimTime),
+    Every {
+        first: SimTime,
+        period: SimDuration,
+    },
+    /// Each target object fails on its own, after a time to failure drawn
+    /// from this distribution while it runs.
+    Mtbf(Distribution),
+}
+
+#[derive(Debug, Clone)]
+pub enum FaultKind {
+    PodCrash {
+        workload: usize,
+        count: u32,
+    },
+    NodeCrash {
+        target: NodeTarget,
+        count: u32,
+        recover_after: Option<Distribution>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeTarget {
+    Node(usize),
+    Pool(usize),
+    Zone(usize),
+    Any,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Slo {
+    pub request_availability: Option<f64>,
+    pub uptime: Option<f64>,
+    pub max_dropped_in_flight: Option<u64>,
+    pub max_outage: Option<SimDuration>,
+}
+
+impl Slo {
+    pub fn is_empty(&self) -> bool {
+        self.request_availability.is_none()
+            && self.uptime.is_none()
+            && self.max_dropped_in_flight.is_none()
+            && self.max_outage.is_none()
+    }
+}
+
+impl Scenario {
+    pub fn workload_index(&self, name: &str) -> Option<usize> {
+        self.workloads.iter().position(|w| w.name == name)
+    }
+
+    pub fn node_index(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    parse(&text, &file)
+}
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    validate::parse(text, file)
+}

@@ -1,0 +1,684 @@
+//! From the file as written to a runnable [`Scenario`]: YAML errors located
+//! with their field path, then every semantic check, all problems reported
+//! together.
+
+use std::cell::RefCell;
+
+use serde_saphyr::Spanned;
+
+use super::error::{Diagnostic, ScenarioError, closest, with_suggestion};
+use super::file::{self, ScenarioFile};
+use super::*;
+use crate::traffic::RateProfile;
+use crate::units::Distribution;
+
+pub(super) fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
+    let invalid = |diagnostics| ScenarioError::Invalid {
+        file: file_name.to_string(),
+        source_text: text.to_string(),
+        diagnostics,
+    };
+    if is_blank(text) {
+        return Err(invalid(vec![Diagnostic {
+            path: String::new(),
+            line: None,
+            column: None,
+            message: "the scenario is empty: expected a mapping with `name`, `duration`, \
+                      `cluster` and `workloads`"
+                .into(),
+        }]));
+    }
+    let raw = deserialize(text).map_err(|d| invalid(vec![d]))?;
+    let mut checker = Checker::default();
+    let scenario = checker.scenario(raw);
+    if checker.diagnostics.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(invalid(checker.diagnostics))
+    }
+}
+
+fn is_blank(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#') || l == "---")
+}
+
+/// Deserializes with the field path recorded, so a type error names
+/// `workloads[0].readinessProbe.periodSeconds`, not just a line.
+fn deserialize(text: &str) -> Result<ScenarioFile, Diagnostic> {
+    let failure: RefCell<Option<(String, serde_saphyr::Error)>> = RefCell::new(None);
+    let result = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, ScenarioFile>(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let surrogate = <serde_saphyr::Error as serde::de::Error>::custom(inner.to_string());
+            *failure.borrow_mut() = Some((path, inner));
+            surrogate
+        })
+    });
+    match result {
+        Ok(raw) => Ok(raw),
+        Err(outer) => {
+            let (path, error) = failure.into_inner().unwrap_or((String::new(), outer));
+            Err(diagnostic_from_yaml(path, &error))
+        }
+    }
+}
+
+fn diagnostic_from_yaml(path: String, error: &serde_saphyr::Error) -> Diagnostic {
+    let location = error.location().filter(|l| l.line() > 0);
+    let mut message = error.without_snippet().to_string();
+    if let Some(l) = location {
+        let suffix = format!(" at line {}, column {}", l.line(), l.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_string();
+        }
+    }
+    let message = message.trim_start_matches("error: ").to_string();
+    Diagnostic {
+        path: if path == "." { String::new() } else { path },
+        line: location.map(|l| l.line()),
+        column: location.map(|l| l.column()),
+        message: with_suggestion(&message),
+    }
+}
+
+/// Gathers every semantic problem instead of stopping at the first.
+#[derive(Default)]
+struct Checker {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        });
+    }
+
+    fn error_at<T>(
+        &mut self,
+        path: impl Into<String>,
+        at: &Spanned<T>,
+        message: impl Into<String>,
+    ) {
+        self.diagnostics.push(Diagnostic {
+            path: path.into(),
+            line: Some(at.referenced.line()),
+            column: Some(at.referenced.column()),
+            message: message.into(),
+        });
+    }
+
+    /// Resolves a name against the valid ones, or reports it with the closest.
+    fn resolve(
+        &mut self,
+        path: &str,
+        kind: &str,
+        given: &Spanned<String>,
+        valid: &[String],
+    ) -> Option<usize> {
+        if let Some(i) = valid.iter().position(|v| *v == given.value) {
+            return Some(i);
+        }
+        let hint = match closest(&given.value, valid.iter().map(String::as_str)) {
+            Some(best) => format!("; did you mean `{best}`?"),
+            None if valid.is_empty() => String::new(),
+            None => format!(
+                "; valid: {}",
+                valid
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.error_at(
+            path,
+            given,
+            format!("unknown {kind} `{}`{hint}", given.value),
+        );
+        None
+    }
+
+    fn scenario(&mut self, raw: ScenarioFile) -> Scenario {
+        if raw.name.value.trim().is_empty() {
+            self.error_at("name", &raw.name, "must not be empty");
+        }
+        let settings = self.settings(&raw.cluster.settings);
+        let (zones, pools, nodes) = self.cluster(&raw.cluster);
+        let mut workloads = self.workloads(&raw.workloads);
+        self.traffic(&raw.traffic, &mut workloads);
+        let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+        let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+        let faults = raw
+            .faults
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| self.fault(i, f, &workload_names, &node_names, &pools, &zones))
+            .collect();
+        let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
+        Scenario {
+            name: raw.name.value,
+            description: raw.description,
+            duration: raw.duration.get(),
+            seed: raw.seed,
+            cold_start: raw.cold_start,
+            zones,
+            pools,
+            nodes,
+            settings,
+            workloads,
+            faults,
+            slo,
+        }
+    }
+
+    fn settings(&mut self, s: &file::SettingsSpec) -> Settings {
+        let rate = |c: &mut Self, name: &str, v: Option<f64>, default: f64| {
+            let v = v.unwrap_or(default);
+            if !(v.is_finite() && v >= 0.0) {
+                c.error(
+                    format!("cluster.settings.{name}"),
+                    format!("must be a non-negative number of nodes per second, got `{v}`"),
+                );
+            }
+            v
+        };
+        let threshold = s
+            .unhealthy_zone_threshold
+            .unwrap_or(defaults::UNHEALTHY_ZONE_THRESHOLD);
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            self.error(
+                "cluster.settings.unhealthyZoneThreshold",
+                format!("must be a fraction in (0, 1], got `{threshold}`"),
+            );
+        }
+        Settings {
+            node_monitor_grace_period: s
+                .node_monitor_grace_period
+                .map_or(defaults::NODE_MONITOR_GRACE_PERIOD, |d| d.get()),
+            node_monitor_period: s
+                .node_monitor_period
+                .map_or(defaults::NODE_MONITOR_PERIOD, |d| d.get()),
+            node_lease_duration: s
+                .node_lease_duration
+                .map_or(defaults::NODE_LEASE_DURATION, |d| d.get()),
+            not_ready_toleration: SimDuration::from_secs(
+                s.not_ready_toleration_seconds
+                    .unwrap_or(defaults::NOT_READY_TOLERATION_SECONDS),
+            ),
+            unreachable_toleration: SimDuration::from_secs(
+                s.unreachable_toleration_seconds
+                    .unwrap_or(defaults::UNREACHABLE_TOLERATION_SECONDS),
+            ),
+            node_eviction_rate: rate(
+                self,
+                "nodeEvictionRate",
+                s.node_eviction_rate,
+                defaults::NODE_EVICTION_RATE,
+            ),
+            secondary_node_eviction_rate: rate(
+                self,
+                "secondaryNodeEvictionRate",
+                s.secondary_node_eviction_rate,
+                defaults::SECONDARY_NODE_EVICTION_RATE,
+            ),
+            unhealthy_zone_threshold: threshold,
+            large_cluster_size_threshold: s
+                .large_cluster_size_threshold
+                .unwrap_or(defaults::LARGE_CLUSTER_SIZE_THRESHOLD),
+            endpoint_propagation_delay: s
+                .endpoint_propagation_delay
+                .map_or(defaults::ENDPOINT_PROPAGATION_DELAY, |d| d.get()),
+        }
+    }
+
+    fn cluster(&mut self, c: &file::ClusterSpec) -> (Vec<String>, Vec<String>, Vec<NodeSpec>) {
+        if let Some(cp) = &c.control_plane {
+            if cp.managed.is_some() && (cp.api_servers.is_some() || cp.etcd_members.is_some()) {
+                self.error(
+                    "cluster.controlPlane",
+                    "a `managed` control plane has no `apiServers` or `etcdMembers` to set",
+                );
+            }
+            for (field, n) in [
+                ("apiServers", cp.api_servers),
+                ("etcdMembers", cp.etcd_members),
+            ] {
+                if n == Some(0) {
+                    self.error(
+                        format!("cluster.controlPlane.{field}"),
+                        "must be at least 1",
+                    );
+                }
+            }
+        }
+        if c.node_pools.is_empty() {
+            self.error(
+                "cluster.nodePools",
+                "a cluster needs at least one node pool",
+            );
+        }
+        let mut zones: Vec<String> = Vec::new();
+        let mut pools: Vec<String> = Vec::new();
+        let mut nodes = Vec::new();
+        for (p, pool) in c.node_pools.iter().enumerate() {
+            let path = format!("cluster.nodePools[{p}]");
+            let name = pool.name.value.clone();
+            if !is_dns_label(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
+                );
+            }
+            if pools.contains(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!("duplicate pool `{name}`"),
+                );
+            }
+            if pool.count == 0 {
+                self.error(format!("{path}.count"), "a pool needs at least one node");
+            }
+            let allocatable = Resources {
+                cpu_millis: pool.allocatable.cpu.map_or(0, |c| c.millicores()),
+                memory_bytes: pool.allocatable.memory.map_or(0, |m| m.bytes()),
+            };
+            if allocatable.cpu_millis == 0 || allocatable.memory_bytes == 0 {
+                self.error(
+                    format!("{path}.allocatable"),
+                    "needs both `cpu` and `memory`, greater than zero (e.g. `{cpu: \"4\", memory: 16Gi}`)",
+                );
+            }
+            let pool_zones = match &pool.zones {
+                Some(z) if z.is_empty() => {
+                    self.error(
+                        format!("{path}.zones"),
+                        "must list at least one zone, or be left out",
+                    );
+                    vec![defaults::ZONE.to_string()]
+                }
+                Some(z) => z.clone(),
+                None => vec![defaults::ZONE.to_string()],
+            };
+            let zone_ids: Vec<usize> = pool_zones
+                .iter()
+                .map(|z| match zones.iter().position(|known| known == z) {
+                    Some(i) => i,
+                    None => {
+                        zones.push(z.clone());
+                        zones.len() - 1
+                    }
+                })
+                .collect();
+            for n in 0..pool.count as usize {
+                nodes.push(NodeSpec {
+                    name: format!("{name}-{}", n + 1),
+                    pool: p,
+                    zone: zone_ids[n % zone_ids.len()],
+                    allocatable,
+                });
+            }
+            pools.push(name);
+        }
+        (zones, pools, nodes)
+    }
+
+    fn workloads(&mut self, specs: &[file::WorkloadSpec]) -> Vec<Workload> {
+        if specs.is_empty() {
+            self.error("workloads", "a scenario needs at least one workload");
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for (i, w) in specs.iter().enumerate() {
+            let path = format!("workloads[{i}]");
+            let name = w.name.value.clone();
+            if !is_dns_label(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &w.name,
+                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
+                );
+            }
+            if names.contains(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &w.name,
+                    format!("duplicate workload `{name}`"),
+                );
+            }
+            names.push(name.clone());
+            let min_ready = match &w.min_ready {
+                Some(m) if m.value == 0 => {
+                    self.error_at(format!("{path}.minReady"), m, "must be at least 1");
+                    1
+                }
+                Some(m) if m.value > w.replicas => {
+                    self.error_at(
+                        format!("{path}.minReady"),
+                        m,
+                        format!(
+                            "{} is more than the {} replicas: the workload could never be up",
+                            m.value, w.replicas
+                        ),
+                    );
+                    m.value
+                }
+                Some(m) => m.value,
+                None => defaults::MIN_READY,
+            };
+            let requests = w
+                .resources
+                .requests
+                .as_ref()
+                .map_or(Resources::default(), |r| Resources {
+                    cpu_millis: r.cpu.map_or(0, |c| c.millicores()),
+                    memory_bytes: r.memory.map_or(0, |m| m.bytes()),
+                });
+            let readiness_probe = w
+                .readiness_probe
+                .as_ref()
+                .and_then(|p| self.probe(&format!("{path}.readinessProbe"), p));
+            let app = App {
+                image_pull: w
+                    .app
+                    .image_pull
+                    .unwrap_or(Distribution::Fixed(defaults::APP_IMAGE_PULL)),
+                startup: w
+                    .app
+                    .startup
+                    .unwrap_or(Distribution::Fixed(defaults::APP_STARTUP)),
+                service_time: w
+                    .app
+                    .service_time
+                    .unwrap_or(Distribution::Fixed(defaults::APP_SERVICE_TIME)),
+                cpu_per_request: w
+                    .app
+                    .cpu_per_request
+                    .map_or(defaults::APP_CPU_PER_REQUEST, |d| d.get()),
+            };
+            out.push(Workload {
+                name,
+                replicas: w.replicas,
+                min_ready,
+                requests,
+                readiness_probe,
+                app,
+                traffic: RateProfile::constant(0.0),
+            });
+        }
+        out
+    }
+
+    fn probe(&mut self, path: &str, p: &file::ProbeSpec) -> Option<Probe> {
+        let handlers = [
+            (p.http_get.is_some(), ProbeHandler::HttpGet),
+            (p.tcp_socket.is_some(), ProbeHandler::TcpSocket),
+            (p.exec.is_some(), ProbeHandler::Exec),
+            (p.grpc.is_some(), ProbeHandler::Grpc),
+        ];
+        let given: Vec<ProbeHandler> = handlers
+            .iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, h)| *h)
+            .collect();
+        if given.len() != 1 {
+            self.error(
+                path,
+                format!(
+                    "a probe needs exactly one handler of `httpGet`, `tcpSocket`, `exec`, `grpc`; found {}",
+                    given.len()
+                ),
+            );
+            return None;
+        }
+        let at_least_one =
+            |c: &mut Self, field: &str, v: &Option<Spanned<u32>>, default: u32| match v {
+                Some(s) if s.value == 0 => {
+                    c.error_at(format!("{path}.{field}"), s, "must be at least 1");
+                    default
+                }
+                Some(s) => s.value,
+                None => default,
+            };
+        let period = at_least_one(
+            self,
+            "periodSeconds",
+            &p.period_seconds,
+            defaults::PROBE_PERIOD_SECONDS,
+        );
+        let timeout = at_least_one(
+            self,
+            "timeoutSeconds",
+            &p.timeout_seconds,
+            defaults::PROBE_TIMEOUT_SECONDS,
+        );
+        let success = at_least_one(
+            self,
+            "successThreshold",
+            &p.success_threshold,
+            defaults::PROBE_SUCCESS_THRESHOLD,
+        );
+        let failure = at_least_one(
+            self,
+            "failureThreshold",
+            &p.failure_threshold,
+            defaults::PROBE_FAILURE_THRESHOLD,
+        );
+        Some(Probe {
+            handler: given[0],
+            initial_delay: SimDuration::from_secs(u64::from(
+                p.initial_delay_seconds
+                    .unwrap_or(defaults::PROBE_INITIAL_DELAY_SECONDS),
+            )),
+            period: SimDuration::from_secs(u64::from(period)),
+            timeout: SimDuration::from_secs(u64::from(timeout)),
+            success_threshold: success,
+            failure_threshold: failure,
+        })
+    }
+
+    fn traffic(&mut self, specs: &[file::TrafficSpec], workloads: &mut [Workload]) {
+        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+        let mut seen = vec![false; workloads.len()];
+        for (i, t) in specs.iter().enumerate() {
+            let path = format!("traffic[{i}]");
+            let Some(w) =
+                self.resolve(&format!("{path}.workload"), "workload", &t.workload, &names)
+            else {
+                continue;
+            };
+            if std::mem::replace(&mut seen[w], true) {
+                self.error_at(
+                    format!("{path}.workload"),
+                    &t.workload,
+                    format!(
+                        "workload `{}` already has traffic; give it one entry",
+                        names[w]
+                    ),
+                );
+            }
+            workloads[w].traffic = match &t.rate {
+                file::RateSpec::Constant(r) => RateProfile::constant(r.per_second()),
+                file::RateSpec::Steps(steps) => {
+                    if steps.is_empty() {
+                        self.error(format!("{path}.rate.steps"), "needs at least one step");
+                    }
+                    let mut prev = None;
+                    for (s, step) in steps.iter().enumerate() {
+                        let at = step.at.value.get();
+                        if prev.is_some_and(|p| at <= p) {
+                            self.error_at(
+                                format!("{path}.rate.steps[{s}].at"),
+                                &step.at,
+                                "steps must be in increasing order of `at`",
+                            );
+                        }
+                        prev = Some(at);
+                    }
+                    RateProfile::steps(
+                        steps
+                            .iter()
+                            .map(|s| (SimTime::ZERO + s.at.value.get(), s.rate.per_second()))
+                            .collect(),
+                    )
+                }
+            };
+        }
+    }
+
+    fn fault(
+        &mut self,
+        i: usize,
+        f: &file::FaultSpec,
+        workloads: &[String],
+        nodes: &[String],
+        pools: &[String],
+        zones: &[String],
+    ) -> Option<Fault> {
+        let path = format!("faults[{i}]");
+        let kinds = usize::from(f.pod_crash.is_some()) + usize::from(f.node_crash.is_some());
+        if kinds != 1 {
+            self.error(
+                &path,
+                format!("a fault needs exactly one kind (`podCrash`, `nodeCrash`); found {kinds}"),
+            );
+            return None;
+        }
+        let (kind, mtbf, kind_path) = if let Some(p) = &f.pod_crash {
+            let kind_path = format!("{path}.podCrash");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &p.workload,
+                workloads,
+            );
+            let count = self.count(&kind_path, p.count);
+            (
+                workload.map(|workload| FaultKind::PodCrash { workload, count }),
+                &p.mtbf,
+                kind_path,
+            )
+        } else {
+            let n = f.node_crash.as_ref()?;
+            let kind_path = format!("{path}.nodeCrash");
+            let chosen = usize::from(n.node.is_some())
+                + usize::from(n.pool.is_some())
+                + usize::from(n.zone.is_some());
+            let target = if chosen > 1 {
+                self.error(&kind_path, "give at most one of `node`, `pool`, `zone`");
+                None
+            } else if let Some(node) = &n.node {
+                self.resolve(&format!("{kind_path}.node"), "node", node, nodes)
+                    .map(NodeTarget::Node)
+            } else if let Some(pool) = &n.pool {
+                self.resolve(&format!("{kind_path}.pool"), "node pool", pool, pools)
+                    .map(NodeTarget::Pool)
+            } else if let Some(zone) = &n.zone {
+                self.resolve(&format!("{kind_path}.zone"), "zone", zone, zones)
+                    .map(NodeTarget::Zone)
+            } else {
+                Some(NodeTarget::Any)
+            };
+            if n.node.is_some() && n.count.is_some_and(|c| c > 1) {
+                self.error(
+                    format!("{kind_path}.count"),
+                    "a fault on one `node` crashes just that node",
+                );
+            }
+            if n.mtbf.is_some() && n.recover_after.is_none() {
+                self.error(
+                    format!("{kind_path}.recoverAfter"),
+                    "a stochastic node crash needs `recoverAfter` (or `repair`): how long a node takes \
+                     to come back; without it every node would eventually be lost for good",
+                );
+            }
+            let count = self.count(&kind_path, n.count);
+            let recover_after = n.recover_after;
+            (
+                target.map(|target| FaultKind::NodeCrash {
+                    target,
+                    count,
+                    recover_after,
+                }),
+                &n.mtbf,
+                kind_path,
+            )
+        };
+        let trigger = match (f.at, f.every, mtbf) {
+            (_, _, Some(_)) if f.at.is_some() || f.every.is_some() => {
+                self.error(
+                    &path,
+                    format!(
+                        "`{kind_path}.mtbf` makes the fault stochastic: give it no `at` or `every`"
+                    ),
+                );
+                return None;
+            }
+            (_, _, Some(m)) => {
+                if f.pod_crash.as_ref().is_some_and(|p| p.count.is_some()) {
+                    self.error(
+                        format!("{kind_path}.count"),
+                        "with `mtbf` every pod fails on its own: no `count`",
+                    );
+                }
+                Trigger::Mtbf(m.0)
+            }
+            (Some(at), None, None) => Trigger::At(SimTime::ZERO + at.get()),
+            (at, Some(period), None) => Trigger::Every {
+                first: SimTime::ZERO + at.map_or(period.get(), |a| a.get()),
+                period: period.get(),
+            },
+            (None, None, None) => {
+                self.error(
+                    &path,
+                    "a fault needs `at`, `every`, or an `mtbf` in its kind",
+                );
+                return None;
+            }
+        };
+        Some(Fault {
+            stream: f.name.clone().unwrap_or_else(|| path.clone()),
+            trigger,
+            kind: kind?,
+        })
+    }
+
+    fn count(&mut self, kind_path: &str, count: Option<u32>) -> u32 {
+        match count {
+            Some(0) => {
+                self.error(format!("{kind_path}.count"), "must be at least 1");
+                1
+            }
+            Some(c) => c,
+            None => 1,
+        }
+    }
+
+    fn slo(&mut self, s: &file::SloSpec) -> Slo {
+        Slo {
+            request_availability: s.request_availability.map(|p| p.fraction()),
+            uptime: s.uptime.map(|p| p.fraction()),
+            max_dropped_in_flight: s.max_dropped_in_flight,
+            max_outage: s.max_outage.map(|d| d.get()),
+        }
+    }
+}
+
+/// Kubernetes object names (RFC 1123 labels), since nodes and pods are named after them.
+fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}

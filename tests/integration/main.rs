@@ -1,0 +1,8 @@
+//! One integration-test binary, a module per behaviour, so the crate links once.
+
+mod bad_input;
+mod cost;
+mod determinism;
+mod node_loss;
+mod support;
+mod traffic;

@@ -1,0 +1,49 @@
+//! What every test needs: scenarios from text, runs with a full trace, and
+//! the `nines` binary.
+
+use std::process::Command;
+
+use nines::model::{TraceEvent, TraceLevel};
+use nines::scenario::Scenario;
+use nines::{RunOptions, RunOutput};
+
+pub fn scenario(yaml: &str) -> Scenario {
+    nines::scenario::parse(yaml, "test.yaml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn run_traced(scenario: &Scenario, seed: u64) -> RunOutput {
+    let options = RunOptions {
+        trace: TraceLevel::All,
+        ..RunOptions::new(seed)
+    };
+    nines::run(scenario, &options).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
+}
+
+pub fn run(scenario: &Scenario, seed: u64) -> RunOutput {
+    nines::run(scenario, &RunOptions::new(seed)).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
+}
+
+pub fn nines_bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nines"))
+}
+
+/// The bundled scenarios, by path.
+pub fn bundled_scenarios() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Instants, in seconds, of the events matching kind, reason and a name prefix.
+pub fn times(trace: &[TraceEvent], kind: &str, reason: &str, name_prefix: &str) -> Vec<f64> {
+    trace
+        .iter()
+        .filter(|e| e.kind == kind && e.reason == reason && e.name.starts_with(name_prefix))
+        .map(|e| e.time.as_secs_f64())
+        .collect()
+}

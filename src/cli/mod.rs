@@ -52,8 +52,14 @@ pub fn main() -> ExitCode {
     }
 }
 
+impl From<nines::sim::SimError> for CliError {
+    fn from(e: nines::sim::SimError) -> Self {
+        CliError::Sim(e)
+    }
+}
+
 /// `error: <message>` then each cause on its own `caused by:` line.
-fn print_error(e: &(dyn std::error::Error + 'static)) {
+pub fn print_error(e: &(dyn std::error::Error + 'static)) {
     eprintln!("error: {e}");
     let mut source = e.source();
     while let Some(cause) = source {
@@ -68,7 +74,7 @@ pub enum CliError {
     #[error(transparent)]
     Scenario(#[from] nines::scenario::ScenarioError),
     #[error("{0}; raise the limit with `--max-events`")]
-    Sim(#[from] nines::sim::SimError),
+    Sim(nines::sim::SimError),
     #[error("cannot write `{path}`")]
     Write {
         path: String,

@@ -28,7 +28,7 @@ pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
             Ok(s) => println!("{}: ok ({})", path.display(), s.name),
             Err(e) => {
                 failed = true;
-                eprintln!("error: {e}");
+                super::print_error(&e);
             }
         }
     }

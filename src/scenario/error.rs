@@ -17,7 +17,7 @@ pub struct Diagnostic {
 /// Everything wrong with a scenario, or why it could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario `{file}`: {source}")]
+    #[error("cannot read scenario `{file}`")]
     Io {
         file: String,
         #[source]

@@ -14,7 +14,7 @@ pub struct ScenarioFile {
     pub name: Spanned<String>,
     #[serde(default)]
     pub description: String,
-    pub duration: PositiveDuration,
+    pub duration: Spanned<PositiveDuration>,
     pub seed: Option<u64>,
     #[serde(default)]
     pub cold_start: bool,
@@ -23,7 +23,7 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub traffic: Vec<TrafficSpec>,
     #[serde(default)]
-    pub faults: Vec<FaultSpec>,
+    pub faults: Vec<Spanned<FaultSpec>>,
     pub slo: Option<SloSpec>,
 }
 
@@ -55,9 +55,9 @@ pub struct ManagedSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePoolSpec {
     pub name: Spanned<String>,
-    pub count: u32,
-    pub zones: Option<Vec<String>>,
-    pub allocatable: ResourceList,
+    pub count: Spanned<u32>,
+    pub zones: Option<Spanned<Vec<String>>>,
+    pub allocatable: Spanned<ResourceList>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,11 +88,11 @@ pub struct SettingsSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadSpec {
     pub name: Spanned<String>,
-    pub replicas: u32,
+    pub replicas: Spanned<u32>,
     pub min_ready: Option<Spanned<u32>>,
     #[serde(default)]
     pub resources: ResourcesSpec,
-    pub readiness_probe: Option<ProbeSpec>,
+    pub readiness_probe: Option<Spanned<ProbeSpec>>,
     #[serde(default)]
     pub app: AppSpec,
 }
@@ -179,7 +179,7 @@ pub struct AppSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TrafficSpec {
     pub workload: Spanned<String>,
-    pub rate: RateSpec,
+    pub rate: Spanned<RateSpec>,
 }
 
 /// A constant rate (`300`, `"300/s"`) or a profile over time.
@@ -253,7 +253,7 @@ pub struct FaultSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PodCrashSpec {
     pub workload: Spanned<String>,
-    pub count: Option<u32>,
+    pub count: Option<Spanned<u32>>,
     pub mtbf: Option<Mtbf>,
 }
 
@@ -263,7 +263,7 @@ pub struct NodeCrashSpec {
     pub node: Option<Spanned<String>>,
     pub pool: Option<Spanned<String>>,
     pub zone: Option<Spanned<String>>,
-    pub count: Option<u32>,
+    pub count: Option<Spanned<u32>>,
     pub mtbf: Option<Mtbf>,
     #[serde(alias = "repair")]
     pub recover_after: Option<Distribution>,

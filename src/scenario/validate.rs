@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use serde_saphyr::Spanned;
 
+use super::defaults::limits;
 use super::error::{Diagnostic, ScenarioError, closest, with_suggestion};
 use super::file::{self, ScenarioFile};
 use super::*;
@@ -61,12 +62,12 @@ fn deserialize(text: &str) -> Result<ScenarioFile, Diagnostic> {
         Ok(raw) => Ok(raw),
         Err(outer) => {
             let (path, error) = failure.into_inner().unwrap_or((String::new(), outer));
-            Err(diagnostic_from_yaml(path, &error))
+            Err(diagnostic_from_yaml(&path, &error, text))
         }
     }
 }
 
-fn diagnostic_from_yaml(path: String, error: &serde_saphyr::Error) -> Diagnostic {
+fn diagnostic_from_yaml(path: &str, error: &serde_saphyr::Error, text: &str) -> Diagnostic {
     let location = error.location().filter(|l| l.line() > 0);
     let mut message = error.without_snippet().to_string();
     if let Some(l) = location {
@@ -75,13 +76,67 @@ fn diagnostic_from_yaml(path: String, error: &serde_saphyr::Error) -> Diagnostic
             message = stripped.to_string();
         }
     }
-    let message = message.trim_start_matches("error: ").to_string();
+    let message = message.trim_start_matches("error: ");
+    let token = location.and_then(|l| token_at(text, l.line(), l.column()));
     Diagnostic {
-        path: if path == "." { String::new() } else { path },
+        path: user_path(path),
         line: location.map(|l| l.line()),
         column: location.map(|l| l.column()),
-        message: with_suggestion(&message),
+        message: plain_message(message, token, path),
     }
+}
+
+/// The field path as the user wrote it: without the `value` step that a
+/// located (`Spanned`) field adds, nor the `?` of a key the parser never
+/// finished reading.
+fn user_path(path: &str) -> String {
+    let mut steps: Vec<&str> = Vec::new();
+    for step in path.split('.') {
+        // `httpHeaders[i].value` is the one real field named `value`.
+        let header_value = steps.last().is_some_and(|s| s.starts_with("httpHeaders["));
+        if step.is_empty() || step == "?" || (step == "value" && !header_value) {
+            continue;
+        }
+        steps.push(step);
+    }
+    steps.join(".")
+}
+
+/// The YAML library's wording where it speaks of itself, in the user's terms.
+fn plain_message(message: &str, token: Option<String>, path: &str) -> String {
+    let token = token.unwrap_or_default();
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key);
+        return format!("duplicate key `{key}`: each key may appear once in a mapping");
+    }
+    if matches!(message, "invalid u32" | "invalid u64" | "invalid u16") {
+        return format!("expected a whole number, zero or more, got `{token}`");
+    }
+    if message.starts_with("non-finite float") {
+        return format!("expected a finite number, got `{token}`");
+    }
+    if message == "expected mapping start" && (path.is_empty() || path == ".") {
+        return "a scenario is a mapping with `name`, `duration`, `cluster` and `workloads`"
+            .to_string();
+    }
+    with_suggestion(message)
+}
+
+/// The scalar that starts at a line and column, for messages that must quote it.
+fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
+    let line = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let rest: String = line
+        .chars()
+        .skip(usize::try_from(column).ok()?.saturating_sub(1))
+        .collect();
+    let token: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '}' | ']' | '#'))
+        .collect();
+    let token = token.trim();
+    (!token.is_empty()).then(|| token.to_string())
 }
 
 /// Gathers every semantic problem instead of stopping at the first.
@@ -112,6 +167,15 @@ impl Checker {
             column: Some(at.referenced.column()),
             message: message.into(),
         });
+    }
+
+    fn error_near<T>(
+        &mut self,
+        at: &Spanned<T>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.error_at(path, at, message);
     }
 
     /// Resolves a name against the valid ones, or reports it with the closest.
@@ -159,13 +223,34 @@ impl Checker {
             .faults
             .iter()
             .enumerate()
+            .take(limits::MAX_FAULTS)
             .filter_map(|(i, f)| self.fault(i, f, &workload_names, &node_names, &pools, &zones))
             .collect();
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
+        if raw.duration.value.get() > limits::MAX_DURATION {
+            self.error_at(
+                "duration",
+                &raw.duration,
+                format!(
+                    "`{}` is longer than the limit of 100 years",
+                    raw.duration.value.get()
+                ),
+            );
+        }
+        if raw.faults.len() > limits::MAX_FAULTS {
+            self.error(
+                "faults",
+                format!(
+                    "{} faults; the limit is {}",
+                    raw.faults.len(),
+                    limits::MAX_FAULTS
+                ),
+            );
+        }
         Scenario {
             name: raw.name.value,
             description: raw.description,
-            duration: raw.duration.get(),
+            duration: raw.duration.value.get(),
             seed: raw.seed,
             cold_start: raw.cold_start,
             zones,
@@ -267,6 +352,7 @@ impl Checker {
         let mut zones: Vec<String> = Vec::new();
         let mut pools: Vec<String> = Vec::new();
         let mut nodes = Vec::new();
+        let mut total_nodes = 0u64;
         for (p, pool) in c.node_pools.iter().enumerate() {
             let path = format!("cluster.nodePools[{p}]");
             let name = pool.name.value.clone();
@@ -284,28 +370,48 @@ impl Checker {
                     format!("duplicate pool `{name}`"),
                 );
             }
-            if pool.count == 0 {
-                self.error(format!("{path}.count"), "a pool needs at least one node");
+            let count = u64::from(pool.count.value);
+            if count == 0 {
+                self.error_at(
+                    format!("{path}.count"),
+                    &pool.count,
+                    "a pool needs at least one node",
+                );
             }
+            if total_nodes + count > limits::MAX_NODES {
+                self.error_at(
+                    format!("{path}.count"),
+                    &pool.count,
+                    format!(
+                        "{count} nodes make the cluster larger than the limit of {} nodes",
+                        limits::MAX_NODES
+                    ),
+                );
+                pools.push(name);
+                continue;
+            }
+            total_nodes += count;
             let allocatable = Resources {
-                cpu_millis: pool.allocatable.cpu.map_or(0, |c| c.millicores()),
-                memory_bytes: pool.allocatable.memory.map_or(0, |m| m.bytes()),
+                cpu_millis: pool.allocatable.value.cpu.map_or(0, |c| c.millicores()),
+                memory_bytes: pool.allocatable.value.memory.map_or(0, |m| m.bytes()),
             };
             if allocatable.cpu_millis == 0 || allocatable.memory_bytes == 0 {
-                self.error(
+                self.error_at(
                     format!("{path}.allocatable"),
+                    &pool.allocatable,
                     "needs both `cpu` and `memory`, greater than zero (e.g. `{cpu: \"4\", memory: 16Gi}`)",
                 );
             }
             let pool_zones = match &pool.zones {
-                Some(z) if z.is_empty() => {
-                    self.error(
+                Some(z) if z.value.is_empty() => {
+                    self.error_at(
                         format!("{path}.zones"),
+                        z,
                         "must list at least one zone, or be left out",
                     );
                     vec![defaults::ZONE.to_string()]
                 }
-                Some(z) => z.clone(),
+                Some(z) => z.value.clone(),
                 None => vec![defaults::ZONE.to_string()],
             };
             let zone_ids: Vec<usize> = pool_zones
@@ -318,7 +424,7 @@ impl Checker {
                     }
                 })
                 .collect();
-            for n in 0..pool.count as usize {
+            for n in 0..count as usize {
                 nodes.push(NodeSpec {
                     name: format!("{name}-{}", n + 1),
                     pool: p,
@@ -335,10 +441,33 @@ impl Checker {
         if specs.is_empty() {
             self.error("workloads", "a scenario needs at least one workload");
         }
+        if specs.len() > limits::MAX_WORKLOADS {
+            self.error(
+                "workloads",
+                format!(
+                    "{} workloads; the limit is {}",
+                    specs.len(),
+                    limits::MAX_WORKLOADS
+                ),
+            );
+        }
         let mut names: Vec<String> = Vec::new();
         let mut out = Vec::new();
-        for (i, w) in specs.iter().enumerate() {
+        let mut total_pods = 0u64;
+        for (i, w) in specs.iter().enumerate().take(limits::MAX_WORKLOADS) {
             let path = format!("workloads[{i}]");
+            total_pods += u64::from(w.replicas.value);
+            if total_pods > limits::MAX_PODS {
+                self.error_at(
+                    format!("{path}.replicas"),
+                    &w.replicas,
+                    format!(
+                        "{} replicas make more pods than the limit of {}",
+                        w.replicas.value,
+                        limits::MAX_PODS
+                    ),
+                );
+            }
             let name = w.name.value.clone();
             if !is_dns_label(&name) {
                 self.error_at(
@@ -360,13 +489,13 @@ impl Checker {
                     self.error_at(format!("{path}.minReady"), m, "must be at least 1");
                     1
                 }
-                Some(m) if m.value > w.replicas => {
+                Some(m) if m.value > w.replicas.value => {
                     self.error_at(
                         format!("{path}.minReady"),
                         m,
                         format!(
                             "{} is more than the {} replicas: the workload could never be up",
-                            m.value, w.replicas
+                            m.value, w.replicas.value
                         ),
                     );
                     m.value
@@ -406,7 +535,7 @@ impl Checker {
             };
             out.push(Workload {
                 name,
-                replicas: w.replicas,
+                replicas: w.replicas.value,
                 min_ready,
                 requests,
                 readiness_probe,
@@ -417,7 +546,8 @@ impl Checker {
         out
     }
 
-    fn probe(&mut self, path: &str, p: &file::ProbeSpec) -> Option<Probe> {
+    fn probe(&mut self, path: &str, spanned: &Spanned<file::ProbeSpec>) -> Option<Probe> {
+        let p = &spanned.value;
         let handlers = [
             (p.http_get.is_some(), ProbeHandler::HttpGet),
             (p.tcp_socket.is_some(), ProbeHandler::TcpSocket),
@@ -430,8 +560,9 @@ impl Checker {
             .map(|(_, h)| *h)
             .collect();
         if given.len() != 1 {
-            self.error(
+            self.error_at(
                 path,
+                spanned,
                 format!(
                     "a probe needs exactly one handler of `httpGet`, `tcpSocket`, `exec`, `grpc`; found {}",
                     given.len()
@@ -505,11 +636,15 @@ impl Checker {
                     ),
                 );
             }
-            workloads[w].traffic = match &t.rate {
+            workloads[w].traffic = match &t.rate.value {
                 file::RateSpec::Constant(r) => RateProfile::constant(r.per_second()),
                 file::RateSpec::Steps(steps) => {
                     if steps.is_empty() {
-                        self.error(format!("{path}.rate.steps"), "needs at least one step");
+                        self.error_at(
+                            format!("{path}.rate.steps"),
+                            &t.rate,
+                            "needs at least one step",
+                        );
                     }
                     let mut prev = None;
                     for (s, step) in steps.iter().enumerate() {
@@ -537,16 +672,18 @@ impl Checker {
     fn fault(
         &mut self,
         i: usize,
-        f: &file::FaultSpec,
+        spanned: &Spanned<file::FaultSpec>,
         workloads: &[String],
         nodes: &[String],
         pools: &[String],
         zones: &[String],
     ) -> Option<Fault> {
+        let f = &spanned.value;
         let path = format!("faults[{i}]");
         let kinds = usize::from(f.pod_crash.is_some()) + usize::from(f.node_crash.is_some());
         if kinds != 1 {
-            self.error(
+            self.error_near(
+                spanned,
                 &path,
                 format!("a fault needs exactly one kind (`podCrash`, `nodeCrash`); found {kinds}"),
             );
@@ -560,7 +697,7 @@ impl Checker {
                 &p.workload,
                 workloads,
             );
-            let count = self.count(&kind_path, p.count);
+            let count = self.count(&kind_path, p.count.as_ref());
             (
                 workload.map(|workload| FaultKind::PodCrash { workload, count }),
                 &p.mtbf,
@@ -573,7 +710,11 @@ impl Checker {
                 + usize::from(n.pool.is_some())
                 + usize::from(n.zone.is_some());
             let target = if chosen > 1 {
-                self.error(&kind_path, "give at most one of `node`, `pool`, `zone`");
+                self.error_near(
+                    spanned,
+                    &kind_path,
+                    "give at most one of `node`, `pool`, `zone`",
+                );
                 None
             } else if let Some(node) = &n.node {
                 self.resolve(&format!("{kind_path}.node"), "node", node, nodes)
@@ -587,20 +728,21 @@ impl Checker {
             } else {
                 Some(NodeTarget::Any)
             };
-            if n.node.is_some() && n.count.is_some_and(|c| c > 1) {
-                self.error(
+            if n.node.is_some() && n.count.as_ref().is_some_and(|c| c.value > 1) {
+                self.error_near(
+                    spanned,
                     format!("{kind_path}.count"),
                     "a fault on one `node` crashes just that node",
                 );
             }
             if n.mtbf.is_some() && n.recover_after.is_none() {
-                self.error(
+                self.error_near(spanned,
                     format!("{kind_path}.recoverAfter"),
                     "a stochastic node crash needs `recoverAfter` (or `repair`): how long a node takes \
                      to come back; without it every node would eventually be lost for good",
                 );
             }
-            let count = self.count(&kind_path, n.count);
+            let count = self.count(&kind_path, n.count.as_ref());
             let recover_after = n.recover_after;
             (
                 target.map(|target| FaultKind::NodeCrash {
@@ -614,7 +756,8 @@ impl Checker {
         };
         let trigger = match (f.at, f.every, mtbf) {
             (_, _, Some(_)) if f.at.is_some() || f.every.is_some() => {
-                self.error(
+                self.error_near(
+                    spanned,
                     &path,
                     format!(
                         "`{kind_path}.mtbf` makes the fault stochastic: give it no `at` or `every`"
@@ -624,7 +767,8 @@ impl Checker {
             }
             (_, _, Some(m)) => {
                 if f.pod_crash.as_ref().is_some_and(|p| p.count.is_some()) {
-                    self.error(
+                    self.error_near(
+                        spanned,
                         format!("{kind_path}.count"),
                         "with `mtbf` every pod fails on its own: no `count`",
                     );
@@ -637,7 +781,8 @@ impl Checker {
                 period: period.get(),
             },
             (None, None, None) => {
-                self.error(
+                self.error_near(
+                    spanned,
                     &path,
                     "a fault needs `at`, `every`, or an `mtbf` in its kind",
                 );
@@ -651,13 +796,13 @@ impl Checker {
         })
     }
 
-    fn count(&mut self, kind_path: &str, count: Option<u32>) -> u32 {
+    fn count(&mut self, kind_path: &str, count: Option<&Spanned<u32>>) -> u32 {
         match count {
-            Some(0) => {
-                self.error(format!("{kind_path}.count"), "must be at least 1");
+            Some(c) if c.value == 0 => {
+                self.error_at(format!("{kind_path}.count"), c, "must be at least 1");
                 1
             }
-            Some(c) => c,
+            Some(c) => c.value,
             None => 1,
         }
     }

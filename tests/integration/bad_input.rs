@@ -697,7 +697,6 @@ fn nines_bounded(test: &str, args: &[&OsStr], deadline: Duration) -> Outcome {
 
 #[test]
 #[cfg(unix)]
-
 fn huge_node_count_is_refused() {
     let file = TempFile::new("huge-count", edit("count: 3", "count: 4000000000"));
     for command in ["validate", "run"] {
@@ -715,7 +714,6 @@ fn huge_node_count_is_refused() {
 
 #[test]
 #[cfg(unix)]
-
 fn huge_replica_count_is_refused() {
     let file = TempFile::new("huge-replicas", edit("replicas: 3", "replicas: 1000000000"));
     for command in ["validate", "run"] {

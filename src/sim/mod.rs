@@ -12,6 +12,7 @@
 //! function of its scenario and seed.
 
 pub mod engine;
+mod heap;
 pub mod queue;
 pub mod rng;
 pub mod time;

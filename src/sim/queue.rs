@@ -22,11 +22,9 @@
 //! and sequence number it was set with, so the order is exactly as if it had
 //! been queued at once.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-use std::collections::binary_heap::PeekMut;
 use std::mem;
 
+use super::heap::{Keyed, RadixHeap};
 use super::time::{SimDuration, SimTime};
 
 /// A reusable, cancellable timer slot: probes, back-offs, grace periods and
@@ -58,53 +56,13 @@ struct Entry<E> {
     event: E,
 }
 
-/// Reversed so that `BinaryHeap`, a max-heap, yields the earliest entry
-/// first, then the first scheduled among those at the same instant. The
-/// comparisons go through one `u128` key because that compiles without
-/// branches, and comparing is most of what the heap does.
-impl<E> Entry<E> {
+/// Earliest first, then the first scheduled among those at the same
+/// instant: one `u128` key, because comparing is most of what the heap does.
+impl<E> Keyed for Entry<E> {
     fn key(&self) -> u128 {
         (u128::from(self.at.as_nanos()) << 64) | u128::from(self.seq)
     }
 }
-
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
-    }
-}
-
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-
-    fn lt(&self, other: &Self) -> bool {
-        other.key() < self.key()
-    }
-
-    fn le(&self, other: &Self) -> bool {
-        other.key() <= self.key()
-    }
-
-    fn gt(&self, other: &Self) -> bool {
-        other.key() > self.key()
-    }
-
-    fn ge(&self, other: &Self) -> bool {
-        other.key() >= self.key()
-    }
-}
-
-/// Entries compare by key only; `seq` is unique, so two entries are equal
-/// only when they are the same entry.
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-
-impl<E> Eq for Entry<E> {}
 
 /// The key of a timer's entry that counts: its time decides whether a new
 /// setting can ride on it, its `seq` tells it from the timer's dead entries.
@@ -144,7 +102,7 @@ impl<E> TimerSlot<E> {
 /// the ordering guarantee.
 pub struct Engine<E> {
     now: SimTime,
-    heap: BinaryHeap<Entry<E>>,
+    heap: RadixHeap<Entry<E>>,
     next_seq: u64,
     timers: Vec<TimerSlot<E>>,
     free_timers: Vec<u32>,
@@ -163,7 +121,7 @@ impl<E> Engine<E> {
     pub fn new() -> Self {
         Engine {
             now: SimTime::ZERO,
-            heap: BinaryHeap::new(),
+            heap: RadixHeap::new(),
             next_seq: 0,
             timers: Vec::new(),
             free_timers: Vec::new(),
@@ -264,11 +222,10 @@ impl<E> Engine<E> {
     /// then stays put and later events stay queued for a later call.
     pub fn pop_until(&mut self, horizon: SimTime) -> Option<E> {
         loop {
-            let front = self.heap.peek_mut()?;
-            if front.at > horizon {
+            if self.heap.peek()?.at > horizon {
                 return None;
             }
-            let entry = PeekMut::pop(front);
+            let entry = self.heap.pop()?;
             if entry.timer == ONE_SHOT || self.settle_timer_entry(entry.timer, entry.seq) {
                 self.now = entry.at;
                 self.delivered += 1;

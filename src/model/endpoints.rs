@@ -22,7 +22,7 @@ impl World<'_> {
         let now = engine.now();
         if ready {
             let name = &self.pods[pod].name;
-            self.trace.emit(now, false, "Pod", name, "Ready", || {
+            self.trace.emit(now, true, "Pod", name, "Ready", || {
                 "condition Ready=True: the pod becomes an endpoint of its Service".to_string()
             });
         }

@@ -126,7 +126,7 @@ impl World<'_> {
                     let node_name = &self.scenario.nodes[node].name;
                     self.pods[pod].unschedulable_reported = false;
                     let name = &self.pods[pod].name;
-                    self.trace.emit(now, false, "Pod", name, "Scheduled", || {
+                    self.trace.emit(now, true, "Pod", name, "Scheduled", || {
                         format!("Successfully assigned default/{name} to {node_name}")
                     });
                     if self.nodes[node].up {

@@ -1,6 +1,7 @@
 //! One integration-test binary, a module per behaviour, so the crate links once.
 
 mod bad_input;
+mod bundled;
 mod cost;
 mod determinism;
 mod node_loss;

@@ -15,7 +15,11 @@ fn load(name: &str) -> nines::scenario::Scenario {
 fn every_bundled_scenario_meets_its_slo() {
     for path in bundled_scenarios() {
         let scenario = nines::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!scenario.description.is_empty(), "{}: no description", path.display());
+        assert!(
+            !scenario.description.is_empty(),
+            "{}: no description",
+            path.display()
+        );
         assert!(!scenario.slo.is_empty(), "{}: no slo", path.display());
         let seed = scenario.seed.expect("bundled scenarios pin their seed");
         let out = run(&scenario, seed);
@@ -41,7 +45,10 @@ fn single_host_is_a_full_outage_until_the_host_is_back() {
     let back = times(&out.trace, "Node", "Starting", "host-1")[0];
     assert_eq!(back, 6.0 * 3600.0 + 1200.0);
     let after = incidents[0].end_s - back;
-    assert!((11.0..16.0).contains(&after), "serving {after} s after the host is back");
+    assert!(
+        (11.0..16.0).contains(&after),
+        "serving {after} s after the host is back"
+    );
     assert!(times(&out.trace, "Pod", "TaintManagerEviction", "").is_empty());
 }
 

@@ -49,8 +49,16 @@ impl World<'_> {
             return;
         }
         let now = engine.now();
-        self.nodes[node].up = false;
-        engine.cancel_timer(self.nodes[node].failure_timer);
+        let n = &mut self.nodes[node];
+        n.up = false;
+        engine.cancel_timer(n.failure_timer);
+        // Pulls in progress die with the machine; what was pulled stays on disk.
+        for ready in &mut n.image_ready_at {
+            if ready.is_some_and(|t| t > now) {
+                *ready = None;
+            }
+        }
+        n.pull_free_at = now;
         for pod in self.nodes[node].pods.clone() {
             self.pods[pod].cause = cause.clone();
             self.stop_container(pod, true, engine);

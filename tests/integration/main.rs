@@ -4,6 +4,7 @@ mod bad_input;
 mod bundled;
 mod cost;
 mod determinism;
+mod kubelet;
 mod node_loss;
 mod support;
 mod traffic;

@@ -160,8 +160,12 @@ impl<'s> World<'s> {
                 let up =
                     self.workloads[w].traffic.serving() >= self.scenario.workloads[w].min_ready;
                 if !up {
-                    self.recorder
-                        .set_up(w, false, SimTime::ZERO, "insufficientCapacity");
+                    let cause = if self.scenario.workloads[w].replicas == 0 {
+                        "scaledToZero"
+                    } else {
+                        "insufficientCapacity"
+                    };
+                    self.recorder.set_up(w, false, SimTime::ZERO, cause);
                 }
             }
         }

@@ -31,7 +31,8 @@ pub fn nines(failed: f64, trials: f64) -> Nines {
     let unavailability = (failed / trials).min(1.0);
     Nines {
         availability: 1.0 - unavailability,
-        nines: -unavailability.log10(),
+        // `+ 0.0` turns the −0 of a total failure into 0.
+        nines: -unavailability.log10() + 0.0,
         is_lower_bound: false,
     }
 }
@@ -71,6 +72,7 @@ mod tests {
     #[test]
     fn everything_failed_is_zero_nines() {
         assert_eq!(for_requests(10, 10).nines, 0.0);
+        assert!(for_requests(10, 10).nines.is_sign_positive());
         assert_eq!(for_requests(0, 0).nines, 0.0);
     }
 }

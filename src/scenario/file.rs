@@ -158,11 +158,53 @@ pub struct GrpcAction {
 }
 
 /// A port number or a named container port, as Kubernetes' IntOrString.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum PortSpec {
     Number(u16),
     Name(String),
+}
+
+impl<'de> Deserialize<'de> for PortSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        use std::fmt;
+
+        struct PortVisitor;
+        impl Visitor<'_> for PortVisitor {
+            type Value = PortSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a port number (1 to 65535) or a named container port")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PortSpec, E> {
+                match u16::try_from(v) {
+                    Ok(port) if port > 0 => Ok(PortSpec::Number(port)),
+                    _ => Err(E::custom(format!("port `{v}` is not between 1 and 65535"))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PortSpec, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::custom(format!("port `{v}` is not between 1 and 65535"))),
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PortSpec, E> {
+                // IANA_SVC_NAME: at most 15 lowercase letters, digits and `-`.
+                let valid = !v.is_empty()
+                    && v.len() <= 15
+                    && v.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && v.bytes().any(|b| b.is_ascii_lowercase());
+                if valid {
+                    Ok(PortSpec::Name(v.to_string()))
+                } else {
+                    Err(E::custom(format!(
+                        "`{v}` is not a port name: up to 15 lowercase letters, digits and `-`"
+                    )))
+                }
+            }
+        }
+        deserializer.deserialize_any(PortVisitor)
+    }
 }
 
 /// How the software behaves: what Kubernetes cannot know and the user must say.

@@ -219,13 +219,14 @@ impl Checker {
         self.traffic(&raw.traffic, &mut workloads);
         let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
-        let faults = raw
+        let faults: Vec<Fault> = raw
             .faults
             .iter()
             .enumerate()
             .take(limits::MAX_FAULTS)
             .filter_map(|(i, f)| self.fault(i, f, &workload_names, &node_names, &pools, &zones))
             .collect();
+        self.fault_names_and_times(&raw.faults, raw.duration.value.get());
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
         if raw.duration.value.get() > limits::MAX_DURATION {
             self.error_at(
@@ -411,9 +412,30 @@ impl Checker {
                     );
                     vec![defaults::ZONE.to_string()]
                 }
-                Some(z) => z.value.clone(),
+                Some(z) => {
+                    for (i, zone) in z.value.iter().enumerate() {
+                        if z.value[..i].contains(zone) {
+                            self.error_at(
+                                format!("{path}.zones[{i}]"),
+                                z,
+                                format!("zone `{zone}` is listed twice"),
+                            );
+                        }
+                    }
+                    z.value.clone()
+                }
                 None => vec![defaults::ZONE.to_string()],
             };
+            let longest_node_name = name.len() + 1 + count.to_string().len();
+            if longest_node_name > 63 {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!(
+                        "node names `{name}-<n>` would be longer than Kubernetes' 63 characters"
+                    ),
+                );
+            }
             let zone_ids: Vec<usize> = pool_zones
                 .iter()
                 .map(|z| match zones.iter().position(|known| known == z) {
@@ -735,6 +757,13 @@ impl Checker {
                     "a fault on one `node` crashes just that node",
                 );
             }
+            if let (Some(_), Some(count)) = (&n.mtbf, &n.count) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    count,
+                    "with `mtbf` every node fails on its own: no `count`",
+                );
+            }
             if n.mtbf.is_some() && n.recover_after.is_none() {
                 self.error_near(spanned,
                     format!("{kind_path}.recoverAfter"),
@@ -794,6 +823,44 @@ impl Checker {
             trigger,
             kind: kind?,
         })
+    }
+
+    /// Faults that would never fire, and names that would share a random stream.
+    fn fault_names_and_times(
+        &mut self,
+        faults: &[Spanned<file::FaultSpec>],
+        duration: SimDuration,
+    ) {
+        let mut names: Vec<&str> = Vec::new();
+        for (i, f) in faults.iter().enumerate().take(limits::MAX_FAULTS) {
+            if let Some(name) = &f.value.name {
+                if names.contains(&name.as_str()) {
+                    self.error_at(
+                        format!("faults[{i}].name"),
+                        f,
+                        format!(
+                            "fault name `{name}` is used twice; it names the fault's random stream"
+                        ),
+                    );
+                }
+                names.push(name);
+            }
+            let first = f
+                .value
+                .at
+                .map(|a| a.get())
+                .or(f.value.every.map(|e| e.get()));
+            if let Some(first) = first.filter(|t| *t > duration) {
+                self.error_at(
+                    format!("faults[{i}].at"),
+                    f,
+                    format!(
+                        "the fault would first fire at {first}, after the end of the run ({duration}); \
+                         it would never happen"
+                    ),
+                );
+            }
+        }
     }
 
     fn count(&mut self, kind_path: &str, count: Option<&Spanned<u32>>) -> u32 {

@@ -8,3 +8,4 @@ mod kubelet;
 mod node_loss;
 mod support;
 mod traffic;
+mod validation;

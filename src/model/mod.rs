@@ -19,8 +19,8 @@ pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
 use crate::metrics::{Recorder, UptimeMetrics};
-use crate::scenario::{FaultKind, Scenario, Trigger};
-use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
+use crate::scenario::{FaultKind, NodeTarget, Scenario, Trigger};
+use crate::sim::{Engine, Handler, RngStreams, SimDuration, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts};
 use node::{Node, Zone};
 use pod::Pod;
@@ -194,17 +194,18 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Arms a node's stochastic failure clock: the earliest of the times to
-    /// failure drawn for every `nodeCrash` with an `mtbf` that targets it.
-    fn arm_node_failure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        let mut earliest: Option<(crate::sim::SimDuration, usize)> = None;
+    /// The earliest of the times to failure drawn for every stochastic
+    /// (`mtbf`) fault that `targets` says hits the object, with that fault.
+    fn earliest_failure(
+        &mut self,
+        targets: impl Fn(&FaultKind) -> bool,
+    ) -> Option<(SimDuration, usize)> {
+        let mut earliest: Option<(SimDuration, usize)> = None;
         for (f, fault) in self.scenario.faults.iter().enumerate() {
-            let (Trigger::Mtbf(ttf), FaultKind::NodeCrash { target, .. }) =
-                (&fault.trigger, &fault.kind)
-            else {
+            let Trigger::Mtbf(ttf) = &fault.trigger else {
                 continue;
             };
-            if !self.node_matches(node, *target) {
+            if !targets(&fault.kind) {
                 continue;
             }
             let d = self.faults.draw(f, ttf);
@@ -212,45 +213,29 @@ impl<'s> World<'s> {
                 earliest = Some((d, f));
             }
         }
-        if let Some((d, fault)) = earliest {
+        earliest
+    }
+
+    /// Arms a running node's stochastic crash clock.
+    fn arm_node_failure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let spec = &self.scenario.nodes[node];
+        let hits = |kind: &FaultKind| match kind {
+            FaultKind::NodeCrash { target, .. } => node_matches(spec, node, *target),
+            FaultKind::PodCrash { .. } => false,
+        };
+        if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.nodes[node].failure_timer;
             engine.set_timer_in(timer, d, ModelEvent::NodeFailureDue { node, fault });
         }
     }
 
-    /// Arms a running container's stochastic crash clock, like
-    /// [`World::arm_node_failure`] for the `podCrash` faults with an `mtbf`.
+    /// Arms a running container's stochastic crash clock.
     fn arm_pod_failure(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let workload = self.pods[pod].workload;
-        let mut earliest: Option<(crate::sim::SimDuration, usize)> = None;
-        for (f, fault) in self.scenario.faults.iter().enumerate() {
-            let (Trigger::Mtbf(ttf), FaultKind::PodCrash { workload: w, .. }) =
-                (&fault.trigger, &fault.kind)
-            else {
-                continue;
-            };
-            if *w != workload {
-                continue;
-            }
-            let d = self.faults.draw(f, ttf);
-            if earliest.is_none_or(|(e, _)| d < e) {
-                earliest = Some((d, f));
-            }
-        }
-        if let Some((d, fault)) = earliest {
+        let hits = |kind: &FaultKind| matches!(kind, FaultKind::PodCrash { workload: w, .. } if *w == workload);
+        if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.pods[pod].failure_timer;
             engine.set_timer_in(timer, d, ModelEvent::PodFailureDue { pod, fault });
-        }
-    }
-
-    fn node_matches(&self, node: NodeId, target: crate::scenario::NodeTarget) -> bool {
-        use crate::scenario::NodeTarget;
-        let spec = &self.scenario.nodes[node];
-        match target {
-            NodeTarget::Node(n) => n == node,
-            NodeTarget::Pool(p) => spec.pool == p,
-            NodeTarget::Zone(z) => spec.zone == z,
-            NodeTarget::Any => true,
         }
     }
 
@@ -283,7 +268,9 @@ impl<'s> World<'s> {
             }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
-                    .filter(|&n| self.nodes[n].up && self.node_matches(n, *target))
+                    .filter(|&n| {
+                        self.nodes[n].up && node_matches(&self.scenario.nodes[n], n, *target)
+                    })
                     .collect();
                 let chosen = self.faults.pick(fault, &up, *count);
                 if chosen.is_empty() {
@@ -368,5 +355,15 @@ impl Handler<ModelEvent> for World<'_> {
             }
             ModelEvent::NodeRecovers { node } => self.node_recovers(node, engine),
         }
+    }
+}
+
+/// Whether a `nodeCrash` target names this node.
+fn node_matches(spec: &crate::scenario::NodeSpec, node: NodeId, target: NodeTarget) -> bool {
+    match target {
+        NodeTarget::Node(n) => n == node,
+        NodeTarget::Pool(p) => spec.pool == p,
+        NodeTarget::Zone(z) => spec.zone == z,
+        NodeTarget::Any => true,
     }
 }

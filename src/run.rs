@@ -34,6 +34,8 @@ pub struct RunOutput {
     pub report: Report,
     /// Every event with [`TraceLevel::All`], the key ones otherwise.
     pub trace: Vec<TraceEvent>,
+    /// Key events past the bound of a key-only trace, counted but not kept.
+    pub key_events_not_kept: u64,
 }
 
 /// Runs the scenario to its end. Same scenario and options, same output,
@@ -56,5 +58,6 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimEr
     Ok(RunOutput {
         report,
         trace: observations.trace,
+        key_events_not_kept: observations.key_events_not_kept,
     })
 }

@@ -70,7 +70,12 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             };
             print!(
                 "{}",
-                render_text(&output.report, &scenario.description, &key)
+                render_text(
+                    &output.report,
+                    &scenario.description,
+                    &key,
+                    output.key_events_not_kept
+                )
             );
         }
     }

@@ -50,7 +50,7 @@ pub struct Observations {
     pub uptime: UptimeMetrics,
     pub restarts: Vec<u64>,
     pub trace: Vec<TraceEvent>,
-    pub key_events_dropped: u64,
+    pub key_events_not_kept: u64,
 }
 
 pub struct World<'s> {
@@ -180,7 +180,7 @@ impl<'s> World<'s> {
         for pod in &self.pods {
             restarts[pod.workload] += u64::from(pod.restarts);
         }
-        let (trace, key_events_dropped) = self.trace.into_events();
+        let (trace, key_events_not_kept) = self.trace.into_events();
         Observations {
             requests: self
                 .workloads
@@ -190,7 +190,7 @@ impl<'s> World<'s> {
             uptime: self.recorder.finish(end),
             restarts,
             trace,
-            key_events_dropped,
+            key_events_not_kept,
         }
     }
 

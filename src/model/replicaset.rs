@@ -80,7 +80,12 @@ impl World<'_> {
         }
         self.stop_container(pod, false, engine);
         self.unbind(pod);
-        self.pods[pod].gone = true;
+        let p = &mut self.pods[pod];
+        p.gone = true;
+        // The timers go back to the engine, so that their number follows the
+        // pods alive, not the pods ever created.
+        engine.release_timer(p.timer);
+        engine.release_timer(p.failure_timer);
         let w = self.pods[pod].workload;
         self.workloads[w].pods.retain(|&p| p != pod);
         self.pending.retain(|&p| p != pod);

@@ -32,7 +32,7 @@ const KEY_EVENTS_MAX: usize = 1_000;
 pub struct Trace {
     level: TraceLevel,
     events: Vec<TraceEvent>,
-    key_events_dropped: u64,
+    key_events_not_kept: u64,
 }
 
 impl Trace {
@@ -40,7 +40,7 @@ impl Trace {
         Trace {
             level,
             events: Vec::new(),
-            key_events_dropped: 0,
+            key_events_not_kept: 0,
         }
     }
 
@@ -58,7 +58,7 @@ impl Trace {
             TraceLevel::All => {}
             TraceLevel::Key if !key => return,
             TraceLevel::Key if self.events.len() >= KEY_EVENTS_MAX => {
-                self.key_events_dropped += 1;
+                self.key_events_not_kept += 1;
                 return;
             }
             TraceLevel::Key => {}
@@ -74,6 +74,6 @@ impl Trace {
     }
 
     pub fn into_events(self) -> (Vec<TraceEvent>, u64) {
-        (self.events, self.key_events_dropped)
+        (self.events, self.key_events_not_kept)
     }
 }

@@ -12,7 +12,14 @@ use crate::traffic::Outcome;
 /// Key events shown in the timeline; the full trace is for `--trace`.
 const TIMELINE_MAX: usize = 40;
 
-pub fn render_text(report: &Report, description: &str, key_events: &[TraceEvent]) -> String {
+/// `key_events_not_kept` counts the key events past the trace's bound, which
+/// the "more" line adds to those not shown.
+pub fn render_text(
+    report: &Report,
+    description: &str,
+    key_events: &[TraceEvent],
+    key_events_not_kept: u64,
+) -> String {
     let mut out = String::new();
     let r = report;
     let _ = writeln!(out, "{}", r.scenario);
@@ -143,11 +150,11 @@ pub fn render_text(report: &Report, description: &str, key_events: &[TraceEvent]
                 e.message
             );
         }
-        if key_events.len() > TIMELINE_MAX {
+        let more = key_events.len().saturating_sub(TIMELINE_MAX) as u64 + key_events_not_kept;
+        if more > 0 {
             let _ = writeln!(
                 out,
-                "  … {} more key events; `--trace FILE` writes every event",
-                key_events.len() - TIMELINE_MAX
+                "  … {more} more key events; `--trace FILE` writes every event"
             );
         }
     }

@@ -46,10 +46,6 @@ impl RateProfile {
         }
         total
     }
-
-    pub fn is_zero(&self) -> bool {
-        self.steps.iter().all(|(_, r)| *r == 0.0)
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! The engine orders them by time, then by the order they were scheduled.
 
 use super::{NodeId, PodId, ZoneId};
+use crate::scenario::ProbeKind;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ModelEvent {
@@ -10,9 +11,23 @@ pub enum ModelEvent {
     ContainerStarted { pod: PodId },
     /// kubelet → itself (pod timer): the app finished its startup and answers.
     AppStarted { pod: PodId },
-    /// kubelet prober → pod status (pod timer): the readiness probe has
-    /// passed `successThreshold` times in a row; the pod turns Ready.
+    /// kubelet prober → pod status (readiness timer): the readiness probe
+    /// has passed `successThreshold` times in a row.
     ReadinessProbeSucceeded { pod: PodId },
+    /// kubelet prober → pod status (readiness timer): the readiness probe
+    /// has failed `failureThreshold` times in a row.
+    ReadinessProbeFailed { pod: PodId },
+    /// kubelet prober → itself (liveness timer): the startup probe passed;
+    /// the liveness and readiness probes take over.
+    StartupProbeSucceeded { pod: PodId },
+    /// kubelet prober → kubelet (liveness timer): the liveness or startup
+    /// probe failed `failureThreshold` times in a row; the container is killed.
+    ProbeKilled { pod: PodId, probe: ProbeKind },
+    /// kubelet → container (pod timer): the grace period after SIGTERM is
+    /// over and a container still running gets SIGKILL.
+    ContainerKilled { pod: PodId },
+    /// fault injector → app (hang timer): a hung app answers again.
+    AppRecovers { pod: PodId },
     /// kubelet → itself (pod timer): the CrashLoopBackOff delay is over and
     /// the container restarts.
     BackOffExpired { pod: PodId },

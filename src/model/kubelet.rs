@@ -1,5 +1,6 @@
 //! The kubelet's part: pulling images, starting containers, the app's own
-//! startup, the readiness prober, and restarts with CrashLoopBackOff.
+//! startup and hangs, and stopping and restarting containers with
+//! CrashLoopBackOff. The probes are in [`super::prober`].
 
 use super::pod::Container;
 use super::{ModelEvent, NodeId, PodId, World};
@@ -14,17 +15,6 @@ pub(super) fn crash_loop_back_off(crash_loop: u32) -> SimDuration {
     delay.min(defaults::CRASH_LOOP_BACK_OFF_MAX)
 }
 
-/// The first prober tick at or after `not_before` on the grid
-/// `origin + k × period`.
-fn next_tick(origin: SimTime, period: SimDuration, not_before: SimTime) -> SimTime {
-    if not_before <= origin {
-        return origin;
-    }
-    let period = period.as_nanos().max(1);
-    let since = (not_before - origin).as_nanos();
-    origin + SimDuration::from_nanos(since.div_ceil(period).saturating_mul(period))
-}
-
 impl World<'_> {
     /// The kubelet takes a pod bound to its node: the image is pulled if the
     /// node lacks it (pulls run one at a time), then the container starts.
@@ -32,7 +22,7 @@ impl World<'_> {
         let now = engine.now();
         let w = self.pods[pod].workload;
         let workload = &self.scenario.workloads[w];
-        self.start_prober(pod, now);
+        self.start_probers(pod, now);
         let n = &mut self.nodes[node];
         let start = match n.image_ready_at[w] {
             Some(ready) => {
@@ -60,17 +50,6 @@ impl World<'_> {
         engine
             .set_timer(timer, start, ModelEvent::ContainerStarted { pod })
             .expect("an image is never ready before now");
-    }
-
-    /// The prober worker starts with the pod on its node; its phase within
-    /// `periodSeconds` is its own.
-    fn start_prober(&mut self, pod: PodId, now: SimTime) {
-        use rand::RngExt;
-
-        let probe = &self.scenario.workloads[self.pods[pod].workload].readiness_probe;
-        let period = probe.as_ref().map_or(1, |p| p.period.as_nanos().max(1));
-        self.pods[pod].probe_origin =
-            now + SimDuration::from_nanos(self.probe_rng.random_range(0..period));
     }
 
     pub(super) fn container_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
@@ -102,60 +81,83 @@ impl World<'_> {
         p.container = Container::Starting;
         p.started_at = now;
         p.ever_started = true;
+        p.hung = false;
+        p.killing = false;
+        p.started = workload.startup_probe.is_none();
+        p.probing_since = now;
+        p.probe_ready = false;
         engine.set_timer_in(p.timer, startup, ModelEvent::AppStarted { pod });
         self.arm_pod_failure(pod, engine);
-        if workload.readiness_probe.is_none() {
-            // Without a readiness probe the pod is Ready as soon as its
-            // container runs, whether or not the app answers yet.
-            self.set_api_ready(pod, true, engine);
-        }
-        self.refresh_endpoint(pod, engine);
+        // Without a readiness probe the pod is Ready as soon as its container
+        // runs (and its startup probe, if any, passed), whether or not the
+        // app answers yet.
+        self.container_changed(pod, engine);
     }
 
     pub(super) fn app_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
-        let now = engine.now();
         self.pods[pod].container = Container::Running;
-        self.refresh_endpoint(pod, engine);
-        let Some(probe) = &self.scenario.workloads[self.pods[pod].workload].readiness_probe else {
-            return;
-        };
-        let p = &self.pods[pod];
-        // Probes fail until the app answers and are skipped during
-        // `initialDelaySeconds`; `successThreshold` passes in a row make it Ready.
-        let first_pass = next_tick(
-            p.probe_origin,
-            probe.period,
-            now.max(p.started_at + probe.initial_delay),
-        );
-        let ready_at = first_pass
-            + probe
-                .period
-                .saturating_mul(u64::from(probe.success_threshold - 1));
-        engine
-            .set_timer(
-                p.timer,
-                ready_at,
-                ModelEvent::ReadinessProbeSucceeded { pod },
-            )
-            .expect("the next probe tick is not in the past");
+        self.container_changed(pod, engine);
     }
 
-    pub(super) fn readiness_probe_succeeded(
+    /// The app stops answering; its process lives on and its port stays
+    /// open. It answers again after `recover_after`, if given.
+    pub(super) fn app_hangs(
         &mut self,
         pod: PodId,
+        recover_after: Option<SimDuration>,
         engine: &mut Engine<ModelEvent>,
     ) {
-        self.set_api_ready(pod, true, engine);
+        let p = &mut self.pods[pod];
+        p.hung = true;
+        engine.cancel_timer(p.failure_timer);
+        if let Some(d) = recover_after {
+            engine.set_timer_in(p.hang_timer, d, ModelEvent::AppRecovers { pod });
+        }
+        self.container_changed(pod, engine);
     }
 
-    /// The container process dies of itself: the kubelet reports the pod not
-    /// Ready and restarts it after the CrashLoopBackOff delay.
+    pub(super) fn app_recovers(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        self.pods[pod].hung = false;
+        self.arm_pod_failure(pod, engine);
+        self.container_changed(pod, engine);
+    }
+
+    /// The container process dies of itself.
     pub(super) fn crash_container(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
-        let now = engine.now();
-        if !self.pods[pod].container_runs() {
-            return;
+        if self.pods[pod].container_runs() {
+            self.container_exited(pod, true, engine);
         }
-        self.stop_container(pod, true, engine);
+    }
+
+    /// The kubelet stops the container: SIGTERM, which an answering app obeys
+    /// at once; a hung one ignores it and is SIGKILLed after `grace`.
+    pub(super) fn kill_container(
+        &mut self,
+        pod: PodId,
+        grace: SimDuration,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let p = &mut self.pods[pod];
+        p.killing = true;
+        if p.hung {
+            engine.set_timer_in(p.timer, grace, ModelEvent::ContainerKilled { pod });
+            self.container_changed(pod, engine);
+        } else {
+            self.container_exited(pod, false, engine);
+        }
+    }
+
+    /// The container is gone and the kubelet restarts it in place after the
+    /// CrashLoopBackOff delay, which doubles with every exit unless the
+    /// container had run for 10 minutes.
+    pub(super) fn container_exited(
+        &mut self,
+        pod: PodId,
+        abruptly: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        self.stop_container(pod, abruptly, engine);
         let p = &mut self.pods[pod];
         if now - p.started_at >= defaults::CRASH_LOOP_BACK_OFF_RESET {
             p.crash_loop = 0;
@@ -169,7 +171,6 @@ impl World<'_> {
         self.trace.emit(now, false, "Pod", name, "BackOff", || {
             format!("Back-off {delay} restarting failed container={container} pod={name}")
         });
-        self.set_api_ready(pod, false, engine);
     }
 
     pub(super) fn back_off_expired(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
@@ -192,9 +193,18 @@ impl World<'_> {
         }
         p.container = Container::Stopped;
         p.pulled_cold = false;
-        engine.cancel_timer(p.timer);
-        engine.cancel_timer(p.failure_timer);
-        self.refresh_endpoint(pod, engine);
+        p.hung = false;
+        p.killing = false;
+        for timer in [
+            p.timer,
+            p.failure_timer,
+            p.liveness_timer,
+            p.readiness_timer,
+            p.hang_timer,
+        ] {
+            engine.cancel_timer(timer);
+        }
+        self.container_changed(pod, engine);
     }
 
     /// The steady state the run starts from: every replica placed by the
@@ -208,13 +218,16 @@ impl World<'_> {
                 continue;
             };
             self.bind(pod, node);
-            self.start_prober(pod, SimTime::ZERO);
+            self.start_probers(pod, SimTime::ZERO);
             self.nodes[node].image_ready_at[w] = Some(SimTime::ZERO);
             let p = &mut self.pods[pod];
             p.container = Container::Running;
             p.ever_started = true;
+            p.started = true;
+            p.probe_ready = true;
             p.api_ready = true;
             p.in_view = true;
+            self.observe(pod, SimTime::ZERO);
             self.arm_pod_failure(pod, engine);
             self.refresh_endpoint(pod, engine);
         }
@@ -238,23 +251,5 @@ mod tests {
             .collect();
         assert_eq!(secs, vec![10, 20, 40, 80, 160, 300, 300]);
         assert_eq!(crash_loop_back_off(1000), SimDuration::from_secs(300));
-    }
-
-    #[test]
-    fn probe_ticks_are_on_the_pods_grid() {
-        let o = SimTime::from_secs(3);
-        let p = SimDuration::from_secs(10);
-        assert_eq!(
-            next_tick(o, p, SimTime::from_secs(3)),
-            SimTime::from_secs(3)
-        );
-        assert_eq!(
-            next_tick(o, p, SimTime::from_secs(4)),
-            SimTime::from_secs(13)
-        );
-        assert_eq!(
-            next_tick(o, p, SimTime::from_secs(1)),
-            SimTime::from_secs(3)
-        );
     }
 }

@@ -10,6 +10,7 @@ mod names;
 mod node;
 mod node_lifecycle;
 mod pod;
+mod prober;
 mod replicaset;
 mod scheduler;
 mod trace;
@@ -221,7 +222,7 @@ impl<'s> World<'s> {
         let spec = &self.scenario.nodes[node];
         let hits = |kind: &FaultKind| match kind {
             FaultKind::NodeCrash { target, .. } => node_matches(spec, node, *target),
-            FaultKind::PodCrash { .. } => false,
+            FaultKind::PodCrash { .. } | FaultKind::AppHang { .. } => false,
         };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.nodes[node].failure_timer;
@@ -232,7 +233,12 @@ impl<'s> World<'s> {
     /// Arms a running container's stochastic crash clock.
     fn arm_pod_failure(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let workload = self.pods[pod].workload;
-        let hits = |kind: &FaultKind| matches!(kind, FaultKind::PodCrash { workload: w, .. } if *w == workload);
+        let hits = |kind: &FaultKind| match kind {
+            FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
+                *w == workload
+            }
+            FaultKind::NodeCrash { .. } => false,
+        };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.pods[pod].failure_timer;
             engine.set_timer_in(timer, d, ModelEvent::PodFailureDue { pod, fault });
@@ -247,23 +253,40 @@ impl<'s> World<'s> {
             engine.schedule_in(next - now, ModelEvent::FaultFires { fault });
         }
         match &spec.kind {
-            FaultKind::PodCrash { workload, count } => {
-                let running: Vec<PodId> = self.workloads[*workload]
+            FaultKind::PodCrash { workload, count }
+            | FaultKind::AppHang {
+                workload, count, ..
+            } => {
+                // A crash hits a running container; a hang, an app that answers.
+                let hang = matches!(spec.kind, FaultKind::AppHang { .. });
+                let candidates: Vec<PodId> = self.workloads[*workload]
                     .pods
                     .iter()
                     .copied()
-                    .filter(|&p| self.pods[p].container_runs())
+                    .filter(|&p| {
+                        let pod = &self.pods[p];
+                        if hang {
+                            pod.answers
+                        } else {
+                            pod.container_runs()
+                        }
+                    })
                     .collect();
-                let chosen = self.faults.pick(fault, &running, *count);
+                let chosen = self.faults.pick(fault, &candidates, *count);
                 if chosen.is_empty() {
                     let name = &self.scenario.workloads[*workload].name;
+                    let (reason, what) = if hang {
+                        ("AppHang", "answering")
+                    } else {
+                        ("PodCrash", "running")
+                    };
                     self.trace
-                        .emit(now, true, "Fault", &spec.stream, "PodCrash", || {
-                            format!("no running pod of `{name}` to crash")
+                        .emit(now, true, "Fault", &spec.stream, reason, || {
+                            format!("no {what} pod of `{name}` to hit")
                         });
                 }
                 for pod in chosen {
-                    self.inject_pod_crash(pod, fault, engine);
+                    self.inject_pod_fault(pod, fault, engine);
                 }
             }
             FaultKind::NodeCrash { target, count, .. } => {
@@ -286,15 +309,33 @@ impl<'s> World<'s> {
         }
     }
 
-    fn inject_pod_crash(&mut self, pod: PodId, fault: usize, engine: &mut Engine<ModelEvent>) {
+    /// A `podCrash` or `appHang` hits one pod.
+    fn inject_pod_fault(&mut self, pod: PodId, fault: usize, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
-        let stream = &self.scenario.faults[fault].stream;
+        let spec = &self.scenario.faults[fault];
         let name = self.pods[pod].name.clone();
-        self.trace.emit(now, true, "Fault", stream, "PodCrash", || {
-            format!("container of pod {name} exits with an error")
-        });
-        self.pods[pod].cause = format!("podCrash {name}");
-        self.crash_container(pod, engine);
+        match &spec.kind {
+            FaultKind::AppHang { recover_after, .. } => {
+                let recover_in = recover_after.map(|d| self.faults.draw(fault, &d));
+                self.trace.emit(now, true, "Fault", &spec.stream, "AppHang", || match recover_in {
+                    Some(d) => format!(
+                        "the app of pod {name} hangs with its port open; it answers again in {}",
+                        d.round_to_millis()
+                    ),
+                    None => format!("the app of pod {name} hangs with its port open"),
+                });
+                self.pods[pod].cause = format!("appHang {name}");
+                self.app_hangs(pod, recover_in, engine);
+            }
+            _ => {
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "PodCrash", || {
+                        format!("container of pod {name} exits with an error")
+                    });
+                self.pods[pod].cause = format!("podCrash {name}");
+                self.crash_container(pod, engine);
+            }
+        }
     }
 
     fn inject_node_crash(&mut self, node: NodeId, fault: usize, engine: &mut Engine<ModelEvent>) {
@@ -339,6 +380,11 @@ impl Handler<ModelEvent> for World<'_> {
                 self.readiness_probe_succeeded(pod, engine)
             }
             ModelEvent::BackOffExpired { pod } => self.back_off_expired(pod, engine),
+            ModelEvent::ReadinessProbeFailed { pod } => self.readiness_probe_failed(pod, engine),
+            ModelEvent::StartupProbeSucceeded { pod } => self.startup_probe_succeeded(pod, engine),
+            ModelEvent::ProbeKilled { pod, probe } => self.probe_killed(pod, probe, engine),
+            ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
+            ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)
             }
@@ -349,7 +395,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ZoneTaintPass { zone } => self.zone_taint_pass(zone, engine),
             ModelEvent::TolerationExpired { node } => self.toleration_expired(node, engine),
             ModelEvent::FaultFires { fault } => self.fault_fires(fault, engine),
-            ModelEvent::PodFailureDue { pod, fault } => self.inject_pod_crash(pod, fault, engine),
+            ModelEvent::PodFailureDue { pod, fault } => self.inject_pod_fault(pod, fault, engine),
             ModelEvent::NodeFailureDue { node, fault } => {
                 self.inject_node_crash(node, fault, engine)
             }

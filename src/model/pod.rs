@@ -40,8 +40,27 @@ pub(super) struct Pod {
     /// Consecutive crashes, for CrashLoopBackOff.
     pub crash_loop: u32,
     pub started_at: SimTime,
-    /// The readiness prober ticks at `probe_origin + k × periodSeconds`.
-    pub probe_origin: SimTime,
+    /// The app stopped answering; its process runs and its port is open.
+    pub hung: bool,
+    /// The startup probe passed (or there is none): the other probes run.
+    pub started: bool,
+    /// When `started` became true: liveness and readiness probe from here.
+    pub probing_since: SimTime,
+    /// The readiness probe's verdict (`successThreshold` passes make it
+    /// true, `failureThreshold` failures false).
+    pub probe_ready: bool,
+    /// The kubelet is stopping the container (a liveness or startup probe
+    /// failed): SIGTERM sent, exit pending.
+    pub killing: bool,
+    /// What an `httpGet`, `exec` or `grpc` probe gets: an answer in time.
+    pub answers: bool,
+    pub answers_since: SimTime,
+    /// What a `tcpSocket` probe gets: the app's port accepts connections.
+    pub listens: bool,
+    pub listens_since: SimTime,
+    /// Each prober ticks at `origin + k × periodSeconds`: startup,
+    /// readiness, liveness.
+    pub probe_origins: [SimTime; 3],
     /// The image was pulled for this start, so `Pulled` reports the pull.
     pub pulled_cold: bool,
     /// `FailedScheduling` was reported for the current wait.
@@ -51,6 +70,11 @@ pub(super) struct Pod {
     /// The kubelet's next step for this pod (start, app ready, probe, back-off).
     pub timer: TimerId,
     pub failure_timer: TimerId,
+    /// The startup probe's, then the liveness probe's, next verdict.
+    pub liveness_timer: TimerId,
+    pub readiness_timer: TimerId,
+    /// The end of an `appHang` with `recoverAfter`.
+    pub hang_timer: TimerId,
 }
 
 impl Pod {
@@ -69,12 +93,24 @@ impl Pod {
             ever_started: false,
             crash_loop: 0,
             started_at: SimTime::ZERO,
-            probe_origin: SimTime::ZERO,
+            hung: false,
+            started: false,
+            probing_since: SimTime::ZERO,
+            probe_ready: false,
+            killing: false,
+            answers: false,
+            answers_since: SimTime::ZERO,
+            listens: false,
+            listens_since: SimTime::ZERO,
+            probe_origins: [SimTime::ZERO; 3],
             pulled_cold: false,
             unschedulable_reported: false,
             cause: String::new(),
             timer: engine.new_timer(),
             failure_timer: engine.new_timer(),
+            liveness_timer: engine.new_timer(),
+            readiness_timer: engine.new_timer(),
+            hang_timer: engine.new_timer(),
         }
     }
 
@@ -88,6 +124,7 @@ impl Pod {
             return None;
         }
         Some(match self.container {
+            Container::Running if self.hung => EndpointClass::Hung,
             Container::Running => EndpointClass::Serving,
             Container::Starting => EndpointClass::NotStarted,
             Container::Stopped => EndpointClass::Stale,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::metrics::Incident;
 use crate::model::Observations;
 use crate::scenario::Scenario;
+use crate::scenario::file::SloExpectation;
 use crate::sim::SimDuration;
 use crate::traffic::{Outcome, OutcomeCounts};
 
@@ -87,7 +88,12 @@ pub struct WorkloadReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SloReport {
+    /// Every check passed.
     pub passed: bool,
+    /// `met`, or `violated` for a scenario that demonstrates a pitfall.
+    pub expect: &'static str,
+    /// `passed` is what `expect` says: the scenario shows what it is for.
+    pub as_expected: bool,
     pub checks: Vec<SloCheck>,
 }
 
@@ -275,8 +281,12 @@ fn slo(scenario: &Scenario, report: &Report) -> Option<SloReport> {
             error_budget_used: None,
         });
     }
+    let passed = checks.iter().all(|c| c.passed);
+    let expect_met = s.expect == SloExpectation::Met;
     Some(SloReport {
-        passed: checks.iter().all(|c| c.passed),
+        passed,
+        expect: if expect_met { "met" } else { "violated" },
+        as_expected: passed == expect_met,
         checks,
     })
 }

@@ -160,7 +160,13 @@ pub fn render_text(
     }
 
     if let Some(slo) = &r.slo {
-        let _ = writeln!(out, "\nSLO {}", if slo.passed { "met" } else { "NOT met" });
+        let verdict = match (slo.passed, slo.as_expected) {
+            (true, true) => "met",
+            (false, false) => "NOT met",
+            (false, true) => "NOT met, as expected: this scenario demonstrates a pitfall",
+            (true, false) => "met, but this scenario should demonstrate a pitfall that violates it",
+        };
+        let _ = writeln!(out, "\nSLO {verdict}");
         for c in &slo.checks {
             let mark = if c.passed { "✓" } else { "✗" };
             let (target, actual) = match c.name {

@@ -48,6 +48,9 @@ pub const PROBE_SUCCESS_THRESHOLD: u32 = 1;
 pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
 pub const PROBE_INITIAL_DELAY_SECONDS: u32 = 0;
 
+/// Pod `terminationGracePeriodSeconds`: SIGTERM, then SIGKILL this much later.
+pub const TERMINATION_GRACE_PERIOD_SECONDS: u32 = 30;
+
 /// kubelet CrashLoopBackOff: `initialCrashLoopBackOff` 10 s doubling to
 /// `MaxCrashLoopBackOff` 300 s, reset after the container runs for twice the
 /// cap (10 min) without a problem.

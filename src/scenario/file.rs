@@ -92,7 +92,10 @@ pub struct WorkloadSpec {
     pub min_ready: Option<Spanned<u32>>,
     #[serde(default)]
     pub resources: ResourcesSpec,
+    pub startup_probe: Option<Spanned<ProbeSpec>>,
     pub readiness_probe: Option<Spanned<ProbeSpec>>,
+    pub liveness_probe: Option<Spanned<ProbeSpec>>,
+    pub termination_grace_period_seconds: Option<u32>,
     #[serde(default)]
     pub app: AppSpec,
 }
@@ -117,7 +120,7 @@ pub struct ProbeSpec {
     pub timeout_seconds: Option<Spanned<u32>>,
     pub success_threshold: Option<Spanned<u32>>,
     pub failure_threshold: Option<Spanned<u32>>,
-    pub termination_grace_period_seconds: Option<u32>,
+    pub termination_grace_period_seconds: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,7 +291,18 @@ pub struct FaultSpec {
     pub at: Option<Duration>,
     pub every: Option<PositiveDuration>,
     pub pod_crash: Option<PodCrashSpec>,
+    pub app_hang: Option<AppHangSpec>,
     pub node_crash: Option<NodeCrashSpec>,
+}
+
+/// The app stops answering while its process lives and its port stays open.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppHangSpec {
+    pub workload: Spanned<String>,
+    pub count: Option<Spanned<u32>>,
+    pub mtbf: Option<Mtbf>,
+    pub recover_after: Option<Distribution>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -339,4 +353,16 @@ pub struct SloSpec {
     pub uptime: Option<Percent>,
     pub max_dropped_in_flight: Option<u64>,
     pub max_outage: Option<Duration>,
+    #[serde(default)]
+    pub expect: SloExpectation,
+}
+
+/// Whether the scenario should meet its SLO, or demonstrates a pitfall
+/// that violates it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SloExpectation {
+    #[default]
+    Met,
+    Violated,
 }

@@ -78,7 +78,11 @@ pub struct Workload {
     /// Endpoints that must serve for the workload to count as up.
     pub min_ready: u32,
     pub requests: Resources,
+    pub startup_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
+    pub liveness_probe: Option<Probe>,
+    /// Between SIGTERM and SIGKILL when the kubelet stops a container.
+    pub termination_grace_period: SimDuration,
     pub app: App,
     pub traffic: RateProfile,
 }
@@ -91,6 +95,28 @@ pub struct Probe {
     pub timeout: SimDuration,
     pub success_threshold: u32,
     pub failure_threshold: u32,
+    /// Overrides the pod's grace period when this (liveness or startup)
+    /// probe kills the container.
+    pub termination_grace_period: Option<SimDuration>,
+}
+
+/// The three probes of a container, named as in the Pod spec.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ProbeKind {
+    Startup,
+    Readiness,
+    Liveness,
+}
+
+impl ProbeKind {
+    /// As the kubelet names it in `Unhealthy` events.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeKind::Startup => "Startup",
+            ProbeKind::Readiness => "Readiness",
+            ProbeKind::Liveness => "Liveness",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +162,11 @@ pub enum FaultKind {
         workload: usize,
         count: u32,
     },
+    AppHang {
+        workload: usize,
+        count: u32,
+        recover_after: Option<Distribution>,
+    },
     NodeCrash {
         target: NodeTarget,
         count: u32,
@@ -157,6 +188,8 @@ pub struct Slo {
     pub uptime: Option<f64>,
     pub max_dropped_in_flight: Option<u64>,
     pub max_outage: Option<SimDuration>,
+    /// `violated` for a pitfall: the scenario exists to show the SLO missed.
+    pub expect: file::SloExpectation,
 }
 
 impl Slo {
@@ -169,6 +202,15 @@ impl Slo {
 }
 
 impl Scenario {
+    /// The probe of this kind, if the workload has one.
+    pub fn probe(workload: &Workload, kind: ProbeKind) -> Option<&Probe> {
+        match kind {
+            ProbeKind::Startup => workload.startup_probe.as_ref(),
+            ProbeKind::Readiness => workload.readiness_probe.as_ref(),
+            ProbeKind::Liveness => workload.liveness_probe.as_ref(),
+        }
+    }
+
     pub fn workload_index(&self, name: &str) -> Option<usize> {
         self.workloads.iter().position(|w| w.name == name)
     }

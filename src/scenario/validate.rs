@@ -533,10 +533,24 @@ impl Checker {
                     cpu_millis: r.cpu.map_or(0, |c| c.millicores()),
                     memory_bytes: r.memory.map_or(0, |m| m.bytes()),
                 });
-            let readiness_probe = w
-                .readiness_probe
-                .as_ref()
-                .and_then(|p| self.probe(&format!("{path}.readinessProbe"), p));
+            let probe =
+                |c: &mut Self, field: &str, spec: &Option<Spanned<file::ProbeSpec>>, kind| {
+                    spec.as_ref()
+                        .and_then(|p| c.probe(&format!("{path}.{field}"), p, kind))
+                };
+            let startup_probe = probe(self, "startupProbe", &w.startup_probe, ProbeKind::Startup);
+            let readiness_probe = probe(
+                self,
+                "readinessProbe",
+                &w.readiness_probe,
+                ProbeKind::Readiness,
+            );
+            let liveness_probe = probe(
+                self,
+                "livenessProbe",
+                &w.liveness_probe,
+                ProbeKind::Liveness,
+            );
             let app = App {
                 image_pull: w
                     .app
@@ -560,7 +574,13 @@ impl Checker {
                 replicas: w.replicas.value,
                 min_ready,
                 requests,
+                startup_probe,
                 readiness_probe,
+                liveness_probe,
+                termination_grace_period: SimDuration::from_secs(u64::from(
+                    w.termination_grace_period_seconds
+                        .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
+                )),
                 app,
                 traffic: RateProfile::constant(0.0),
             });
@@ -568,7 +588,12 @@ impl Checker {
         out
     }
 
-    fn probe(&mut self, path: &str, spanned: &Spanned<file::ProbeSpec>) -> Option<Probe> {
+    fn probe(
+        &mut self,
+        path: &str,
+        spanned: &Spanned<file::ProbeSpec>,
+        kind: ProbeKind,
+    ) -> Option<Probe> {
         let p = &spanned.value;
         let handlers = [
             (p.http_get.is_some(), ProbeHandler::HttpGet),
@@ -625,7 +650,45 @@ impl Checker {
             &p.failure_threshold,
             defaults::PROBE_FAILURE_THRESHOLD,
         );
+        if let Some(s) = p
+            .success_threshold
+            .as_ref()
+            .filter(|s| kind != ProbeKind::Readiness && s.value != 1)
+        {
+            {
+                self.error_at(
+                    format!("{path}.successThreshold"),
+                    s,
+                    format!(
+                        "must be 1 for a {} probe, as Kubernetes requires; got {}",
+                        kind.name().to_lowercase(),
+                        s.value
+                    ),
+                );
+            }
+        }
+        let termination_grace_period = match &p.termination_grace_period_seconds {
+            Some(g) if kind == ProbeKind::Readiness => {
+                self.error_at(
+                    format!("{path}.terminationGracePeriodSeconds"),
+                    g,
+                    "a readiness probe never kills the container: only liveness and startup probes take it",
+                );
+                None
+            }
+            Some(g) if g.value == 0 => {
+                self.error_at(
+                    format!("{path}.terminationGracePeriodSeconds"),
+                    g,
+                    "must be at least 1",
+                );
+                None
+            }
+            Some(g) => Some(SimDuration::from_secs(u64::from(g.value))),
+            None => None,
+        };
         Some(Probe {
+            termination_grace_period,
             handler: given[0],
             initial_delay: SimDuration::from_secs(u64::from(
                 p.initial_delay_seconds
@@ -702,12 +765,14 @@ impl Checker {
     ) -> Option<Fault> {
         let f = &spanned.value;
         let path = format!("faults[{i}]");
-        let kinds = usize::from(f.pod_crash.is_some()) + usize::from(f.node_crash.is_some());
+        let kinds = usize::from(f.pod_crash.is_some())
+            + usize::from(f.app_hang.is_some())
+            + usize::from(f.node_crash.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `nodeCrash`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `nodeCrash`); found {kinds}"),
             );
             return None;
         }
@@ -723,6 +788,32 @@ impl Checker {
             (
                 workload.map(|workload| FaultKind::PodCrash { workload, count }),
                 &p.mtbf,
+                kind_path,
+            )
+        } else if let Some(h) = &f.app_hang {
+            let kind_path = format!("{path}.appHang");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &h.workload,
+                workloads,
+            );
+            let count = self.count(&kind_path, h.count.as_ref());
+            if let (Some(_), Some(count)) = (&h.mtbf, &h.count) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    count,
+                    "with `mtbf` every pod hangs on its own: no `count`",
+                );
+            }
+            let recover_after = h.recover_after;
+            (
+                workload.map(|workload| FaultKind::AppHang {
+                    workload,
+                    count,
+                    recover_after,
+                }),
+                &h.mtbf,
                 kind_path,
             )
         } else {
@@ -880,6 +971,7 @@ impl Checker {
             uptime: s.uptime.map(|p| p.fraction()),
             max_dropped_in_flight: s.max_dropped_in_flight,
             max_outage: s.max_outage.map(|d| d.get()),
+            expect: s.expect,
         }
     }
 }

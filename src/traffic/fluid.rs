@@ -18,13 +18,16 @@ pub enum EndpointClass {
     /// Nothing answers: the container or its node is gone, but the view
     /// still lists it.
     Stale,
+    /// The process runs and accepts connections but its app never answers.
+    Hung,
 }
 
 impl EndpointClass {
-    const ALL: [EndpointClass; 3] = [
+    const ALL: [EndpointClass; 4] = [
         EndpointClass::Serving,
         EndpointClass::NotStarted,
         EndpointClass::Stale,
+        EndpointClass::Hung,
     ];
 
     fn outcome(self) -> Outcome {
@@ -32,6 +35,7 @@ impl EndpointClass {
             EndpointClass::Serving => Outcome::Ok,
             EndpointClass::NotStarted => Outcome::NotStarted,
             EndpointClass::Stale => Outcome::StaleEndpoint,
+            EndpointClass::Hung => Outcome::Hung,
         }
     }
 }
@@ -44,15 +48,17 @@ pub enum Outcome {
     NoEndpoints,
     StaleEndpoint,
     NotStarted,
+    Hung,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
+    pub const ALL: [Outcome; 6] = [
         Outcome::Ok,
         Outcome::DroppedInFlight,
         Outcome::NoEndpoints,
         Outcome::StaleEndpoint,
         Outcome::NotStarted,
+        Outcome::Hung,
     ];
 
     pub fn key(self) -> &'static str {
@@ -62,6 +68,7 @@ impl Outcome {
             Outcome::NoEndpoints => "no_endpoints",
             Outcome::StaleEndpoint => "stale_endpoint",
             Outcome::NotStarted => "not_started",
+            Outcome::Hung => "hung",
         }
     }
 
@@ -75,6 +82,7 @@ impl Outcome {
                 "routed to an endpoint whose pod no longer serves, before kube-proxy learnt it"
             }
             Outcome::NotStarted => "routed to a Ready pod whose app had not finished starting",
+            Outcome::Hung => "routed to a pod whose app hangs: its process runs, nothing answers",
         }
     }
 
@@ -85,7 +93,7 @@ impl Outcome {
 
 /// Request counts by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OutcomeCounts([u64; 5]);
+pub struct OutcomeCounts([u64; 6]);
 
 impl OutcomeCounts {
     pub fn get(&self, outcome: Outcome) -> u64 {
@@ -114,7 +122,7 @@ pub struct FluidTraffic {
     profile: RateProfile,
     mean_service_time_s: f64,
     settled_until: SimTime,
-    view: [u32; 3],
+    view: [u32; 4],
     arrivals: Stream,
     in_flight: Stream,
     counts: OutcomeCounts,
@@ -133,7 +141,7 @@ impl FluidTraffic {
             profile,
             mean_service_time_s,
             settled_until: SimTime::ZERO,
-            view: [0; 3],
+            view: [0; 4],
             arrivals,
             in_flight,
             counts: OutcomeCounts::default(),

@@ -1,6 +1,6 @@
 //! Cost follows change, not time or rate: fluid mode draws outcome counts
-//! per change of the endpoint view, and no periodic loop runs while nothing
-//! changes.
+//! per change of the endpoint view, and no periodic loop (probes included)
+//! runs while nothing changes.
 
 use crate::support::{run, scenario};
 
@@ -13,9 +13,12 @@ cluster:
 workloads:
   - name: web
     replicas: 4
+    startupProbe: {{ httpGet: {{ port: 80 }}, failureThreshold: 30 }}
     readinessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 5 }}
+    livenessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 10 }}
   - name: api
     replicas: 2
+    livenessProbe: {{ tcpSocket: {{ port: 9000 }} }}
 traffic: [ {{ workload: web, rate: {rate} }}, {{ workload: api, rate: {rate} }} ]
 faults: {faults}
 "

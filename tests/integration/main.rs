@@ -6,6 +6,7 @@ mod cost;
 mod determinism;
 mod kubelet;
 mod node_loss;
+mod probes;
 mod support;
 mod traffic;
 mod validation;

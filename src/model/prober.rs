@@ -1,0 +1,304 @@
+//! The kubelet's prober (k8s-reference §2), evaluated lazily. What a probe
+//! sees is a function of the container's state: an `httpGet`, `exec` or
+//! `grpc` probe passes while the app answers within `timeoutSeconds`, a
+//! `tcpSocket` probe while the app's port accepts connections — which a hung
+//! app's still does. That state changes only at model events, so at each
+//! change the next verdict of every probe is computed from its phase: the
+//! `failureThreshold`-th failing tick (or `successThreshold`-th passing one)
+//! from the change on. A probe whose verdict cannot change schedules nothing,
+//! so a healthy pod costs no events.
+//!
+//! A verdict is taken at the tick that completes the run of results. A
+//! probe that times out really returns `timeoutSeconds` later; counting it
+//! at its tick keeps a verdict from straddling a change of the app's state,
+//! at the cost of being early by at most `timeoutSeconds`.
+
+use super::pod::{Container, Pod};
+use super::{ModelEvent, PodId, World};
+use crate::scenario::{Probe, ProbeHandler, ProbeKind, Scenario};
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// The first tick at or after `not_before` on the grid `origin + k × period`.
+pub(super) fn next_tick(origin: SimTime, period: SimDuration, not_before: SimTime) -> SimTime {
+    if not_before <= origin {
+        return origin;
+    }
+    let period = period.as_nanos().max(1);
+    let since = (not_before - origin).as_nanos();
+    origin + SimDuration::from_nanos(since.div_ceil(period).saturating_mul(period))
+}
+
+/// The `n`-th tick (1-based) at or after `not_before`.
+fn nth_tick(origin: SimTime, period: SimDuration, not_before: SimTime, n: u32) -> SimTime {
+    next_tick(origin, period, not_before) + period.saturating_mul(u64::from(n.saturating_sub(1)))
+}
+
+fn slot(kind: ProbeKind) -> usize {
+    match kind {
+        ProbeKind::Startup => 0,
+        ProbeKind::Readiness => 1,
+        ProbeKind::Liveness => 2,
+    }
+}
+
+/// What the probe gets from the container now, and since when.
+fn observation(pod: &Pod, handler: ProbeHandler) -> (bool, SimTime) {
+    match handler {
+        ProbeHandler::TcpSocket => (pod.listens, pod.listens_since),
+        ProbeHandler::HttpGet | ProbeHandler::Exec | ProbeHandler::Grpc => {
+            (pod.answers, pod.answers_since)
+        }
+    }
+}
+
+/// The message of an `Unhealthy` event, in the prober's words.
+fn failure_message(pod: &Pod, probe: &Probe, kind: ProbeKind) -> String {
+    let why = match (probe.handler, pod.container == Container::Running) {
+        (ProbeHandler::HttpGet, true) => {
+            "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+        }
+        (ProbeHandler::Grpc, true) => "timeout: health rpc did not complete within 1s",
+        (ProbeHandler::Exec, true) => "command timed out",
+        (_, _) => "dial tcp: connect: connection refused",
+    };
+    format!("{} probe failed: {why}", kind.name())
+}
+
+impl World<'_> {
+    /// Each prober of the pod starts with it on its node, at a phase of its
+    /// own within its `periodSeconds`.
+    pub(super) fn start_probers(&mut self, pod: PodId, now: SimTime) {
+        use rand::RngExt;
+
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        for kind in [
+            ProbeKind::Startup,
+            ProbeKind::Readiness,
+            ProbeKind::Liveness,
+        ] {
+            if let Some(probe) = Scenario::probe(workload, kind) {
+                let period = probe.period.as_nanos().max(1);
+                self.pods[pod].probe_origins[slot(kind)] =
+                    now + SimDuration::from_nanos(self.probe_rng.random_range(0..period));
+            }
+        }
+    }
+
+    /// Records what the probes would now see, keeping the instant each
+    /// observation last changed.
+    pub(super) fn observe(&mut self, pod: PodId, now: SimTime) {
+        let p = &mut self.pods[pod];
+        let listens = p.container == Container::Running;
+        let answers = listens && !p.hung;
+        if p.listens != listens {
+            p.listens = listens;
+            p.listens_since = now;
+        }
+        if p.answers != answers {
+            p.answers = answers;
+            p.answers_since = now;
+        }
+    }
+
+    /// Plans the next verdict of each of the pod's probes after a change.
+    pub(super) fn plan_probes(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        let p = &self.pods[pod];
+        if !p.container_runs() || p.killing {
+            engine.cancel_timer(p.liveness_timer);
+            engine.cancel_timer(p.readiness_timer);
+            return;
+        }
+        let from = |probe: &Probe, since: SimTime, kind| {
+            let start = p.started_at + probe.initial_delay;
+            let probing = if kind == ProbeKind::Startup {
+                start
+            } else {
+                start.max(p.probing_since)
+            };
+            since.max(probing)
+        };
+        if !p.started {
+            let probe = workload
+                .startup_probe
+                .as_ref()
+                .expect("not started means a startup probe");
+            let (passes, since) = observation(p, probe.handler);
+            let origin = p.probe_origins[slot(ProbeKind::Startup)];
+            let from = from(probe, since, ProbeKind::Startup);
+            let (at, event) = if passes {
+                (
+                    next_tick(origin, probe.period, from),
+                    ModelEvent::StartupProbeSucceeded { pod },
+                )
+            } else {
+                (
+                    nth_tick(origin, probe.period, from, probe.failure_threshold),
+                    ModelEvent::ProbeKilled {
+                        pod,
+                        probe: ProbeKind::Startup,
+                    },
+                )
+            };
+            engine
+                .set_timer(p.liveness_timer, at, event)
+                .expect("probe ticks are not in the past");
+            engine.cancel_timer(p.readiness_timer);
+            return;
+        }
+        match &workload.liveness_probe {
+            Some(probe) if !observation(p, probe.handler).0 => {
+                let since = observation(p, probe.handler).1;
+                let origin = p.probe_origins[slot(ProbeKind::Liveness)];
+                let at = nth_tick(
+                    origin,
+                    probe.period,
+                    from(probe, since, ProbeKind::Liveness),
+                    probe.failure_threshold,
+                );
+                let event = ModelEvent::ProbeKilled {
+                    pod,
+                    probe: ProbeKind::Liveness,
+                };
+                engine
+                    .set_timer(p.liveness_timer, at, event)
+                    .expect("probe ticks are not in the past");
+            }
+            _ => engine.cancel_timer(p.liveness_timer),
+        }
+        match &workload.readiness_probe {
+            Some(probe) => {
+                let (passes, since) = observation(p, probe.handler);
+                let origin = p.probe_origins[slot(ProbeKind::Readiness)];
+                let from = from(probe, since, ProbeKind::Readiness);
+                if passes && !p.probe_ready {
+                    let at = nth_tick(origin, probe.period, from, probe.success_threshold);
+                    let event = ModelEvent::ReadinessProbeSucceeded { pod };
+                    engine
+                        .set_timer(p.readiness_timer, at, event)
+                        .expect("probe ticks are not in the past");
+                } else if !passes && p.probe_ready {
+                    let at = nth_tick(origin, probe.period, from, probe.failure_threshold);
+                    let event = ModelEvent::ReadinessProbeFailed { pod };
+                    engine
+                        .set_timer(p.readiness_timer, at, event)
+                        .expect("probe ticks are not in the past");
+                } else {
+                    engine.cancel_timer(p.readiness_timer);
+                }
+            }
+            None => engine.cancel_timer(p.readiness_timer),
+        }
+    }
+
+    /// The pod's `Ready` condition, as its node's kubelet reports it: the
+    /// container runs and is not being killed, the startup probe passed, and
+    /// the readiness probe (if any) says ready.
+    pub(super) fn update_ready(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        let p = &self.pods[pod];
+        if !p.node.is_some_and(|n| self.nodes[n].up) {
+            // No kubelet to report: the API keeps what it last heard.
+            return;
+        }
+        let ready = p.container_runs()
+            && !p.killing
+            && !p.deleting
+            && p.started
+            && (workload.readiness_probe.is_none() || p.probe_ready);
+        self.set_api_ready(pod, ready, engine);
+    }
+
+    /// The state the probes see changed: observe, re-plan, and bring the
+    /// endpoint and the Ready condition in line.
+    pub(super) fn container_changed(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        self.observe(pod, engine.now());
+        self.plan_probes(pod, engine);
+        self.update_ready(pod, engine);
+        self.refresh_endpoint(pod, engine);
+    }
+
+    pub(super) fn startup_probe_succeeded(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let p = &mut self.pods[pod];
+        p.started = true;
+        p.probing_since = engine.now();
+        self.container_changed(pod, engine);
+    }
+
+    pub(super) fn readiness_probe_succeeded(
+        &mut self,
+        pod: PodId,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.pods[pod].probe_ready = true;
+        self.container_changed(pod, engine);
+    }
+
+    pub(super) fn readiness_probe_failed(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        let probe = workload
+            .readiness_probe
+            .as_ref()
+            .expect("a readiness probe failed");
+        let p = &mut self.pods[pod];
+        p.probe_ready = false;
+        let message = failure_message(p, probe, ProbeKind::Readiness);
+        self.trace
+            .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
+        self.container_changed(pod, engine);
+    }
+
+    /// A liveness or startup probe failed `failureThreshold` times in a row:
+    /// the kubelet kills the container, which then restarts.
+    pub(super) fn probe_killed(
+        &mut self,
+        pod: PodId,
+        kind: ProbeKind,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        let probe = Scenario::probe(workload, kind).expect("the probe that failed exists");
+        let p = &self.pods[pod];
+        let message = failure_message(p, probe, kind);
+        self.trace
+            .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
+        let container = &workload.name;
+        let lower = kind.name().to_lowercase();
+        self.trace.emit(now, true, "Pod", &p.name, "Killing", || {
+            format!("Container {container} failed {lower} probe, will be restarted")
+        });
+        let grace = probe
+            .termination_grace_period
+            .unwrap_or(workload.termination_grace_period);
+        self.kill_container(pod, grace, engine);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_on_the_probers_grid() {
+        let o = SimTime::from_secs(3);
+        let p = SimDuration::from_secs(10);
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(3)),
+            SimTime::from_secs(3)
+        );
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(4)),
+            SimTime::from_secs(13)
+        );
+        assert_eq!(
+            next_tick(o, p, SimTime::from_secs(1)),
+            SimTime::from_secs(3)
+        );
+        assert_eq!(
+            nth_tick(o, p, SimTime::from_secs(4), 3),
+            SimTime::from_secs(33)
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Probes against Kubernetes' rules (k8s-reference §2): verdicts on the
+//! prober's own grid of ticks, `failureThreshold` failures or
+//! `successThreshold` passes in a row, the verdict taken at the tick that
+//! completes the run, and what each handler can see of a hung app.
+
+use nines::model::TraceEvent;
+
+use crate::support::{run_traced, scenario, times};
+
+const HANG_S: f64 = 600.0;
+const GRACE_S: f64 = 30.0;
+
+fn hung(handler: &str, extra_fault: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: hang
+duration: 30m
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 1
+    readinessProbe: {{ {handler}: {{ port: 8080 }}, periodSeconds: 5, successThreshold: 2 }}
+    livenessProbe: {{ {handler}: {{ port: 8080 }}, periodSeconds: 10, failureThreshold: 3 }}
+    app: {{ startup: 2s }}
+traffic: [ {{ workload: web, rate: 100 }} ]
+faults:
+  - at: 10m
+    appHang: {{ workload: web{extra_fault} }}
+"
+    ))
+}
+
+fn reasons<'a>(trace: &'a [TraceEvent], reason: &str, starting: &str) -> Vec<&'a TraceEvent> {
+    trace
+        .iter()
+        .filter(|e| e.reason == reason && e.message.starts_with(starting))
+        .collect()
+}
+
+fn is_multiple_of(x: f64, period: f64) -> bool {
+    let k = (x / period).round();
+    (x - k * period).abs() < 1e-6
+}
+
+#[test]
+fn an_http_liveness_probe_kills_a_hung_app_at_its_third_failing_tick() {
+    for seed in 1..=30 {
+        let out = run_traced(&hung("httpGet", ""), seed);
+        let killed = times(&out.trace, "Pod", "Killing", "web-");
+        assert_eq!(killed.len(), 1, "seed {seed}");
+        // Ticks every 10 s: the 3rd failing one is 20–30 s after the hang.
+        let after = killed[0] - HANG_S;
+        assert!(
+            (20.0..30.0).contains(&after),
+            "seed {seed}: killed {after} s after the hang"
+        );
+        // The hung app ignores SIGTERM: SIGKILL after the grace period, then
+        // the first CrashLoopBackOff of 10 s.
+        let exited = times(&out.trace, "Pod", "BackOff", "web-");
+        assert_eq!(exited, vec![killed[0] + GRACE_S], "seed {seed}");
+        let restarted = times(&out.trace, "Pod", "Started", "web-");
+        assert_eq!(restarted, vec![killed[0] + GRACE_S + 10.0], "seed {seed}");
+        assert_eq!(out.report.workloads[0].1.restarts, 1);
+    }
+}
+
+#[test]
+fn a_tcp_liveness_probe_never_sees_a_hung_app() {
+    let out = run_traced(&hung("tcpSocket", ""), 1);
+    assert!(times(&out.trace, "Pod", "Killing", "").is_empty());
+    assert!(times(&out.trace, "Pod", "Unhealthy", "").is_empty());
+    // Still in the Service: every request from the hang on hangs with it.
+    let hung = out.report.requests.by_cause["hung"] as f64;
+    let expected = 100.0 * (1800.0 - HANG_S);
+    assert!((hung - expected).abs() < 4.0 * expected.sqrt(), "{hung}");
+}
+
+#[test]
+fn readiness_verdicts_fall_on_the_probers_grid() {
+    // The app hangs at 10 min and answers again 15 s later: the readiness
+    // probe (period 5 s) fails 3 times, then needs 2 passes to be Ready.
+    for seed in 1..=30 {
+        let s = hung("httpGet", ", recoverAfter: 15s");
+        let out = run_traced(&s, seed);
+        let failed = reasons(&out.trace, "Unhealthy", "Readiness");
+        assert_eq!(failed.len(), 1, "seed {seed}");
+        let not_ready = failed[0].time.as_secs_f64();
+        assert!(
+            (HANG_S + 10.0..HANG_S + 15.0).contains(&not_ready),
+            "seed {seed}: {not_ready}"
+        );
+        let ready = times(&out.trace, "Pod", "Ready", "web-");
+        assert_eq!(ready.len(), 1, "seed {seed}: Ready again once");
+        let back = HANG_S + 15.0;
+        assert!(
+            (back + 5.0..back + 10.0).contains(&ready[0]),
+            "seed {seed}: {}",
+            ready[0]
+        );
+        // Both verdicts are ticks of the same prober.
+        assert!(is_multiple_of(ready[0] - not_ready, 5.0), "seed {seed}");
+        // Recovered before the liveness probe's 3rd failure: no restart.
+        assert!(
+            times(&out.trace, "Pod", "Killing", "").is_empty(),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_startup_probe_holds_liveness_off_and_kills_an_app_too_slow_to_start() {
+    // The app needs 40 s; the startup probe allows 3 × 10 s: it is killed
+    // (gracefully: it does not hang) and restarted, forever.
+    let slow = |failure_threshold: u32| {
+        scenario(&format!(
+            "name: slow
+duration: 10m
+coldStart: true
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 1
+    startupProbe: {{ httpGet: {{ port: 8080 }}, periodSeconds: 10, failureThreshold: {failure_threshold} }}
+    livenessProbe: {{ httpGet: {{ port: 8080 }}, periodSeconds: 10, failureThreshold: 1 }}
+    app: {{ imagePull: 5s, startup: 40s }}
+"
+        ))
+    };
+    let out = run_traced(&slow(3), 1);
+    let killings = reasons(&out.trace, "Killing", "Container web failed startup probe");
+    assert!(killings.len() >= 3, "{}", killings.len());
+    assert!(times(&out.trace, "Pod", "Ready", "").is_empty());
+    // Refused connections fail at once: the kill is on a tick, 20–30 s after start.
+    let started = times(&out.trace, "Pod", "Started", "web-")[0];
+    let first_kill = killings[0].time.as_secs_f64();
+    assert!(
+        (20.0..30.0).contains(&(first_kill - started)),
+        "{}",
+        first_kill - started
+    );
+
+    // Enough failures allowed: Ready once the app is up, and the liveness
+    // probe, held off until then, never fires.
+    let out = run_traced(&slow(6), 1);
+    assert!(reasons(&out.trace, "Killing", "").is_empty());
+    let ready = times(&out.trace, "Pod", "Ready", "web-");
+    assert_eq!(ready.len(), 1);
+    assert!((45.0..55.0).contains(&ready[0]), "{}", ready[0]);
+}
+
+#[test]
+fn liveness_and_startup_probes_need_a_success_threshold_of_one() {
+    let err = nines::scenario::parse(
+        "name: t
+duration: 1h
+cluster: { nodePools: [ { name: w, count: 1, allocatable: { cpu: \"1\", memory: 1Gi } } ] }
+workloads: [ { name: web, replicas: 1, livenessProbe: { tcpSocket: { port: 80 }, successThreshold: 2 } } ]
+",
+        "t.yaml",
+    )
+    .expect_err("Kubernetes rejects it");
+    assert_eq!(
+        err.diagnostics()[0].path,
+        "workloads[0].livenessProbe.successThreshold"
+    );
+}

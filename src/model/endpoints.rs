@@ -45,6 +45,8 @@ impl World<'_> {
         p.in_view = ready;
         let w = p.workload;
         self.refresh_endpoint(pod, engine);
+        // One endpoint more or less changes every other's share of the load.
+        self.load_changed(w, engine);
         let now = engine.now();
         let p = &self.pods[pod];
         let size = self.workloads[w].traffic.view_size();
@@ -61,6 +63,20 @@ impl World<'_> {
                 p.name
             )
         });
+    }
+
+    /// The load per endpoint changed: every running pod's probes see it.
+    pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        if self.workloads[w].traffic.capacity().max_rate().is_none() {
+            // Without a CPU limit the load never slows the app down.
+            return;
+        }
+        let pods = self.workloads[w].pods.clone();
+        for pod in pods {
+            if self.pods[pod].container_runs() {
+                self.container_changed(pod, engine);
+            }
+        }
     }
 
     /// Brings the Service's traffic account and the workload's up/down state

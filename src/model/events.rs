@@ -46,6 +46,8 @@ pub enum ModelEvent {
     /// taint-eviction controller → itself (node toleration timer): the pods'
     /// `tolerationSeconds` for the node's NoExecute taint ran out.
     TolerationExpired { node: NodeId },
+    /// traffic → Service (one-shot): a rate step; the load per endpoint changes.
+    RateChanged { workload: usize },
     /// fault injector → world: a scheduled (`at`/`every`) fault fires.
     FaultFires { fault: usize },
     /// fault injector → pod (pod failure timer): a stochastic pod crash is due.

@@ -210,6 +210,7 @@ impl World<'_> {
     /// The steady state the run starts from: every replica placed by the
     /// scheduler, its image cached, Running, Ready and in kube-proxy's view.
     pub(super) fn place_steady_state(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let mut placed = Vec::new();
         for _ in 0..self.scenario.workloads[w].replicas {
             let pod = self.create_pod(w, engine);
             let Some(node) = self.pick_node(pod) else {
@@ -227,9 +228,13 @@ impl World<'_> {
             p.probe_ready = true;
             p.api_ready = true;
             p.in_view = true;
-            self.observe(pod, SimTime::ZERO);
             self.arm_pod_failure(pod, engine);
             self.refresh_endpoint(pod, engine);
+            placed.push(pod);
+        }
+        // The probes see the load of the whole view, once it is complete.
+        for pod in placed {
+            self.container_changed(pod, engine);
         }
         self.report_unschedulable(engine.now());
     }

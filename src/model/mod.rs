@@ -22,7 +22,14 @@ use crate::faults::FaultInjector;
 use crate::metrics::{Recorder, UptimeMetrics};
 use crate::scenario::{FaultKind, NodeTarget, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimDuration, SimTime, Stream};
-use crate::traffic::{FluidTraffic, OutcomeCounts};
+use crate::traffic::{Capacity, FluidTraffic, OutcomeCounts, Usage};
+
+/// The monitoring view's "current" column: the state at the end of the run.
+#[derive(Debug, Clone, Copy)]
+pub struct UsageNow {
+    pub cpu_cores: f64,
+    pub offered_rate: f64,
+}
 use node::{Node, Zone};
 use pod::Pod;
 use trace::Trace;
@@ -50,6 +57,10 @@ pub struct Observations {
     pub requests: Vec<OutcomeCounts>,
     pub uptime: UptimeMetrics,
     pub restarts: Vec<u64>,
+    /// Per workload, the pods that restarted and how often, oldest first.
+    pub pod_restarts: Vec<Vec<(String, u32)>>,
+    /// Per workload, what its pods consumed, and at the end.
+    pub usage: Vec<(Usage, UsageNow)>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -112,7 +123,12 @@ impl<'s> World<'s> {
             .map(|w| WorkloadState {
                 traffic: FluidTraffic::new(
                     w.traffic.clone(),
-                    w.app.service_time.mean().as_secs_f64(),
+                    Capacity {
+                        mean_service_time_s: w.app.service_time.mean().as_secs_f64(),
+                        cpu_per_request_s: w.app.cpu_per_request.as_secs_f64(),
+                        cpu_limit_cores: (w.limits.cpu_millis > 0)
+                            .then(|| w.limits.cpu_millis as f64 / 1000.0),
+                    },
                     streams.stream(&format!("traffic/{}", w.name)),
                     streams.stream(&format!("in-flight/{}", w.name)),
                 ),
@@ -140,6 +156,14 @@ impl<'s> World<'s> {
     }
 
     fn start(&mut self, engine: &mut Engine<ModelEvent>) {
+        // A rate step changes every endpoint's load, and so what its probes see.
+        for (w, workload) in self.scenario.workloads.iter().enumerate() {
+            for at in workload.traffic.changes() {
+                engine
+                    .schedule_at(at, ModelEvent::RateChanged { workload: w })
+                    .expect("rate steps are not negative");
+            }
+        }
         for (f, fault) in self.scenario.faults.iter().enumerate() {
             if let Some(at) = FaultInjector::first_firing(fault) {
                 engine
@@ -178,9 +202,24 @@ impl<'s> World<'s> {
             w.traffic.settle(end);
         }
         let mut restarts = vec![0u64; self.workloads.len()];
+        let mut pod_restarts = vec![Vec::new(); self.workloads.len()];
         for pod in &self.pods {
             restarts[pod.workload] += u64::from(pod.restarts);
+            if pod.restarts > 0 {
+                pod_restarts[pod.workload].push((pod.name.clone(), pod.restarts));
+            }
         }
+        let usage = self
+            .workloads
+            .iter()
+            .map(|w| {
+                let now = UsageNow {
+                    cpu_cores: w.traffic.cpu_cores_now(end),
+                    offered_rate: w.traffic.offered_rate_now(end),
+                };
+                (w.traffic.usage().clone(), now)
+            })
+            .collect();
         let (trace, key_events_not_kept) = self.trace.into_events();
         Observations {
             requests: self
@@ -190,6 +229,8 @@ impl<'s> World<'s> {
                 .collect(),
             uptime: self.recorder.finish(end),
             restarts,
+            pod_restarts,
+            usage,
             trace,
             key_events_not_kept,
         }
@@ -266,7 +307,7 @@ impl<'s> World<'s> {
                     .filter(|&p| {
                         let pod = &self.pods[p];
                         if hang {
-                            pod.answers
+                            pod.container == pod::Container::Running && !pod.hung
                         } else {
                             pod.container_runs()
                         }
@@ -385,6 +426,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ProbeKilled { pod, probe } => self.probe_killed(pod, probe, engine),
             ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
             ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
+            ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)
             }

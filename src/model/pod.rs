@@ -52,12 +52,10 @@ pub(super) struct Pod {
     /// The kubelet is stopping the container (a liveness or startup probe
     /// failed): SIGTERM sent, exit pending.
     pub killing: bool,
-    /// What an `httpGet`, `exec` or `grpc` probe gets: an answer in time.
-    pub answers: bool,
-    pub answers_since: SimTime,
-    /// What a `tcpSocket` probe gets: the app's port accepts connections.
-    pub listens: bool,
-    pub listens_since: SimTime,
+    /// What each prober (startup, readiness, liveness) would get now, and
+    /// since when: the run of results a verdict counts.
+    pub seen: [bool; 3],
+    pub seen_since: [SimTime; 3],
     /// Each prober ticks at `origin + k × periodSeconds`: startup,
     /// readiness, liveness.
     pub probe_origins: [SimTime; 3],
@@ -98,10 +96,8 @@ impl Pod {
             probing_since: SimTime::ZERO,
             probe_ready: false,
             killing: false,
-            answers: false,
-            answers_since: SimTime::ZERO,
-            listens: false,
-            listens_since: SimTime::ZERO,
+            seen: [false; 3],
+            seen_since: [SimTime::ZERO; 3],
             probe_origins: [SimTime::ZERO; 3],
             pulled_cold: false,
             unschedulable_reported: false,

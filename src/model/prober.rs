@@ -1,6 +1,7 @@
 //! The kubelet's prober (k8s-reference §2), evaluated lazily. What a probe
-//! sees is a function of the container's state: an `httpGet`, `exec` or
-//! `grpc` probe passes while the app answers within `timeoutSeconds`, a
+//! sees is a function of the container's state and load: an `httpGet`,
+//! `exec` or `grpc` probe passes while the app answers within
+//! `timeoutSeconds` (an app near its CPU limit answers slowly), a
 //! `tcpSocket` probe while the app's port accepts connections — which a hung
 //! app's still does. That state changes only at model events, so at each
 //! change the next verdict of every probe is computed from its phase: the
@@ -41,12 +42,15 @@ fn slot(kind: ProbeKind) -> usize {
     }
 }
 
-/// What the probe gets from the container now, and since when.
-fn observation(pod: &Pod, handler: ProbeHandler) -> (bool, SimTime) {
-    match handler {
-        ProbeHandler::TcpSocket => (pod.listens, pod.listens_since),
+/// Whether a probe passes against the container as it is: a `tcpSocket`
+/// probe while the app's port is open (hung or not), the others while the
+/// app answers within `timeoutSeconds` at its current load.
+fn passes(pod: &Pod, probe: &Probe, response_time_s: f64) -> bool {
+    let open = pod.container == Container::Running;
+    match probe.handler {
+        ProbeHandler::TcpSocket => open,
         ProbeHandler::HttpGet | ProbeHandler::Exec | ProbeHandler::Grpc => {
-            (pod.answers, pod.answers_since)
+            open && !pod.hung && response_time_s <= probe.timeout.as_secs_f64()
         }
     }
 }
@@ -57,11 +61,27 @@ fn failure_message(pod: &Pod, probe: &Probe, kind: ProbeKind) -> String {
         (ProbeHandler::HttpGet, true) => {
             "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
         }
-        (ProbeHandler::Grpc, true) => "timeout: health rpc did not complete within 1s",
+        (ProbeHandler::Grpc, true) => "timeout: health rpc did not complete within timeoutSeconds",
         (ProbeHandler::Exec, true) => "command timed out",
         (_, _) => "dial tcp: connect: connection refused",
     };
     format!("{} probe failed: {why}", kind.name())
+}
+
+/// Why the probe failed, in the model's terms, for the incidents it causes.
+fn failure_cause(pod: &Pod, kind: ProbeKind) -> String {
+    let why = if pod.container != Container::Running {
+        "app not listening"
+    } else if pod.hung {
+        "app hung"
+    } else {
+        "app too slow near its CPU limit"
+    };
+    format!(
+        "{} probe failed on {} ({why})",
+        kind.name().to_lowercase(),
+        pod.name
+    )
 }
 
 impl World<'_> {
@@ -84,19 +104,33 @@ impl World<'_> {
         }
     }
 
-    /// Records what the probes would now see, keeping the instant each
-    /// observation last changed.
+    /// Records what each probe would now see, keeping the instant it last
+    /// changed. An endpoint in kube-proxy's view answers at the Service's
+    /// load per endpoint; one out of it gets no traffic.
     pub(super) fn observe(&mut self, pod: PodId, now: SimTime) {
+        let workload = &self.scenario.workloads[self.pods[pod].workload];
+        let traffic = &self.workloads[self.pods[pod].workload].traffic;
         let p = &mut self.pods[pod];
-        let listens = p.container == Container::Running;
-        let answers = listens && !p.hung;
-        if p.listens != listens {
-            p.listens = listens;
-            p.listens_since = now;
-        }
-        if p.answers != answers {
-            p.answers = answers;
-            p.answers_since = now;
+        let load = if p.in_view {
+            traffic.rate_per_endpoint(now)
+        } else {
+            0.0
+        };
+        let response_time_s = traffic.capacity().response_time_s(load);
+        for kind in [
+            ProbeKind::Startup,
+            ProbeKind::Readiness,
+            ProbeKind::Liveness,
+        ] {
+            let Some(probe) = Scenario::probe(workload, kind) else {
+                continue;
+            };
+            let i = slot(kind);
+            let seen = passes(p, probe, response_time_s);
+            if p.seen[i] != seen {
+                p.seen[i] = seen;
+                p.seen_since[i] = now;
+            }
         }
     }
 
@@ -109,6 +143,8 @@ impl World<'_> {
             engine.cancel_timer(p.readiness_timer);
             return;
         }
+        // Counting starts at the change (or when the probe may first run);
+        // every change re-plans, so no verdict can fall before now.
         let from = |probe: &Probe, since: SimTime, kind| {
             let start = p.started_at + probe.initial_delay;
             let probing = if kind == ProbeKind::Startup {
@@ -123,7 +159,7 @@ impl World<'_> {
                 .startup_probe
                 .as_ref()
                 .expect("not started means a startup probe");
-            let (passes, since) = observation(p, probe.handler);
+            let (passes, since) = (p.seen[0], p.seen_since[0]);
             let origin = p.probe_origins[slot(ProbeKind::Startup)];
             let from = from(probe, since, ProbeKind::Startup);
             let (at, event) = if passes {
@@ -147,8 +183,8 @@ impl World<'_> {
             return;
         }
         match &workload.liveness_probe {
-            Some(probe) if !observation(p, probe.handler).0 => {
-                let since = observation(p, probe.handler).1;
+            Some(probe) if !p.seen[2] => {
+                let since = p.seen_since[2];
                 let origin = p.probe_origins[slot(ProbeKind::Liveness)];
                 let at = nth_tick(
                     origin,
@@ -168,7 +204,7 @@ impl World<'_> {
         }
         match &workload.readiness_probe {
             Some(probe) => {
-                let (passes, since) = observation(p, probe.handler);
+                let (passes, since) = (p.seen[1], p.seen_since[1]);
                 let origin = p.probe_origins[slot(ProbeKind::Readiness)];
                 let from = from(probe, since, ProbeKind::Readiness);
                 if passes && !p.probe_ready {
@@ -244,6 +280,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.probe_ready = false;
         let message = failure_message(p, probe, ProbeKind::Readiness);
+        p.cause = failure_cause(p, ProbeKind::Readiness);
         self.trace
             .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
         self.container_changed(pod, engine);
@@ -260,8 +297,9 @@ impl World<'_> {
         let now = engine.now();
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let probe = Scenario::probe(workload, kind).expect("the probe that failed exists");
-        let p = &self.pods[pod];
+        let p = &mut self.pods[pod];
         let message = failure_message(p, probe, kind);
+        p.cause = failure_cause(p, kind);
         self.trace
             .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
         let container = &workload.name;

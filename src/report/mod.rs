@@ -84,6 +84,29 @@ pub struct WorkloadReport {
     pub downtime_s: f64,
     pub incidents: usize,
     pub restarts: u64,
+    /// The pods that restarted, with their restart counts.
+    pub pod_restarts: Vec<PodRestarts>,
+    /// The talk's monitoring view: CPU cores used by the workload's pods.
+    pub cpu_cores: Gauge,
+    /// Average CPU use over the requests and limits of `replicas` pods.
+    pub cpu_of_request: Option<f64>,
+    pub cpu_of_limit: Option<f64>,
+    /// Requests per second sent to the workload's Service.
+    pub requests_per_second: Gauge,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodRestarts {
+    pub pod: String,
+    pub restarts: u32,
+}
+
+/// A quantity as a monitoring dashboard shows it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Gauge {
+    pub max: f64,
+    pub avg: f64,
+    pub current: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +130,12 @@ pub struct SloCheck {
     /// (1 − actual) / (1 − target); above 1 the budget is overspent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_budget_used: Option<f64>,
+}
+
+/// Average cores over what `replicas` pods of `millis` each amount to.
+fn share(avg_cores: f64, millis: u64, replicas: u32) -> Option<f64> {
+    let total = millis as f64 / 1000.0 * f64::from(replicas);
+    (total > 0.0).then(|| avg_cores / total)
 }
 
 fn ordered_map<S: serde::Serializer>(
@@ -156,6 +185,7 @@ fn availability_and_nines(
 impl Report {
     pub fn new(scenario: &Scenario, seed: u64, events: u64, obs: &Observations) -> Report {
         let duration = obs.uptime.duration;
+        let seconds = duration.as_secs_f64();
         let mut total = OutcomeCounts::default();
         for c in &obs.requests {
             total.add(c);
@@ -175,6 +205,33 @@ impl Report {
                 (
                     spec.name.clone(),
                     WorkloadReport {
+                        pod_restarts: obs.pod_restarts[w]
+                            .iter()
+                            .map(|(pod, restarts)| PodRestarts {
+                                pod: pod.clone(),
+                                restarts: *restarts,
+                            })
+                            .collect(),
+                        cpu_cores: Gauge {
+                            max: obs.usage[w].0.cpu_max_cores,
+                            avg: obs.usage[w].0.cpu_core_seconds / seconds,
+                            current: obs.usage[w].1.cpu_cores,
+                        },
+                        cpu_of_request: share(
+                            obs.usage[w].0.cpu_core_seconds / seconds,
+                            spec.requests.cpu_millis,
+                            spec.replicas,
+                        ),
+                        cpu_of_limit: share(
+                            obs.usage[w].0.cpu_core_seconds / seconds,
+                            spec.limits.cpu_millis,
+                            spec.replicas,
+                        ),
+                        requests_per_second: Gauge {
+                            max: obs.usage[w].0.offered_rate_max,
+                            avg: obs.usage[w].0.offered_requests / seconds,
+                            current: obs.usage[w].1.offered_rate,
+                        },
                         requests: requests(&obs.requests[w]),
                         availability,
                         nines,

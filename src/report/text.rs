@@ -12,6 +12,12 @@ use crate::traffic::Outcome;
 /// Key events shown in the timeline; the full trace is for `--trace`.
 const TIMELINE_MAX: usize = 40;
 
+/// Incidents listed one by one; `--format json` has them all.
+const INCIDENTS_MAX: usize = 20;
+
+/// Pods listed under "Restarts by pod".
+const PODS_MAX: usize = 10;
+
 /// `key_events_not_kept` counts the key events past the trace's bound, which
 /// the "more" line adds to those not shown.
 pub fn render_text(
@@ -99,6 +105,44 @@ pub fn render_text(
         );
     }
 
+    let _ = writeln!(out, "\nMonitoring (max / avg / at the end)");
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>26} {:>12} {:>10} {:>26}",
+        "name", "CPU cores", "of request", "of limit", "requests/s"
+    );
+    for (name, w) in &r.workloads {
+        let of = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>26} {:>12} {:>10} {:>26}",
+            name,
+            gauge(&w.cpu_cores, 2),
+            of(w.cpu_of_request),
+            of(w.cpu_of_limit),
+            gauge(&w.requests_per_second, 1)
+        );
+    }
+
+    let restarted: Vec<_> = r
+        .workloads
+        .iter()
+        .flat_map(|(_, w)| w.pod_restarts.iter())
+        .collect();
+    if !restarted.is_empty() {
+        let _ = writeln!(out, "\nRestarts by pod");
+        for p in restarted.iter().take(PODS_MAX) {
+            let _ = writeln!(out, "  {:<40} {:>6}", p.pod, p.restarts);
+        }
+        if restarted.len() > PODS_MAX {
+            let _ = writeln!(
+                out,
+                "  … {} more pods; `--format json` lists them all",
+                restarted.len() - PODS_MAX
+            );
+        }
+    }
+
     if r.requests.failed > 0 {
         let _ = writeln!(out, "\nFailed requests by cause");
         for o in Outcome::ALL {
@@ -119,7 +163,7 @@ pub fn render_text(
             out,
             "\nIncidents (a workload with fewer than minReady endpoints serving)"
         );
-        for i in &r.incidents {
+        for i in r.incidents.iter().take(INCIDENTS_MAX) {
             let _ = writeln!(
                 out,
                 "  {:<16} {} → {}  {:>9}  {}{}",
@@ -133,6 +177,13 @@ pub fn render_text(
                 } else {
                     ""
                 }
+            );
+        }
+        if r.incidents.len() > INCIDENTS_MAX {
+            let _ = writeln!(
+                out,
+                "  … {} more incidents; `--format json` lists them all",
+                r.incidents.len() - INCIDENTS_MAX
             );
         }
     }
@@ -188,6 +239,16 @@ pub fn render_text(
         }
     }
     out
+}
+
+fn gauge(g: &super::Gauge, decimals: usize) -> String {
+    format!(
+        "{:.d$} / {:.d$} / {:.d$}",
+        g.max,
+        g.avg,
+        g.current,
+        d = decimals
+    )
 }
 
 fn nines_figure(n: f64, lower_bound: bool) -> String {

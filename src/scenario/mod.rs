@@ -78,6 +78,8 @@ pub struct Workload {
     /// Endpoints that must serve for the workload to count as up.
     pub min_ready: u32,
     pub requests: Resources,
+    /// `resources.limits`; zero where none is set.
+    pub limits: Resources,
     pub startup_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
     pub liveness_probe: Option<Probe>,

@@ -525,14 +525,35 @@ impl Checker {
                 Some(m) => m.value,
                 None => defaults::MIN_READY,
             };
-            let requests = w
-                .resources
-                .requests
-                .as_ref()
-                .map_or(Resources::default(), |r| Resources {
+            let resources = |list: &Option<file::ResourceList>| {
+                list.as_ref().map_or(Resources::default(), |r| Resources {
                     cpu_millis: r.cpu.map_or(0, |c| c.millicores()),
                     memory_bytes: r.memory.map_or(0, |m| m.bytes()),
-                });
+                })
+            };
+            let limits = resources(&w.resources.limits);
+            // A limit without a request is also the request, as in Kubernetes.
+            let asked = w.resources.requests.as_ref();
+            let requests = Resources {
+                cpu_millis: asked
+                    .and_then(|r| r.cpu)
+                    .map_or(limits.cpu_millis, |c| c.millicores()),
+                memory_bytes: asked
+                    .and_then(|r| r.memory)
+                    .map_or(limits.memory_bytes, |m| m.bytes()),
+            };
+            for (field, request, limit) in [
+                ("cpu", requests.cpu_millis, limits.cpu_millis),
+                ("memory", requests.memory_bytes, limits.memory_bytes),
+            ] {
+                if limit > 0 && request > limit {
+                    self.error_at(
+                        format!("{path}.resources.requests.{field}"),
+                        &w.name,
+                        format!("the {field} request is above its limit, which Kubernetes rejects"),
+                    );
+                }
+            }
             let probe =
                 |c: &mut Self, field: &str, spec: &Option<Spanned<file::ProbeSpec>>, kind| {
                     spec.as_ref()
@@ -574,6 +595,7 @@ impl Checker {
                 replicas: w.replicas.value,
                 min_ready,
                 requests,
+                limits,
                 startup_probe,
                 readiness_probe,
                 liveness_probe,

@@ -4,7 +4,7 @@
 
 use rand_distr::{Distribution as _, Poisson};
 
-use super::RateProfile;
+use super::{Capacity, RateProfile};
 use crate::sim::{SimTime, Stream};
 
 /// What a request sent to an endpoint in kube-proxy's view meets.
@@ -49,16 +49,18 @@ pub enum Outcome {
     StaleEndpoint,
     NotStarted,
     Hung,
+    Overload,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    pub const ALL: [Outcome; 7] = [
         Outcome::Ok,
         Outcome::DroppedInFlight,
         Outcome::NoEndpoints,
         Outcome::StaleEndpoint,
         Outcome::NotStarted,
         Outcome::Hung,
+        Outcome::Overload,
     ];
 
     pub fn key(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Outcome {
             Outcome::StaleEndpoint => "stale_endpoint",
             Outcome::NotStarted => "not_started",
             Outcome::Hung => "hung",
+            Outcome::Overload => "overload",
         }
     }
 
@@ -83,6 +86,7 @@ impl Outcome {
             }
             Outcome::NotStarted => "routed to a Ready pod whose app had not finished starting",
             Outcome::Hung => "routed to a pod whose app hangs: its process runs, nothing answers",
+            Outcome::Overload => "beyond what the pods' CPU limits can process",
         }
     }
 
@@ -93,7 +97,7 @@ impl Outcome {
 
 /// Request counts by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OutcomeCounts([u64; 6]);
+pub struct OutcomeCounts([u64; 7]);
 
 impl OutcomeCounts {
     pub fn get(&self, outcome: Outcome) -> u64 {
@@ -115,13 +119,23 @@ impl OutcomeCounts {
     }
 }
 
+/// What the workload's pods consumed, for the monitoring view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Usage {
+    pub cpu_core_seconds: f64,
+    pub cpu_max_cores: f64,
+    pub offered_requests: f64,
+    pub offered_rate_max: f64,
+}
+
 /// One workload's traffic: its rate, its endpoint view by class, and the
 /// outcomes so far.
 #[derive(Debug)]
 pub struct FluidTraffic {
     profile: RateProfile,
-    mean_service_time_s: f64,
+    capacity: Capacity,
     settled_until: SimTime,
+    usage: Usage,
     view: [u32; 4],
     arrivals: Stream,
     in_flight: Stream,
@@ -133,14 +147,15 @@ impl FluidTraffic {
     /// adds in-flight draws, never shifts the arrival counts.
     pub fn new(
         profile: RateProfile,
-        mean_service_time_s: f64,
+        capacity: Capacity,
         arrivals: Stream,
         in_flight: Stream,
     ) -> Self {
         FluidTraffic {
             profile,
-            mean_service_time_s,
+            capacity,
             settled_until: SimTime::ZERO,
+            usage: Usage::default(),
             view: [0; 4],
             arrivals,
             in_flight,
@@ -161,6 +176,32 @@ impl FluidTraffic {
         &self.counts
     }
 
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    pub fn capacity(&self) -> &Capacity {
+        &self.capacity
+    }
+
+    /// Requests per second each endpoint in the view receives now.
+    pub fn rate_per_endpoint(&self, now: SimTime) -> f64 {
+        match self.view_size() {
+            0 => 0.0,
+            size => self.profile.rate_at(now) / f64::from(size),
+        }
+    }
+
+    /// Requests per second sent to the Service now.
+    pub fn offered_rate_now(&self, now: SimTime) -> f64 {
+        self.profile.rate_at(now)
+    }
+
+    /// CPU cores the serving endpoints use now.
+    pub fn cpu_cores_now(&self, now: SimTime) -> f64 {
+        f64::from(self.serving()) * self.capacity.cpu_cores(self.rate_per_endpoint(now))
+    }
+
     /// Draws the outcomes of the requests sent since the last settlement,
     /// spread evenly over the view as it stood.
     pub fn settle(&mut self, now: SimTime) {
@@ -168,11 +209,17 @@ impl FluidTraffic {
             return;
         }
         let expected = self.profile.expected_requests(self.settled_until, now);
+        let seconds = (now - self.settled_until).as_secs_f64();
         self.settled_until = now;
         if expected <= 0.0 {
             return;
         }
         let size = self.view_size();
+        // The rate is constant between changes (rate steps are changes), so
+        // the segment's mean rate is its rate.
+        let rate = expected / seconds;
+        self.usage.offered_requests += expected;
+        self.usage.offered_rate_max = self.usage.offered_rate_max.max(rate);
         if size == 0 {
             let n = poisson(&mut self.arrivals, expected);
             self.counts.0[Outcome::NoEndpoints.index()] += n;
@@ -180,11 +227,22 @@ impl FluidTraffic {
         }
         for class in EndpointClass::ALL {
             let share = self.view[class as usize];
-            if share > 0 {
-                let n = poisson(
-                    &mut self.arrivals,
-                    expected * f64::from(share) / f64::from(size),
-                );
+            if share == 0 {
+                continue;
+            }
+            let mean = expected * f64::from(share) / f64::from(size);
+            if class == EndpointClass::Serving {
+                let per_endpoint = rate / f64::from(size);
+                let served = self.capacity.served_share(per_endpoint);
+                let ok = poisson(&mut self.arrivals, mean * served);
+                let overload = poisson(&mut self.arrivals, mean * (1.0 - served));
+                self.counts.0[Outcome::Ok.index()] += ok;
+                self.counts.0[Outcome::Overload.index()] += overload;
+                let cores = f64::from(share) * self.capacity.cpu_cores(per_endpoint);
+                self.usage.cpu_core_seconds += cores * seconds;
+                self.usage.cpu_max_cores = self.usage.cpu_max_cores.max(cores);
+            } else {
+                let n = poisson(&mut self.arrivals, mean);
                 self.counts.0[class.outcome().index()] += n;
             }
         }
@@ -211,8 +269,9 @@ impl FluidTraffic {
     }
 
     /// A serving endpoint stopped abruptly: the requests in flight on it die.
-    /// Their number is Poisson(λ_pod × E[S]), the stationary count of an
-    /// M/G/∞ queue; they had been counted as answered, and move to dropped.
+    /// Their number is Poisson with the endpoint's mean occupancy (λ_pod ×
+    /// E[S] below the CPU limit's pressure, the M/G/∞ count; more as the
+    /// limit nears); they had been counted as answered, and move to dropped.
     pub fn drop_in_flight(&mut self, now: SimTime) -> u64 {
         self.settle(now);
         let size = self.view_size();
@@ -220,7 +279,7 @@ impl FluidTraffic {
             return 0;
         }
         let per_pod = self.profile.rate_at(now) / f64::from(size);
-        let dropped = poisson(&mut self.in_flight, per_pod * self.mean_service_time_s);
+        let dropped = poisson(&mut self.in_flight, self.capacity.in_flight(per_pod));
         let moved = dropped.min(self.counts.0[Outcome::Ok.index()]);
         self.counts.0[Outcome::Ok.index()] -= moved;
         self.counts.0[Outcome::DroppedInFlight.index()] += moved;
@@ -247,9 +306,14 @@ mod tests {
 
     fn traffic(rate: f64) -> FluidTraffic {
         let s = RngStreams::new(3);
+        let capacity = Capacity {
+            mean_service_time_s: 0.1,
+            cpu_per_request_s: 0.01,
+            cpu_limit_cores: None,
+        };
         FluidTraffic::new(
             RateProfile::constant(rate),
-            0.1,
+            capacity,
             s.stream("a"),
             s.stream("b"),
         )

@@ -1,8 +1,10 @@
 //! Demand over time and what becomes of it: the rate profile of each
 //! workload, and fluid-mode accounting of request outcomes.
 
+mod capacity;
 mod fluid;
 mod profile;
 
-pub use fluid::{EndpointClass, FluidTraffic, Outcome, OutcomeCounts};
+pub use capacity::Capacity;
+pub use fluid::{EndpointClass, FluidTraffic, Outcome, OutcomeCounts, Usage};
 pub use profile::RateProfile;

@@ -22,6 +22,14 @@ impl RateProfile {
         RateProfile { steps }
     }
 
+    /// The instants after the start at which the rate changes.
+    pub fn changes(&self) -> impl Iterator<Item = SimTime> + '_ {
+        self.steps
+            .iter()
+            .map(|(at, _)| *at)
+            .filter(|at| *at > SimTime::ZERO)
+    }
+
     /// The rate in force at `t`.
     pub fn rate_at(&self, t: SimTime) -> f64 {
         match self.steps.partition_point(|(at, _)| *at <= t) {

@@ -7,6 +7,7 @@ mod determinism;
 mod kubelet;
 mod node_loss;
 mod probes;
+mod resources;
 mod support;
 mod traffic;
 mod validation;

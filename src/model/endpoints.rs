@@ -67,13 +67,16 @@ impl World<'_> {
 
     /// The load per endpoint changed: every running pod's probes see it.
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
-        if self.workloads[w].traffic.capacity().max_rate().is_none() {
-            // Without a CPU limit the load never slows the app down.
+        let cpu_bound = self.workloads[w].traffic.capacity().max_rate().is_some();
+        let memory_bound = self.scenario.workloads[w].app.memory.per_request_bytes > 0.0;
+        if !cpu_bound && !memory_bound {
+            // The load then changes neither what probes see nor the memory.
             return;
         }
         let pods = self.workloads[w].pods.clone();
         for pod in pods {
             if self.pods[pod].container_runs() {
+                self.memory_changed(pod, engine);
                 self.container_changed(pod, engine);
             }
         }

@@ -26,6 +26,10 @@ pub enum ModelEvent {
     /// kubelet → container (pod timer): the grace period after SIGTERM is
     /// over and a container still running gets SIGKILL.
     ContainerKilled { pod: PodId },
+    /// kernel → container (OOM timer): its memory reached the limit.
+    OomKilled { pod: PodId },
+    /// fault injector → workload (one-shot): a `memoryLeak` ends.
+    MemoryLeakEnds { workload: usize },
     /// fault injector → app (hang timer): a hung app answers again.
     AppRecovers { pod: PodId },
     /// kubelet → itself (pod timer): the CrashLoopBackOff delay is over and

@@ -88,6 +88,7 @@ impl World<'_> {
         p.probe_ready = false;
         engine.set_timer_in(p.timer, startup, ModelEvent::AppStarted { pod });
         self.arm_pod_failure(pod, engine);
+        self.memory_starts(pod, engine);
         // Without a readiness probe the pod is Ready as soon as its container
         // runs (and its startup probe, if any, passed), whether or not the
         // app answers yet.
@@ -187,6 +188,7 @@ impl World<'_> {
         engine: &mut Engine<ModelEvent>,
     ) {
         let now = engine.now();
+        self.memory_stops(pod, engine);
         let p = &mut self.pods[pod];
         if abruptly && p.endpoint == Some(crate::traffic::EndpointClass::Serving) {
             self.workloads[p.workload].traffic.drop_in_flight(now);
@@ -229,11 +231,13 @@ impl World<'_> {
             p.api_ready = true;
             p.in_view = true;
             self.arm_pod_failure(pod, engine);
+            self.memory_of_steady_state(pod, engine);
             self.refresh_endpoint(pod, engine);
             placed.push(pod);
         }
         // The probes see the load of the whole view, once it is complete.
         for pod in placed {
+            self.memory_changed(pod, engine);
             self.container_changed(pod, engine);
         }
         self.report_unschedulable(engine.now());

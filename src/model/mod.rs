@@ -6,6 +6,7 @@
 mod endpoints;
 mod events;
 mod kubelet;
+mod memory;
 mod names;
 mod node;
 mod node_lifecycle;
@@ -29,6 +30,19 @@ use crate::traffic::{Capacity, FluidTraffic, OutcomeCounts, Usage};
 pub struct UsageNow {
     pub cpu_cores: f64,
     pub offered_rate: f64,
+    /// Mean memory of the running containers.
+    pub memory_bytes: f64,
+}
+
+/// Memory of a workload's containers over the run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemoryUsage {
+    /// Integral of every running container's memory over time.
+    pub byte_seconds: f64,
+    /// Integral of the number of running containers over time.
+    pub pod_seconds: f64,
+    /// The most any one container held.
+    pub max_pod_bytes: f64,
 }
 use node::{Node, Zone};
 use pod::Pod;
@@ -46,6 +60,9 @@ struct WorkloadState {
     /// Pods in creation order, gone ones included until they leave the view.
     pods: Vec<PodId>,
     pods_created: u64,
+    /// Bytes per hour leaked on top of the app's own, while a `memoryLeak` runs.
+    extra_leak_per_hour_bytes: f64,
+    memory: MemoryUsage,
     /// Image pulls and app startups: one stream per workload keeps a
     /// workload's draws independent of the others'.
     kubelet_rng: Stream,
@@ -61,6 +78,9 @@ pub struct Observations {
     pub pod_restarts: Vec<Vec<(String, u32)>>,
     /// Per workload, what its pods consumed, and at the end.
     pub usage: Vec<(Usage, UsageNow)>,
+    pub memory: Vec<MemoryUsage>,
+    /// Per workload, the pods the OOM killer hit and how often.
+    pub pod_oom_kills: Vec<Vec<(String, u32)>>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -134,6 +154,8 @@ impl<'s> World<'s> {
                 ),
                 pods: Vec::new(),
                 pods_created: 0,
+                extra_leak_per_hour_bytes: 0.0,
+                memory: MemoryUsage::default(),
                 kubelet_rng: streams.stream(&format!("kubelet/{}", w.name)),
             })
             .collect();
@@ -201,25 +223,31 @@ impl<'s> World<'s> {
         for w in &mut self.workloads {
             w.traffic.settle(end);
         }
+        self.account_all_memory(end);
         let mut restarts = vec![0u64; self.workloads.len()];
         let mut pod_restarts = vec![Vec::new(); self.workloads.len()];
+        let mut pod_oom_kills = vec![Vec::new(); self.workloads.len()];
         for pod in &self.pods {
             restarts[pod.workload] += u64::from(pod.restarts);
             if pod.restarts > 0 {
                 pod_restarts[pod.workload].push((pod.name.clone(), pod.restarts));
             }
+            if pod.oom_kills > 0 {
+                pod_oom_kills[pod.workload].push((pod.name.clone(), pod.oom_kills));
+            }
         }
-        let usage = self
-            .workloads
-            .iter()
+        let usage = (0..self.workloads.len())
             .map(|w| {
+                let traffic = &self.workloads[w].traffic;
                 let now = UsageNow {
-                    cpu_cores: w.traffic.cpu_cores_now(end),
-                    offered_rate: w.traffic.offered_rate_now(end),
+                    cpu_cores: traffic.cpu_cores_now(end),
+                    offered_rate: traffic.offered_rate_now(end),
+                    memory_bytes: self.memory_now(w, end),
                 };
-                (w.traffic.usage().clone(), now)
+                (traffic.usage().clone(), now)
             })
             .collect();
+        let memory = self.workloads.iter().map(|w| w.memory).collect();
         let (trace, key_events_not_kept) = self.trace.into_events();
         Observations {
             requests: self
@@ -231,6 +259,8 @@ impl<'s> World<'s> {
             restarts,
             pod_restarts,
             usage,
+            memory,
+            pod_oom_kills,
             trace,
             key_events_not_kept,
         }
@@ -263,7 +293,9 @@ impl<'s> World<'s> {
         let spec = &self.scenario.nodes[node];
         let hits = |kind: &FaultKind| match kind {
             FaultKind::NodeCrash { target, .. } => node_matches(spec, node, *target),
-            FaultKind::PodCrash { .. } | FaultKind::AppHang { .. } => false,
+            FaultKind::PodCrash { .. }
+            | FaultKind::AppHang { .. }
+            | FaultKind::MemoryLeak { .. } => false,
         };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.nodes[node].failure_timer;
@@ -278,7 +310,7 @@ impl<'s> World<'s> {
             FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
                 *w == workload
             }
-            FaultKind::NodeCrash { .. } => false,
+            FaultKind::NodeCrash { .. } | FaultKind::MemoryLeak { .. } => false,
         };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.pods[pod].failure_timer;
@@ -329,6 +361,31 @@ impl<'s> World<'s> {
                 for pod in chosen {
                     self.inject_pod_fault(pod, fault, engine);
                 }
+            }
+            FaultKind::MemoryLeak {
+                workload,
+                leak_per_hour_bytes,
+                recover_after,
+            } => {
+                let name = &self.scenario.workloads[*workload].name;
+                let ends_in = recover_after.map(|d| self.faults.draw(fault, &d));
+                let per_hour = leak_per_hour_bytes / f64::from(1 << 20);
+                self.trace.emit(now, true, "Fault", &spec.stream, "MemoryLeak", || match ends_in {
+                    Some(d) => format!(
+                        "every container of `{name}` leaks {per_hour:.0} MiB more per hour, for {}",
+                        d.round_to_millis()
+                    ),
+                    None => format!("every container of `{name}` leaks {per_hour:.0} MiB more per hour"),
+                });
+                if let Some(d) = ends_in {
+                    engine.schedule_in(
+                        d,
+                        ModelEvent::MemoryLeakEnds {
+                            workload: *workload,
+                        },
+                    );
+                }
+                self.set_extra_leak(*workload, *leak_per_hour_bytes, engine);
             }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
@@ -427,6 +484,8 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
             ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
             ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
+            ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
+            ModelEvent::MemoryLeakEnds { workload } => self.set_extra_leak(workload, 0.0, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)
             }

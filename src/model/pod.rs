@@ -35,6 +35,13 @@ pub(super) struct Pod {
     /// propagation.
     pub gone: bool,
     pub restarts: u32,
+    pub oom_kills: u32,
+    /// Memory is accounted up to here; from here it grows by the leak.
+    pub memory_since: SimTime,
+    /// Base plus what leaked until `memory_since`, in bytes.
+    pub memory_leaked_from: f64,
+    /// Held by the requests in flight at the current load, in bytes.
+    pub memory_of_requests: f64,
     /// The container ran at least once, so a new start is a restart.
     pub ever_started: bool,
     /// Consecutive crashes, for CrashLoopBackOff.
@@ -73,6 +80,8 @@ pub(super) struct Pod {
     pub readiness_timer: TimerId,
     /// The end of an `appHang` with `recoverAfter`.
     pub hang_timer: TimerId,
+    /// When the memory reaches the limit.
+    pub oom_timer: TimerId,
 }
 
 impl Pod {
@@ -88,6 +97,10 @@ impl Pod {
             deleting: false,
             gone: false,
             restarts: 0,
+            oom_kills: 0,
+            memory_since: SimTime::ZERO,
+            memory_leaked_from: 0.0,
+            memory_of_requests: 0.0,
             ever_started: false,
             crash_loop: 0,
             started_at: SimTime::ZERO,
@@ -107,6 +120,7 @@ impl Pod {
             liveness_timer: engine.new_timer(),
             readiness_timer: engine.new_timer(),
             hang_timer: engine.new_timer(),
+            oom_timer: engine.new_timer(),
         }
     }
 

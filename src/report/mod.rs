@@ -93,6 +93,17 @@ pub struct WorkloadReport {
     pub cpu_of_limit: Option<f64>,
     /// Requests per second sent to the workload's Service.
     pub requests_per_second: Gauge,
+    /// Memory of one running container, in MiB: the most any held, the
+    /// mean over time, the mean at the end.
+    pub memory_mib: Gauge,
+    /// The pods the OOM killer hit, with their counts.
+    pub pod_oom_kills: Vec<PodOomKills>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodOomKills {
+    pub pod: String,
+    pub oom_kills: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +142,8 @@ pub struct SloCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_budget_used: Option<f64>,
 }
+
+const MIB: f64 = (1 << 20) as f64;
 
 /// Average cores over what `replicas` pods of `millis` each amount to.
 fn share(avg_cores: f64, millis: u64, replicas: u32) -> Option<f64> {
@@ -232,6 +245,25 @@ impl Report {
                             avg: obs.usage[w].0.offered_requests / seconds,
                             current: obs.usage[w].1.offered_rate,
                         },
+                        memory_mib: {
+                            let m = &obs.memory[w];
+                            Gauge {
+                                max: m.max_pod_bytes / MIB,
+                                avg: if m.pod_seconds > 0.0 {
+                                    m.byte_seconds / m.pod_seconds / MIB
+                                } else {
+                                    0.0
+                                },
+                                current: obs.usage[w].1.memory_bytes / MIB,
+                            }
+                        },
+                        pod_oom_kills: obs.pod_oom_kills[w]
+                            .iter()
+                            .map(|(pod, oom_kills)| PodOomKills {
+                                pod: pod.clone(),
+                                oom_kills: *oom_kills,
+                            })
+                            .collect(),
                         requests: requests(&obs.requests[w]),
                         availability,
                         nines,

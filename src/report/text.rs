@@ -108,18 +108,19 @@ pub fn render_text(
     let _ = writeln!(out, "\nMonitoring (max / avg / at the end)");
     let _ = writeln!(
         out,
-        "  {:<16} {:>26} {:>12} {:>10} {:>26}",
-        "name", "CPU cores", "of request", "of limit", "requests/s"
+        "  {:<16} {:>26} {:>12} {:>10} {:>26} {:>26}",
+        "name", "CPU cores", "of request", "of limit", "memory MiB per pod", "requests/s"
     );
     for (name, w) in &r.workloads {
         let of = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
         let _ = writeln!(
             out,
-            "  {:<16} {:>26} {:>12} {:>10} {:>26}",
+            "  {:<16} {:>26} {:>12} {:>10} {:>26} {:>26}",
             name,
             gauge(&w.cpu_cores, 2),
             of(w.cpu_of_request),
             of(w.cpu_of_limit),
+            gauge(&w.memory_mib, 0),
             gauge(&w.requests_per_second, 1)
         );
     }
@@ -130,9 +131,22 @@ pub fn render_text(
         .flat_map(|(_, w)| w.pod_restarts.iter())
         .collect();
     if !restarted.is_empty() {
-        let _ = writeln!(out, "\nRestarts by pod");
+        let _ = writeln!(out, "\nRestarts by pod (of which OOMKilled)");
+        let oom_kills = |pod: &str| {
+            r.workloads
+                .iter()
+                .flat_map(|(_, w)| w.pod_oom_kills.iter())
+                .find(|k| k.pod == pod)
+                .map_or(0, |k| k.oom_kills)
+        };
         for p in restarted.iter().take(PODS_MAX) {
-            let _ = writeln!(out, "  {:<40} {:>6}", p.pod, p.restarts);
+            let _ = writeln!(
+                out,
+                "  {:<40} {:>6} {:>6}",
+                p.pod,
+                p.restarts,
+                format!("({})", oom_kills(&p.pod))
+            );
         }
         if restarted.len() > PODS_MAX {
             let _ = writeln!(

@@ -218,6 +218,17 @@ pub struct AppSpec {
     pub startup: Option<Distribution>,
     pub service_time: Option<Distribution>,
     pub cpu_per_request: Option<Duration>,
+    pub memory: Option<MemorySpec>,
+}
+
+/// The app's memory: `base` at start, growing by `leakPerHour`, plus
+/// `perRequest` for each request in flight.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemorySpec {
+    pub base: Option<Memory>,
+    pub leak_per_hour: Option<Memory>,
+    pub per_request: Option<Memory>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -292,7 +303,18 @@ pub struct FaultSpec {
     pub every: Option<PositiveDuration>,
     pub pod_crash: Option<PodCrashSpec>,
     pub app_hang: Option<AppHangSpec>,
+    pub memory_leak: Option<MemoryLeakSpec>,
     pub node_crash: Option<NodeCrashSpec>,
+}
+
+/// From `at` on, every container of the workload leaks this much more
+/// memory per hour (a bug shipped, a cache without a bound).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemoryLeakSpec {
+    pub workload: Spanned<String>,
+    pub leak_per_hour: Memory,
+    pub recover_after: Option<Distribution>,
 }
 
 /// The app stops answering while its process lives and its port stays open.

@@ -135,6 +135,15 @@ pub struct App {
     pub startup: Distribution,
     pub service_time: Distribution,
     pub cpu_per_request: SimDuration,
+    pub memory: AppMemory,
+}
+
+/// Bytes: at start, leaked per hour, and per request in flight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AppMemory {
+    pub base_bytes: f64,
+    pub leak_per_hour_bytes: f64,
+    pub per_request_bytes: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +176,11 @@ pub enum FaultKind {
     AppHang {
         workload: usize,
         count: u32,
+        recover_after: Option<Distribution>,
+    },
+    MemoryLeak {
+        workload: usize,
+        leak_per_hour_bytes: f64,
         recover_after: Option<Distribution>,
     },
     NodeCrash {

@@ -589,7 +589,27 @@ impl Checker {
                     .app
                     .cpu_per_request
                     .map_or(defaults::APP_CPU_PER_REQUEST, |d| d.get()),
+                memory: {
+                    let m = w.app.memory.as_ref();
+                    let bytes =
+                        |v: Option<crate::units::Memory>| v.map_or(0.0, |m| m.bytes() as f64);
+                    AppMemory {
+                        // An app sized by its request uses it, unless told otherwise.
+                        base_bytes: m
+                            .and_then(|m| m.base)
+                            .map_or(requests.memory_bytes as f64, |b| b.bytes() as f64),
+                        leak_per_hour_bytes: bytes(m.and_then(|m| m.leak_per_hour)),
+                        per_request_bytes: bytes(m.and_then(|m| m.per_request)),
+                    }
+                },
             };
+            if limits.memory_bytes > 0 && app.memory.base_bytes >= limits.memory_bytes as f64 {
+                self.error_at(
+                    format!("{path}.app.memory.base"),
+                    &w.name,
+                    "the app starts at or above its memory limit: it would be OOMKilled at every start",
+                );
+            }
             out.push(Workload {
                 name,
                 replicas: w.replicas.value,
@@ -789,12 +809,13 @@ impl Checker {
         let path = format!("faults[{i}]");
         let kinds = usize::from(f.pod_crash.is_some())
             + usize::from(f.app_hang.is_some())
+            + usize::from(f.memory_leak.is_some())
             + usize::from(f.node_crash.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `nodeCrash`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`); found {kinds}"),
             );
             return None;
         }
@@ -810,6 +831,30 @@ impl Checker {
             (
                 workload.map(|workload| FaultKind::PodCrash { workload, count }),
                 &p.mtbf,
+                kind_path,
+            )
+        } else if let Some(m) = &f.memory_leak {
+            let kind_path = format!("{path}.memoryLeak");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &m.workload,
+                workloads,
+            );
+            if f.at.is_none() || f.every.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a memory leak starts once: give it `at` (and no `every`)",
+                );
+            }
+            (
+                workload.map(|workload| FaultKind::MemoryLeak {
+                    workload,
+                    leak_per_hour_bytes: m.leak_per_hour.bytes() as f64,
+                    recover_after: m.recover_after,
+                }),
+                &None,
                 kind_path,
             )
         } else if let Some(h) = &f.app_hang {

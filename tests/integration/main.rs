@@ -5,6 +5,7 @@ mod bundled;
 mod cost;
 mod determinism;
 mod kubelet;
+mod memory;
 mod node_loss;
 mod probes;
 mod resources;

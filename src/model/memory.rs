@@ -1,0 +1,187 @@
+//! The app's memory and the kernel's OOM killer. A running container uses
+//! `base`, plus what it has leaked since it started (`leakPerHour`, and any
+//! `memoryLeak` fault), plus `perRequest` for each request in flight. The
+//! leak makes it a straight line between changes of load or leak rate, so
+//! the instant it reaches `resources.limits.memory` is computed, not
+//! polled: there the container is `OOMKilled` (exit code 137) and restarts,
+//! its memory back to `base`.
+
+use super::{ModelEvent, PodId, World};
+use crate::sim::{Engine, SimTime};
+
+impl World<'_> {
+    fn leak_per_second(&self, workload: usize) -> f64 {
+        let app = &self.scenario.workloads[workload].app.memory;
+        (app.leak_per_hour_bytes + self.workloads[workload].extra_leak_per_hour_bytes) / 3600.0
+    }
+
+    /// Memory held by the requests in flight on the pod at its current load.
+    fn request_memory(&self, pod: PodId, now: SimTime) -> f64 {
+        let p = &self.pods[pod];
+        let per_request = self.scenario.workloads[p.workload]
+            .app
+            .memory
+            .per_request_bytes;
+        if per_request == 0.0 || !p.in_view {
+            return 0.0;
+        }
+        let traffic = &self.workloads[p.workload].traffic;
+        per_request * traffic.capacity().in_flight(traffic.rate_per_endpoint(now))
+    }
+
+    /// Adds the pod's memory since the last account to its workload's
+    /// monitoring figures, and moves the account to `now`.
+    fn account_memory(&mut self, pod: PodId, now: SimTime) {
+        let leak = self.leak_per_second(self.pods[pod].workload);
+        let p = &mut self.pods[pod];
+        if !p.container_runs() {
+            p.memory_since = now;
+            return;
+        }
+        let seconds = (now - p.memory_since).as_secs_f64();
+        let from = p.memory_leaked_from + p.memory_of_requests;
+        let to = from + leak * seconds;
+        let m = &mut self.workloads[p.workload].memory;
+        m.byte_seconds += (from + to) / 2.0 * seconds;
+        m.pod_seconds += seconds;
+        m.max_pod_bytes = m.max_pod_bytes.max(to);
+        p.memory_leaked_from += leak * seconds;
+        p.memory_since = now;
+    }
+
+    /// The container (re)starts with its `base` memory.
+    pub(super) fn memory_starts(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let base = self.scenario.workloads[self.pods[pod].workload]
+            .app
+            .memory
+            .base_bytes;
+        let p = &mut self.pods[pod];
+        p.memory_since = now;
+        p.memory_leaked_from = base;
+        self.memory_changed(pod, engine);
+    }
+
+    /// A container of the steady state has been running for a while: a
+    /// leaking one is at a uniformly random point of its way to the limit,
+    /// as if the pods had started at different times.
+    pub(super) fn memory_of_steady_state(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        use rand::RngExt;
+
+        let w = self.pods[pod].workload;
+        let app = self.scenario.workloads[w].app.memory;
+        let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
+        let leaks = self.leak_per_second(w) > 0.0 && limit > app.base_bytes;
+        let leaked = if leaks {
+            self.workloads[w].kubelet_rng.random::<f64>() * (limit - app.base_bytes)
+        } else {
+            0.0
+        };
+        let p = &mut self.pods[pod];
+        p.memory_since = engine.now();
+        p.memory_leaked_from = app.base_bytes + leaked;
+        self.memory_changed(pod, engine);
+    }
+
+    /// The container stopped: its memory is freed.
+    pub(super) fn memory_stops(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        self.account_memory(pod, engine.now());
+        engine.cancel_timer(self.pods[pod].oom_timer);
+    }
+
+    /// The load or the leak changed: account, then plan the OOM kill anew.
+    pub(super) fn memory_changed(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        self.account_memory(pod, now);
+        let request_memory = self.request_memory(pod, now);
+        let w = self.pods[pod].workload;
+        let leak = self.leak_per_second(w);
+        let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
+        let p = &mut self.pods[pod];
+        p.memory_of_requests = request_memory;
+        if !p.container_runs() || limit == 0.0 {
+            engine.cancel_timer(p.oom_timer);
+            return;
+        }
+        let used = p.memory_leaked_from + p.memory_of_requests;
+        if used >= limit {
+            engine.set_timer_in(
+                p.oom_timer,
+                crate::sim::SimDuration::ZERO,
+                ModelEvent::OomKilled { pod },
+            );
+        } else if leak > 0.0 {
+            let seconds = (limit - used) / leak;
+            let delay = crate::sim::SimDuration::from_secs_f64(seconds);
+            engine.set_timer_in(p.oom_timer, delay, ModelEvent::OomKilled { pod });
+        } else {
+            engine.cancel_timer(p.oom_timer);
+        }
+    }
+
+    /// The container reached its memory limit: the kernel kills it.
+    pub(super) fn oom_killed(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let w = self.pods[pod].workload;
+        let workload = &self.scenario.workloads[w];
+        let p = &mut self.pods[pod];
+        p.oom_kills += 1;
+        p.cause = format!("OOMKilled {}", p.name);
+        let limit = workload.limits.memory_bytes;
+        self.trace.emit(now, true, "Pod", &p.name, "OOMKilled", || {
+            format!(
+                "Container {} was OOMKilled (exit code 137): memory reached its limit of {} MiB",
+                workload.name,
+                limit / (1 << 20)
+            )
+        });
+        self.container_exited(pod, true, engine);
+    }
+
+    /// A `memoryLeak` fault starts (or ends): every running container of
+    /// the workload leaks at the new rate from now on.
+    pub(super) fn set_extra_leak(
+        &mut self,
+        workload: usize,
+        bytes_per_hour: f64,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let pods = self.workloads[workload].pods.clone();
+        for &pod in &pods {
+            self.account_memory(pod, now);
+        }
+        self.workloads[workload].extra_leak_per_hour_bytes = bytes_per_hour;
+        for pod in pods {
+            self.memory_changed(pod, engine);
+        }
+    }
+
+    /// Closes every running container's memory account at the end of the run.
+    pub(super) fn account_all_memory(&mut self, end: SimTime) {
+        for pod in 0..self.pods.len() {
+            self.account_memory(pod, end);
+        }
+    }
+
+    /// The memory of the workload's running containers now: their mean.
+    pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
+        let leak = self.leak_per_second(workload);
+        let running: Vec<f64> = self.workloads[workload]
+            .pods
+            .iter()
+            .map(|&p| &self.pods[p])
+            .filter(|p| p.container_runs())
+            .map(|p| {
+                p.memory_leaked_from
+                    + p.memory_of_requests
+                    + leak * (now - p.memory_since).as_secs_f64()
+            })
+            .collect();
+        if running.is_empty() {
+            0.0
+        } else {
+            running.iter().sum::<f64>() / running.len() as f64
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Memory against its limit: OOM kills at the instant the leak reaches the
+//! limit, restarts from `base`, and the `memoryLeak` fault.
+
+use crate::support::{run_traced, scenario, times};
+
+fn leaking(extra: &str, faults: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: leak
+duration: 24h
+coldStart: true
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 1
+    resources: {{ limits: {{ memory: 512Mi }} }}
+    app: {{ imagePull: 10s, startup: 3s, memory: {{ base: 112Mi, {extra} }} }}
+traffic: [ {{ workload: web, rate: 50 }} ]
+faults: {faults}
+"
+    ))
+}
+
+#[test]
+fn a_leak_is_oom_killed_every_limit_minus_base_over_leak_plus_the_restart() {
+    // (512 − 112) MiB at 100 MiB/h: 4 h after each start. The container
+    // starts at 10 s (cold pull) and again 10 s (CrashLoopBackOff, reset
+    // after 10 min of running) after each kill.
+    let out = run_traced(&leaking("leakPerHour: 100Mi", "[]"), 1);
+    let killed = times(&out.trace, "Pod", "OOMKilled", "web-");
+    let started = times(&out.trace, "Pod", "Started", "web-");
+    let cycle = 4.0 * 3600.0;
+    assert_eq!(killed.len(), 5, "{killed:?}");
+    for (i, k) in killed.iter().enumerate() {
+        assert!(
+            (k - started[i] - cycle).abs() < 1e-6,
+            "kill {i} at {k}, started {}",
+            started[i]
+        );
+        assert!((started[i + 1] - k - 10.0).abs() < 1e-6);
+    }
+    let w = &out.report.workloads[0].1;
+    assert_eq!(w.pod_oom_kills[0].oom_kills, 5);
+    assert!((w.memory_mib.max - 512.0).abs() < 1e-6);
+    // The memory climbs from 112 to 512 MiB each cycle: its mean is 312.
+    assert!(
+        (w.memory_mib.avg - 312.0).abs() < 1.0,
+        "{}",
+        w.memory_mib.avg
+    );
+}
+
+#[test]
+fn a_memory_leak_fault_adds_to_every_container_from_its_time_on() {
+    // No leak of its own; from 2 h on, 200 MiB/h: the limit is reached
+    // 2 h after the fault.
+    let out = run_traced(
+        &leaking(
+            "leakPerHour: 0Mi",
+            "[ { at: 2h, memoryLeak: { workload: web, leakPerHour: 200Mi } } ]",
+        ),
+        1,
+    );
+    let killed = times(&out.trace, "Pod", "OOMKilled", "web-");
+    assert!((killed[0] - 4.0 * 3600.0).abs() < 1e-6, "{killed:?}");
+    // After the restart (10 s of back-off) the leak goes on: every 2 h + 10 s.
+    assert!(
+        (killed[1] - killed[0] - 2.0 * 3600.0 - 10.0).abs() < 1e-6,
+        "{killed:?}"
+    );
+}
+
+#[test]
+fn memory_per_request_in_flight_counts_toward_the_limit() {
+    // 50 req/s × 50 ms in flight = 2.5 requests × 100 MiB = 250 MiB on top of
+    // 112 MiB base and 100 MiB/h of leak: the limit comes 1.5 h after start.
+    let out = run_traced(&leaking("leakPerHour: 100Mi, perRequest: 100Mi", "[]"), 1);
+    let killed = times(&out.trace, "Pod", "OOMKilled", "web-");
+    let started = times(&out.trace, "Pod", "Started", "web-");
+    let first = killed[0] - started[0];
+    // Until the pod is in kube-proxy's view it gets no requests, so the
+    // per-request part starts a few seconds after the container.
+    assert!((first - 1.5 * 3600.0).abs() < 60.0, "{first}");
+}

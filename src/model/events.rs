@@ -38,6 +38,9 @@ pub enum ModelEvent {
     /// EndpointSlice controller → kube-proxy: a pod's Ready change reaches the
     /// rules traffic is routed by, `endpointPropagationDelay` after the API saw it.
     EndpointPropagated { pod: PodId, ready: bool },
+    /// kube-scheduler → itself (scheduler timer): a pending pod's back-off
+    /// is over while capacity has appeared meanwhile.
+    SchedulingBackOffExpired,
     /// node lifecycle controller → itself (node timer): a monitor pass finds
     /// the node's Lease older than `nodeMonitorGracePeriod`.
     NodeMonitorGracePeriodExceeded { node: NodeId },

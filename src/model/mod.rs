@@ -93,6 +93,7 @@ pub struct World<'s> {
     workloads: Vec<WorkloadState>,
     /// Pods waiting for the scheduler, in creation order.
     pending: Vec<PodId>,
+    scheduler_timer: crate::sim::TimerId,
     /// Offset of the node lifecycle controller's monitor passes.
     monitor_phase: SimTime,
     /// Set while every zone is fully disrupted: the controller then assumes
@@ -166,6 +167,7 @@ impl<'s> World<'s> {
             pods: Vec::new(),
             workloads,
             pending: Vec::new(),
+            scheduler_timer: engine.new_timer(),
             monitor_phase,
             master_disruption: false,
             faults: FaultInjector::new(&scenario.faults, streams),
@@ -484,6 +486,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
             ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
             ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
+            ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::MemoryLeakEnds { workload } => self.set_extra_leak(workload, 0.0, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {

@@ -70,6 +70,9 @@ pub(super) struct Pod {
     pub pulled_cold: bool,
     /// `FailedScheduling` was reported for the current wait.
     pub unschedulable_reported: bool,
+    /// Failed scheduling attempts, and when the back-off lets it try again.
+    pub scheduling_attempts: u32,
+    pub schedulable_after: SimTime,
     /// What last took this pod out of service, for the incidents it causes.
     pub cause: String,
     /// The kubelet's next step for this pod (start, app ready, probe, back-off).
@@ -114,6 +117,8 @@ impl Pod {
             probe_origins: [SimTime::ZERO; 3],
             pulled_cold: false,
             unschedulable_reported: false,
+            scheduling_attempts: 0,
+            schedulable_after: SimTime::ZERO,
             cause: String::new(),
             timer: engine.new_timer(),
             failure_timer: engine.new_timer(),

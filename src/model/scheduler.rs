@@ -5,7 +5,17 @@
 //! ties break the same way every run.
 
 use super::{ModelEvent, NodeId, PodId, World};
-use crate::sim::{Engine, SimTime};
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// kube-scheduler's back-off for a pod that could not be placed: 1 s
+/// (`podInitialBackoffSeconds`) doubling per attempt up to 10 s
+/// (`podMaxBackoffSeconds`).
+fn scheduling_back_off(attempts: u32) -> SimDuration {
+    let initial = SimDuration::from_secs(1);
+    initial
+        .saturating_mul(1 << attempts.saturating_sub(1).min(8))
+        .min(SimDuration::from_secs(10))
+}
 
 /// Lower is better: pods of the workload in the zone, then on the node, then
 /// the node's free share after placement (negated).
@@ -112,12 +122,22 @@ impl World<'_> {
 
     /// One scheduling pass over the pending pods, oldest first. Called
     /// whenever a pod is created or capacity appears, which is when the real
-    /// scheduler's queue moves pods back to active.
+    /// scheduler's queue moves pods back to active; a pod that failed before
+    /// waits out its back-off (1 s doubling to 10 s) first. With nothing
+    /// changed a retry would fail the same way, so the scheduler's periodic
+    /// flush of unschedulable pods is not modelled.
     pub(super) fn schedule_pending(&mut self, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let pending = std::mem::take(&mut self.pending);
+        let mut retry_at: Option<SimTime> = None;
         for pod in pending {
             if self.pods[pod].deleting {
+                continue;
+            }
+            let not_before = self.pods[pod].schedulable_after;
+            if not_before > now {
+                retry_at = Some(retry_at.map_or(not_before, |r| r.min(not_before)));
+                self.pending.push(pod);
                 continue;
             }
             match self.pick_node(pod) {
@@ -133,8 +153,23 @@ impl World<'_> {
                         self.admit(pod, node, engine);
                     }
                 }
-                None => self.pending.push(pod),
+                None => {
+                    let p = &mut self.pods[pod];
+                    p.scheduling_attempts += 1;
+                    p.schedulable_after = now + scheduling_back_off(p.scheduling_attempts);
+                    self.pending.push(pod);
+                }
             }
+        }
+        match retry_at {
+            Some(at) => engine
+                .set_timer(
+                    self.scheduler_timer,
+                    at,
+                    ModelEvent::SchedulingBackOffExpired,
+                )
+                .expect("a back-off ends in the future"),
+            None => engine.cancel_timer(self.scheduler_timer),
         }
         self.report_unschedulable(now);
     }
@@ -167,5 +202,18 @@ impl World<'_> {
                     format!("0/{total} nodes are available: {}.", reasons.join(", "))
                 });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_from_one_second_to_ten() {
+        let secs: Vec<u64> = (1..=6)
+            .map(|n| scheduling_back_off(n).as_nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(secs, vec![1, 2, 4, 8, 10, 10]);
     }
 }

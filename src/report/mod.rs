@@ -78,6 +78,8 @@ pub struct IncidentReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkloadReport {
+    /// Guaranteed, Burstable or BestEffort, as Kubernetes derives it.
+    pub qos_class: &'static str,
     pub requests: Requests,
     pub availability: Availability,
     pub nines: NinesReport,
@@ -218,6 +220,7 @@ impl Report {
                 (
                     spec.name.clone(),
                     WorkloadReport {
+                        qos_class: spec.qos_class(),
                         pod_restarts: obs.pod_restarts[w]
                             .iter()
                             .map(|(pod, restarts)| PodRestarts {

@@ -138,6 +138,22 @@ pub struct App {
     pub memory: AppMemory,
 }
 
+impl Workload {
+    /// The pods' QoS class, from their requests and limits: Guaranteed when
+    /// CPU and memory limits are set and equal the requests, BestEffort when
+    /// nothing is set, Burstable otherwise.
+    pub fn qos_class(&self) -> &'static str {
+        let (r, l) = (self.requests, self.limits);
+        if l.cpu_millis > 0 && l.memory_bytes > 0 && r == l {
+            "Guaranteed"
+        } else if r == Resources::default() && l == Resources::default() {
+            "BestEffort"
+        } else {
+            "Burstable"
+        }
+    }
+}
+
 /// Bytes: at start, leaked per hour, and per request in flight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AppMemory {
@@ -249,4 +265,42 @@ pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     validate::parse(text, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workload(requests: Resources, limits: Resources) -> Workload {
+        let s = parse(
+            "name: t\nduration: 1h\ncluster: { nodePools: [ { name: w, count: 1, allocatable: { cpu: \"1\", memory: 1Gi } } ] }\nworkloads: [ { name: web, replicas: 1 } ]\n",
+            "t.yaml",
+        )
+        .expect("valid");
+        Workload {
+            requests,
+            limits,
+            ..s.workloads[0].clone()
+        }
+    }
+
+    #[test]
+    fn qos_class_follows_kubernetes_rules() {
+        let some = Resources {
+            cpu_millis: 500,
+            memory_bytes: 1 << 28,
+        };
+        let more = Resources {
+            cpu_millis: 1000,
+            ..some
+        };
+        assert_eq!(workload(some, some).qos_class(), "Guaranteed");
+        assert_eq!(workload(some, more).qos_class(), "Burstable");
+        assert_eq!(
+            workload(some, Resources::default()).qos_class(),
+            "Burstable"
+        );
+        let none = Resources::default();
+        assert_eq!(workload(none, none).qos_class(), "BestEffort");
+    }
 }

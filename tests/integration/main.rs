@@ -4,6 +4,7 @@ mod bad_input;
 mod bundled;
 mod cost;
 mod determinism;
+mod independence;
 mod kubelet;
 mod memory;
 mod node_loss;

@@ -103,8 +103,9 @@ impl World<'_> {
             engine.cancel_timer(p.oom_timer);
             return;
         }
+        // The kernel kills a container that tries to exceed its limit.
         let used = p.memory_leaked_from + p.memory_of_requests;
-        if used >= limit {
+        if used > limit || (used == limit && leak > 0.0) {
             engine.set_timer_in(
                 p.oom_timer,
                 crate::sim::SimDuration::ZERO,

@@ -603,11 +603,11 @@ impl Checker {
                     }
                 },
             };
-            if limits.memory_bytes > 0 && app.memory.base_bytes >= limits.memory_bytes as f64 {
+            if limits.memory_bytes > 0 && app.memory.base_bytes > limits.memory_bytes as f64 {
                 self.error_at(
                     format!("{path}.app.memory.base"),
                     &w.name,
-                    "the app starts at or above its memory limit: it would be OOMKilled at every start",
+                    "the app starts above its memory limit: it would be OOMKilled at every start",
                 );
             }
             out.push(Workload {

@@ -26,6 +26,9 @@ pub enum ModelEvent {
     /// kubelet → container (pod timer): the grace period after SIGTERM is
     /// over and a container still running gets SIGKILL.
     ContainerKilled { pod: PodId },
+    /// kubelet eviction manager → node (pressure timer): the containers hold
+    /// more memory than the node's allocatable; one pod is evicted.
+    NodeMemoryPressure { node: NodeId },
     /// kernel → container (OOM timer): its memory reached the limit.
     OomKilled { pod: PodId },
     /// fault injector → workload (one-shot): a `memoryLeak` ends.

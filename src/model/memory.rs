@@ -6,8 +6,19 @@
 //! polled: there the container is `OOMKilled` (exit code 137) and restarts,
 //! its memory back to `base`.
 
-use super::{ModelEvent, PodId, World};
-use crate::sim::{Engine, SimTime};
+use super::{ModelEvent, NodeId, PodId, World};
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// The eviction manager checks every 10 s (`evictionMonitoringPeriod`).
+const EVICTION_MONITORING_PERIOD: SimDuration = SimDuration::from_secs(10);
+
+/// The first check of the eviction manager at or after `at`.
+fn next_check(phase: SimTime, at: SimTime) -> SimTime {
+    let period = EVICTION_MONITORING_PERIOD.as_nanos();
+    let since = at.as_nanos().saturating_sub(phase.as_nanos());
+    let ticks = since.div_ceil(period);
+    SimTime::from_nanos(phase.as_nanos() + ticks * period).max(at)
+}
 
 impl World<'_> {
     fn leak_per_second(&self, workload: usize) -> f64 {
@@ -47,6 +58,100 @@ impl World<'_> {
         m.max_pod_bytes = m.max_pod_bytes.max(to);
         p.memory_leaked_from += leak * seconds;
         p.memory_since = now;
+    }
+
+    /// The memory the node's containers hold at `now`, and how fast it grows.
+    fn node_memory(&self, node: NodeId, now: SimTime) -> (f64, f64) {
+        let mut used = 0.0;
+        let mut growth = 0.0;
+        for &pod in &self.nodes[node].pods {
+            let p = &self.pods[pod];
+            if p.container_runs() {
+                let leak = self.leak_per_second(p.workload);
+                used += p.memory_leaked_from
+                    + p.memory_of_requests
+                    + leak * (now - p.memory_since).as_secs_f64();
+                growth += leak;
+            }
+        }
+        (used, growth)
+    }
+
+    /// Plans the kubelet's next eviction for memory pressure: at the first
+    /// check of its eviction manager (every 10 s) once the containers hold
+    /// more than the node's allocatable memory, which is its capacity less
+    /// the `memory.available<100Mi` hard threshold and reservations.
+    pub(super) fn plan_node_pressure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let allocatable = self.scenario.nodes[node].allocatable.memory_bytes as f64;
+        let (used, growth) = self.node_memory(node, now);
+        let timer = self.nodes[node].pressure_timer;
+        let over_at = if used > allocatable {
+            Some(now)
+        } else if growth > 0.0 {
+            Some(now + SimDuration::from_secs_f64((allocatable - used) / growth))
+        } else {
+            None
+        };
+        match over_at {
+            Some(at) if self.nodes[node].up => {
+                let check = next_check(self.nodes[node].eviction_phase, at.max(now));
+                engine
+                    .set_timer(timer, check, ModelEvent::NodeMemoryPressure { node })
+                    .expect("the next check is not in the past");
+            }
+            _ => engine.cancel_timer(timer),
+        }
+    }
+
+    /// The eviction manager finds the node short of memory and evicts one
+    /// pod, with no grace period: first those using more than their request,
+    /// the largest excess first (no pod priorities are modelled).
+    pub(super) fn node_memory_pressure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let allocatable = self.scenario.nodes[node].allocatable.memory_bytes as f64;
+        let (used, _) = self.node_memory(node, now);
+        if used <= allocatable {
+            self.plan_node_pressure(node, engine);
+            return;
+        }
+        let usage = |p: &super::pod::Pod| {
+            let leak = self.leak_per_second(p.workload);
+            p.memory_leaked_from
+                + p.memory_of_requests
+                + leak * (now - p.memory_since).as_secs_f64()
+        };
+        let victim = self.nodes[node]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| self.pods[p].container_runs() && !self.pods[p].deleting)
+            .map(|p| {
+                let request = self.scenario.workloads[self.pods[p].workload]
+                    .requests
+                    .memory_bytes as f64;
+                (p, usage(&self.pods[p]) - request)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((pod, excess)) = victim else {
+            return;
+        };
+        let using = usage(&self.pods[pod]);
+        let p = &mut self.pods[pod];
+        p.cause = format!("Evicted {} (node memory pressure)", p.name);
+        let container = &self.scenario.workloads[p.workload].name;
+        let available_kib = ((allocatable - used) / 1024.0) as i64;
+        let using_kib = (using / 1024.0) as i64;
+        let request_kib = ((using - excess) / 1024.0) as i64;
+        self.trace.emit(now, true, "Pod", &p.name, "Evicted", || {
+            format!(
+                "The node was low on resource: memory. Threshold quantity: 100Mi, available: {available_kib}Ki. \
+                 Container {container} was using {using_kib}Ki, request is {request_kib}Ki, has larger consumption of memory."
+            )
+        });
+        self.stop_container(pod, true, engine);
+        self.delete_pod(pod, engine);
+        self.plan_node_pressure(node, engine);
     }
 
     /// The container (re)starts with its `base` memory.
@@ -99,6 +204,10 @@ impl World<'_> {
         let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
         let p = &mut self.pods[pod];
         p.memory_of_requests = request_memory;
+        if let Some(node) = p.node {
+            self.plan_node_pressure(node, engine);
+        }
+        let p = &mut self.pods[pod];
         if !p.container_runs() || limit == 0.0 {
             engine.cancel_timer(p.oom_timer);
             return;

@@ -132,7 +132,9 @@ impl<'s> World<'s> {
             .map(|_| {
                 // The kubelet's Lease renewals keep a phase of their own per node.
                 let offset = SimTime::from_nanos(lease_rng.random_range(0..renew));
-                Node::new(scenario.workloads.len(), offset, engine)
+                // So does its eviction manager, checking every 10 s.
+                let eviction = SimTime::from_nanos(lease_rng.random_range(0..10_000_000_000));
+                Node::new(scenario.workloads.len(), offset, eviction, engine)
             })
             .collect();
         let zones = (0..scenario.zones.len())
@@ -488,6 +490,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
+            ModelEvent::NodeMemoryPressure { node } => self.node_memory_pressure(node, engine),
             ModelEvent::MemoryLeakEnds { workload } => self.set_extra_leak(workload, 0.0, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)

@@ -35,10 +35,19 @@ pub(super) struct Node {
     pub toleration_timer: TimerId,
     pub failure_timer: TimerId,
     pub recover_timer: TimerId,
+    /// The kubelet's next eviction for memory pressure.
+    pub pressure_timer: TimerId,
+    /// The eviction manager checks at `eviction_phase + k × 10 s`.
+    pub eviction_phase: SimTime,
 }
 
 impl Node {
-    pub fn new(workloads: usize, lease_origin: SimTime, engine: &mut Engine<ModelEvent>) -> Self {
+    pub fn new(
+        workloads: usize,
+        lease_origin: SimTime,
+        eviction_phase: SimTime,
+        engine: &mut Engine<ModelEvent>,
+    ) -> Self {
         Node {
             up: true,
             ready_condition: true,
@@ -54,6 +63,8 @@ impl Node {
             toleration_timer: engine.new_timer(),
             failure_timer: engine.new_timer(),
             recover_timer: engine.new_timer(),
+            pressure_timer: engine.new_timer(),
+            eviction_phase,
         }
     }
 }

@@ -252,6 +252,9 @@ impl World<'_> {
         self.plan_probes(pod, engine);
         self.update_ready(pod, engine);
         self.refresh_endpoint(pod, engine);
+        if let Some(node) = self.pods[pod].node {
+            self.plan_node_pressure(node, engine);
+        }
     }
 
     pub(super) fn startup_probe_succeeded(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {

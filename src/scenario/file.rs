@@ -96,6 +96,7 @@ pub struct WorkloadSpec {
     pub readiness_probe: Option<Spanned<ProbeSpec>>,
     pub liveness_probe: Option<Spanned<ProbeSpec>>,
     pub termination_grace_period_seconds: Option<u32>,
+    pub restart_policy: Option<Spanned<RestartPolicy>>,
     #[serde(default)]
     pub app: AppSpec,
 }
@@ -105,6 +106,14 @@ pub struct WorkloadSpec {
 pub struct ResourcesSpec {
     pub requests: Option<ResourceList>,
     pub limits: Option<ResourceList>,
+}
+
+/// The Pod's `restartPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum RestartPolicy {
+    Always,
+    OnFailure,
+    Never,
 }
 
 /// A container probe as in a Pod manifest, so one can be pasted in.

@@ -506,6 +506,21 @@ impl Checker {
                 );
             }
             names.push(name.clone());
+            if let Some(policy) = w
+                .restart_policy
+                .as_ref()
+                .filter(|p| p.value != file::RestartPolicy::Always)
+            {
+                self.error_at(
+                    format!("{path}.restartPolicy"),
+                    policy,
+                    format!(
+                        "a workload is a Deployment, whose pods Kubernetes only accepts with \
+                         `restartPolicy: Always`; `{:?}` is for Jobs and bare Pods",
+                        policy.value
+                    ),
+                );
+            }
             let min_ready = match &w.min_ready {
                 Some(m) if m.value == 0 => {
                     self.error_at(format!("{path}.minReady"), m, "must be at least 1");

@@ -82,3 +82,39 @@ fn memory_per_request_in_flight_counts_toward_the_limit() {
     // per-request part starts a few seconds after the container.
     assert!((first - 1.5 * 3600.0).abs() < 60.0, "{first}");
 }
+
+#[test]
+fn node_memory_pressure_evicts_the_pod_furthest_over_its_request() {
+    // One 2Gi node: a leaking pod (256Mi request, no limit, +512Mi/h) next
+    // to a steady one (512Mi). Together they reach 2Gi after
+    // (2048 − 768) / 512 = 2.5 h; the eviction manager, checking every
+    // 10 s, evicts the leaking pod, the one most over its request.
+    let s = scenario(
+        "name: pressure
+duration: 4h
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
+workloads:
+  - name: leaky
+    replicas: 1
+    resources: { requests: { memory: 256Mi } }
+    app: { memory: { leakPerHour: 512Mi } }
+  - name: steady
+    replicas: 1
+    resources: { requests: { memory: 512Mi } }
+",
+    );
+    let out = run_traced(&s, 1);
+    let evicted: Vec<_> = out.trace.iter().filter(|e| e.reason == "Evicted").collect();
+    assert_eq!(evicted.len(), 1, "{evicted:?}");
+    assert!(evicted[0].name.starts_with("leaky-"));
+    let t = evicted[0].time.as_secs_f64();
+    assert!((9000.0..9010.0).contains(&t), "{t}");
+    assert!(
+        evicted[0]
+            .message
+            .starts_with("The node was low on resource: memory.")
+    );
+    let replaced = times(&out.trace, "ReplicaSet", "SuccessfulCreate", "leaky-");
+    assert_eq!(replaced, vec![t]);
+}

@@ -111,3 +111,17 @@ fn a_workload_scaled_to_zero_is_down_with_zero_nines() {
     assert_eq!(out.report.availability.requests, 0.0);
     assert!(out.report.nines.requests.is_sign_positive() && out.report.nines.requests == 0.0);
 }
+
+#[test]
+fn a_deployment_only_takes_restart_policy_always() {
+    nines::scenario::parse(
+        &BASE.replace("replicas: 2", "replicas: 2\n    restartPolicy: Always"),
+        "t.yaml",
+    )
+    .expect("Always is the Deployment's policy");
+    assert_one(
+        &BASE.replace("replicas: 2", "replicas: 2\n    restartPolicy: Never"),
+        "workloads[0].restartPolicy",
+        "restartPolicy: Always",
+    );
+}

@@ -29,6 +29,9 @@ pub enum ModelEvent {
     /// kubelet eviction manager → node (pressure timer): the containers hold
     /// more memory than the node's allocatable; one pod is evicted.
     NodeMemoryPressure { node: NodeId },
+    /// kubelet → node (memory pressure timer): no pressure seen for
+    /// `evictionPressureTransitionPeriod`; the condition clears.
+    MemoryPressureEnds { node: NodeId },
     /// kernel → container (OOM timer): its memory reached the limit.
     OomKilled { pod: PodId },
     /// fault injector → workload (one-shot): a `memoryLeak` ends.

@@ -12,6 +12,10 @@ use crate::sim::{Engine, SimDuration, SimTime};
 /// The eviction manager checks every 10 s (`evictionMonitoringPeriod`).
 const EVICTION_MONITORING_PERIOD: SimDuration = SimDuration::from_secs(10);
 
+/// kubelet `evictionPressureTransitionPeriod`: a pressure condition stays
+/// on this long after the last time it was observed.
+const EVICTION_PRESSURE_TRANSITION_PERIOD: SimDuration = SimDuration::from_secs(300);
+
 /// The first check of the eviction manager at or after `at`.
 fn next_check(phase: SimTime, at: SimTime) -> SimTime {
     let period = EVICTION_MONITORING_PERIOD.as_nanos();
@@ -137,6 +141,19 @@ impl World<'_> {
             return;
         };
         let using = usage(&self.pods[pod]);
+        let n = &mut self.nodes[node];
+        if !std::mem::replace(&mut n.memory_pressure, true) {
+            let name = &self.scenario.nodes[node].name;
+            self.trace
+                .emit(now, true, "Node", name, "NodeHasInsufficientMemory", || {
+                    format!("Node {name} status is now: NodeHasInsufficientMemory")
+                });
+        }
+        engine.set_timer_in(
+            n.memory_pressure_timer,
+            EVICTION_PRESSURE_TRANSITION_PERIOD,
+            ModelEvent::MemoryPressureEnds { node },
+        );
         let p = &mut self.pods[pod];
         p.cause = format!("Evicted {} (node memory pressure)", p.name);
         let container = &self.scenario.workloads[p.workload].name;
@@ -152,6 +169,18 @@ impl World<'_> {
         self.stop_container(pod, true, engine);
         self.delete_pod(pod, engine);
         self.plan_node_pressure(node, engine);
+    }
+
+    /// The node's MemoryPressure condition clears; BestEffort pods may come back.
+    pub(super) fn memory_pressure_ends(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        self.nodes[node].memory_pressure = false;
+        let name = &self.scenario.nodes[node].name;
+        self.trace
+            .emit(now, true, "Node", name, "NodeHasSufficientMemory", || {
+                format!("Node {name} status is now: NodeHasSufficientMemory")
+            });
+        self.schedule_pending(engine);
     }
 
     /// The container (re)starts with its `base` memory.

@@ -491,6 +491,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::NodeMemoryPressure { node } => self.node_memory_pressure(node, engine),
+            ModelEvent::MemoryPressureEnds { node } => self.memory_pressure_ends(node, engine),
             ModelEvent::MemoryLeakEnds { workload } => self.set_extra_leak(workload, 0.0, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)

@@ -37,6 +37,11 @@ pub(super) struct Node {
     pub recover_timer: TimerId,
     /// The kubelet's next eviction for memory pressure.
     pub pressure_timer: TimerId,
+    /// The `MemoryPressure` condition: set when the eviction manager finds
+    /// the node short of memory, cleared `evictionPressureTransitionPeriod`
+    /// (5 min) after it last did.
+    pub memory_pressure: bool,
+    pub memory_pressure_timer: TimerId,
     /// The eviction manager checks at `eviction_phase + k × 10 s`.
     pub eviction_phase: SimTime,
 }
@@ -64,6 +69,8 @@ impl Node {
             failure_timer: engine.new_timer(),
             recover_timer: engine.new_timer(),
             pressure_timer: engine.new_timer(),
+            memory_pressure: false,
+            memory_pressure_timer: engine.new_timer(),
             eviction_phase,
         }
     }

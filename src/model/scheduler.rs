@@ -25,6 +25,7 @@ type PlacementKey = (u32, u32, std::cmp::Reverse<u64>);
 #[derive(Default)]
 struct Rejections {
     tainted: usize,
+    memory_pressure: usize,
     insufficient_cpu: usize,
     insufficient_memory: usize,
 }
@@ -51,10 +52,16 @@ impl World<'_> {
         }
         let mut rejections = Rejections::default();
         let mut best: Option<(NodeId, PlacementKey)> = None;
+        let best_effort = self.scenario.workloads[w].qos_class() == "BestEffort";
         for (n, node) in self.nodes.iter().enumerate() {
             let spec = &self.scenario.nodes[n];
             if node.no_schedule {
                 rejections.tainted += 1;
+                continue;
+            }
+            // Under MemoryPressure the kubelet's taint keeps BestEffort pods off.
+            if node.memory_pressure && best_effort {
+                rejections.memory_pressure += 1;
                 continue;
             }
             let cpu_free = spec
@@ -194,6 +201,12 @@ impl World<'_> {
                 reasons.push(format!(
                     "{} node(s) had untolerated taint {{node.kubernetes.io/unreachable: }}",
                     r.tainted
+                ));
+            }
+            if r.memory_pressure > 0 {
+                reasons.push(format!(
+                    "{} node(s) had untolerated taint {{node.kubernetes.io/memory-pressure: }}",
+                    r.memory_pressure
                 ));
             }
             let name = &self.pods[pod].name;

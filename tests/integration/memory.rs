@@ -118,3 +118,42 @@ workloads:
     let replaced = times(&out.trace, "ReplicaSet", "SuccessfulCreate", "leaky-");
     assert_eq!(replaced, vec![t]);
 }
+
+#[test]
+fn memory_pressure_keeps_best_effort_pods_off_the_node_for_five_minutes() {
+    // The leaking pod is BestEffort (no requests): evicted at ~3 h, its
+    // replacement may not land on the node until the MemoryPressure
+    // condition clears, evictionPressureTransitionPeriod (5 min) later.
+    let s = scenario(
+        "name: best-effort
+duration: 4h
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
+workloads:
+  - name: leaky
+    replicas: 1
+    app: { memory: { leakPerHour: 512Mi } }
+  - name: steady
+    replicas: 1
+    resources: { requests: { memory: 512Mi } }
+",
+    );
+    let out = run_traced(&s, 1);
+    let evicted = times(&out.trace, "Pod", "Evicted", "leaky-");
+    assert_eq!(evicted.len(), 1);
+    let failed: Vec<_> = out
+        .trace
+        .iter()
+        .filter(|e| e.reason == "FailedScheduling")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]
+            .message
+            .contains("node.kubernetes.io/memory-pressure"),
+        "{}",
+        failed[0].message
+    );
+    let scheduled = times(&out.trace, "Pod", "Scheduled", "leaky-");
+    assert_eq!(scheduled, vec![evicted[0] + 300.0]);
+}

@@ -4,7 +4,7 @@
 use super::{NodeId, PodId, ZoneId};
 use crate::scenario::ProbeKind;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub enum ModelEvent {
     /// kubelet → itself (pod timer): the image is present and the
     /// container process starts.
@@ -35,7 +35,10 @@ pub enum ModelEvent {
     /// kernel → container (OOM timer): its memory reached the limit.
     OomKilled { pod: PodId },
     /// fault injector → workload (one-shot): a `memoryLeak` ends.
-    MemoryLeakEnds { workload: usize },
+    MemoryLeakEnds {
+        workload: usize,
+        bytes_per_hour: f64,
+    },
     /// fault injector → app (hang timer): a hung app answers again.
     AppRecovers { pod: PodId },
     /// kubelet → itself (pod timer): the CrashLoopBackOff delay is over and

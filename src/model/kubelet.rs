@@ -231,13 +231,12 @@ impl World<'_> {
             p.api_ready = true;
             p.in_view = true;
             self.arm_pod_failure(pod, engine);
-            self.memory_of_steady_state(pod, engine);
             self.refresh_endpoint(pod, engine);
             placed.push(pod);
         }
         // The probes see the load of the whole view, once it is complete.
         for pod in placed {
-            self.memory_changed(pod, engine);
+            self.memory_of_steady_state(pod, engine);
             self.container_changed(pod, engine);
         }
         self.report_unschedulable(engine.now());

@@ -56,10 +56,13 @@ impl World<'_> {
         let seconds = (now - p.memory_since).as_secs_f64();
         let from = p.memory_leaked_from + p.memory_of_requests;
         let to = from + leak * seconds;
+        // The kernel never lets a container hold more than its limit.
+        let limit = self.scenario.workloads[p.workload].limits.memory_bytes as f64;
+        let held = if limit > 0.0 { to.min(limit) } else { to };
         let m = &mut self.workloads[p.workload].memory;
         m.byte_seconds += (from + to) / 2.0 * seconds;
         m.pod_seconds += seconds;
-        m.max_pod_bytes = m.max_pod_bytes.max(to);
+        m.max_pod_bytes = m.max_pod_bytes.max(held);
         p.memory_leaked_from += leak * seconds;
         p.memory_since = now;
     }
@@ -205,9 +208,9 @@ impl World<'_> {
         let w = self.pods[pod].workload;
         let app = self.scenario.workloads[w].app.memory;
         let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
-        let leaks = self.leak_per_second(w) > 0.0 && limit > app.base_bytes;
-        let leaked = if leaks {
-            self.workloads[w].kubelet_rng.random::<f64>() * (limit - app.base_bytes)
+        let room = limit - app.base_bytes - self.request_memory(pod, engine.now());
+        let leaked = if self.leak_per_second(w) > 0.0 && room > 0.0 {
+            self.workloads[w].kubelet_rng.random::<f64>() * room
         } else {
             0.0
         };
@@ -277,9 +280,9 @@ impl World<'_> {
         self.container_exited(pod, true, engine);
     }
 
-    /// A `memoryLeak` fault starts (or ends): every running container of
-    /// the workload leaks at the new rate from now on.
-    pub(super) fn set_extra_leak(
+    /// A `memoryLeak` fault starts (or, negative, ends): every running
+    /// container of the workload leaks at the new rate from now on.
+    pub(super) fn add_extra_leak(
         &mut self,
         workload: usize,
         bytes_per_hour: f64,
@@ -290,7 +293,9 @@ impl World<'_> {
         for &pod in &pods {
             self.account_memory(pod, now);
         }
-        self.workloads[workload].extra_leak_per_hour_bytes = bytes_per_hour;
+        let extra = &mut self.workloads[workload].extra_leak_per_hour_bytes;
+        // Rounding of several faults' additions never leaves a negative leak.
+        *extra = (*extra + bytes_per_hour).max(0.0);
         for pod in pods {
             self.memory_changed(pod, engine);
         }

@@ -386,10 +386,11 @@ impl<'s> World<'s> {
                         d,
                         ModelEvent::MemoryLeakEnds {
                             workload: *workload,
+                            bytes_per_hour: *leak_per_hour_bytes,
                         },
                     );
                 }
-                self.set_extra_leak(*workload, *leak_per_hour_bytes, engine);
+                self.add_extra_leak(*workload, *leak_per_hour_bytes, engine);
             }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
@@ -492,7 +493,10 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::NodeMemoryPressure { node } => self.node_memory_pressure(node, engine),
             ModelEvent::MemoryPressureEnds { node } => self.memory_pressure_ends(node, engine),
-            ModelEvent::MemoryLeakEnds { workload } => self.set_extra_leak(workload, 0.0, engine),
+            ModelEvent::MemoryLeakEnds {
+                workload,
+                bytes_per_hour,
+            } => self.add_extra_leak(workload, -bytes_per_hour, engine),
             ModelEvent::EndpointPropagated { pod, ready } => {
                 self.endpoint_propagated(pod, ready, engine)
             }

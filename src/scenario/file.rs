@@ -90,8 +90,7 @@ pub struct WorkloadSpec {
     pub name: Spanned<String>,
     pub replicas: Spanned<u32>,
     pub min_ready: Option<Spanned<u32>>,
-    #[serde(default)]
-    pub resources: ResourcesSpec,
+    pub resources: Option<Spanned<ResourcesSpec>>,
     pub startup_probe: Option<Spanned<ProbeSpec>>,
     pub readiness_probe: Option<Spanned<ProbeSpec>>,
     pub liveness_probe: Option<Spanned<ProbeSpec>>,

@@ -546,9 +546,10 @@ impl Checker {
                     memory_bytes: r.memory.map_or(0, |m| m.bytes()),
                 })
             };
-            let limits = resources(&w.resources.limits);
+            let spec = w.resources.as_ref().map(|r| &r.value);
+            let limits = resources(spec.map_or(&None, |r| &r.limits));
             // A limit without a request is also the request, as in Kubernetes.
-            let asked = w.resources.requests.as_ref();
+            let asked = spec.and_then(|r| r.requests.as_ref());
             let requests = Resources {
                 cpu_millis: asked
                     .and_then(|r| r.cpu)
@@ -561,10 +562,14 @@ impl Checker {
                 ("cpu", requests.cpu_millis, limits.cpu_millis),
                 ("memory", requests.memory_bytes, limits.memory_bytes),
             ] {
-                if limit > 0 && request > limit {
+                if let Some(at) = w
+                    .resources
+                    .as_ref()
+                    .filter(|_| limit > 0 && request > limit)
+                {
                     self.error_at(
                         format!("{path}.resources.requests.{field}"),
-                        &w.name,
+                        at,
                         format!("the {field} request is above its limit, which Kubernetes rejects"),
                     );
                 }
@@ -862,6 +867,7 @@ impl Checker {
                     &path,
                     "a memory leak starts once: give it `at` (and no `every`)",
                 );
+                return None;
             }
             (
                 workload.map(|workload| FaultKind::MemoryLeak {

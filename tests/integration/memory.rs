@@ -157,3 +157,19 @@ workloads:
     let scheduled = times(&out.trace, "Pod", "Scheduled", "leaky-");
     assert_eq!(scheduled, vec![evicted[0] + 300.0]);
 }
+
+#[test]
+fn memory_leak_faults_add_up_and_each_ends_on_its_own() {
+    // From 1 h two leaks of 100 MiB/h, the first for 1 h only: 200 MiB by
+    // 2 h, then 100 MiB/h: the 400 MiB of room are gone at 4 h.
+    let out = run_traced(
+        &leaking(
+            "leakPerHour: 0Mi",
+            "[ { at: 1h, memoryLeak: { workload: web, leakPerHour: 100Mi, recoverAfter: 1h } },
+               { at: 1h, memoryLeak: { workload: web, leakPerHour: 100Mi } } ]",
+        ),
+        1,
+    );
+    let killed = times(&out.trace, "Pod", "OOMKilled", "web-");
+    assert!((killed[0] - 4.0 * 3600.0).abs() < 1e-6, "{killed:?}");
+}

@@ -13,6 +13,8 @@ cluster:
 workloads:
   - name: web
     replicas: 4
+    resources: {{ limits: {{ cpu: \"2\", memory: 1Gi }} }}
+    app: {{ cpuPerRequest: 5ms, memory: {{ base: 200Mi, perRequest: 1Mi }} }}
     startupProbe: {{ httpGet: {{ port: 80 }}, failureThreshold: 30 }}
     readinessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 5 }}
     livenessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 10 }}

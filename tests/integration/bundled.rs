@@ -1,15 +1,7 @@
 //! Every bundled scenario meets the SLO it states, at its own seed, and tells
 //! the story its description promises.
 
-use crate::support::{bundled_scenarios, run, times};
-
-fn load(name: &str) -> nines::scenario::Scenario {
-    let path = bundled_scenarios()
-        .into_iter()
-        .find(|p| p.ends_with(name))
-        .unwrap_or_else(|| panic!("{name} is bundled"));
-    nines::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
-}
+use crate::support::{bundled, bundled_scenarios, run, times};
 
 #[test]
 fn every_bundled_scenario_meets_its_slo_or_shows_its_pitfall() {
@@ -37,7 +29,7 @@ fn every_bundled_scenario_meets_its_slo_or_shows_its_pitfall() {
 
 #[test]
 fn single_host_is_a_full_outage_until_the_host_is_back() {
-    let out = crate::support::run_traced(&load("single-host.yaml"), 3);
+    let out = crate::support::run_traced(&bundled("single-host.yaml"), 3);
     let incidents = &out.report.incidents;
     assert_eq!(incidents.len(), 1);
     // Down from the crash (every endpoint dead) until the containers restart,
@@ -55,7 +47,7 @@ fn single_host_is_a_full_outage_until_the_host_is_back() {
 
 #[test]
 fn node_loss_keeps_two_replicas_serving() {
-    let out = run(&load("node-loss.yaml"), 42);
+    let out = run(&bundled("node-loss.yaml"), 42);
     assert!(out.report.incidents.is_empty());
     assert!(out.report.requests.by_cause.contains_key("stale_endpoint"));
 }

@@ -4,7 +4,7 @@
 use nines::model::TraceEvent;
 use nines::report::write_trace_csv;
 
-use crate::support::{bundled_scenarios, run_traced};
+use crate::support::{bundled, bundled_scenarios, run_traced};
 
 fn csv(trace: &[TraceEvent]) -> String {
     let mut out = Vec::new();
@@ -44,11 +44,7 @@ fn same_seed_gives_identical_json_and_trace_for_every_bundled_scenario() {
 
 #[test]
 fn another_seed_changes_a_stochastic_scenario() {
-    let path = bundled_scenarios()
-        .into_iter()
-        .find(|p| p.ends_with("node-failures-30d.yaml"))
-        .expect("bundled");
-    let scenario = nines::scenario::load(&path).expect("valid");
+    let scenario = bundled("node-failures-30d.yaml");
     let a = run_traced(&scenario, 1);
     let b = run_traced(&scenario, 2);
     assert_ne!(a.report.to_json(), b.report.to_json());

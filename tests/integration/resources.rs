@@ -1,15 +1,7 @@
 //! CPU against its limit: throttled capacity, `overload` failures, response
 //! times that fail probes, and the death spiral they can start.
 
-use crate::support::{bundled_scenarios, run, run_traced, scenario, times};
-
-fn load(name: &str) -> nines::scenario::Scenario {
-    let path = bundled_scenarios()
-        .into_iter()
-        .find(|p| p.ends_with(name))
-        .expect("bundled");
-    nines::scenario::load(&path).expect("valid")
-}
+use crate::support::{bundled, run, run_traced, scenario, times};
 
 #[test]
 fn past_its_cpu_limit_a_pod_processes_what_the_limit_allows() {
@@ -44,7 +36,7 @@ traffic: [ { workload: api, rate: 100 } ]
 
 #[test]
 fn a_tight_cpu_limit_turns_a_small_overload_into_a_death_spiral() {
-    let spiral = run_traced(&load("death-spiral.yaml"), 8);
+    let spiral = run_traced(&bundled("death-spiral.yaml"), 8);
     // Every pod is killed again and again, and the Service is mostly empty.
     assert!(spiral.report.workloads[0].1.restarts >= 3 * 5);
     assert!(
@@ -58,7 +50,7 @@ fn a_tight_cpu_limit_turns_a_small_overload_into_a_death_spiral() {
         "nothing before the traffic grows"
     );
 
-    let headroom = run(&load("death-spiral-headroom.yaml"), 8);
+    let headroom = run(&bundled("death-spiral-headroom.yaml"), 8);
     assert_eq!(headroom.report.requests.failed, 0);
     assert_eq!(headroom.report.workloads[0].1.restarts, 0);
 }

@@ -39,6 +39,15 @@ pub fn bundled_scenarios() -> Vec<std::path::PathBuf> {
     paths
 }
 
+/// A bundled scenario, by file name.
+pub fn bundled(name: &str) -> Scenario {
+    let path = bundled_scenarios()
+        .into_iter()
+        .find(|p| p.ends_with(name))
+        .unwrap_or_else(|| panic!("{name} is bundled"));
+    nines::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Instants, in seconds, of the events matching kind, reason and a name prefix.
 pub fn times(trace: &[TraceEvent], kind: &str, reason: &str, name_prefix: &str) -> Vec<f64> {
     trace

@@ -24,6 +24,9 @@ use crate::metrics::{Recorder, UptimeMetrics};
 use crate::scenario::{FaultKind, NodeTarget, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimDuration, SimTime, Stream};
 use crate::traffic::{Capacity, FluidTraffic, OutcomeCounts, Usage};
+use node::{Node, Zone};
+use pod::Pod;
+use trace::Trace;
 
 /// The monitoring view's "current" column: the state at the end of the run.
 #[derive(Debug, Clone, Copy)]
@@ -44,9 +47,6 @@ pub struct MemoryUsage {
     /// The most any one container held.
     pub max_pod_bytes: f64,
 }
-use node::{Node, Zone};
-use pod::Pod;
-use trace::Trace;
 
 pub type NodeId = usize;
 pub type PodId = usize;
@@ -57,7 +57,7 @@ pub type ZoneId = usize;
 #[derive(Debug)]
 struct WorkloadState {
     traffic: FluidTraffic,
-    /// Pods in creation order, gone ones included until they leave the view.
+    /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
     pods_created: u64,
     /// Bytes per hour leaked on top of the app's own, while a `memoryLeak` runs.

@@ -18,6 +18,11 @@ impl World<'_> {
         if self.pods[pod].api_ready == ready {
             return;
         }
+        if !self.api_writable() {
+            // The kubelet retries; the condition is written when the API returns.
+            self.control_plane.unwritten_status.push(pod);
+            return;
+        }
         self.pods[pod].api_ready = ready;
         let now = engine.now();
         if ready {
@@ -38,6 +43,10 @@ impl World<'_> {
         ready: bool,
         engine: &mut Engine<ModelEvent>,
     ) {
+        if !self.api_writable() {
+            self.freeze_propagation(pod, ready);
+            return;
+        }
         let p = &mut self.pods[pod];
         if p.in_view == ready {
             return;

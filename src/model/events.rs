@@ -1,7 +1,7 @@
 //! Every event of the model, each with who schedules it and who handles it.
 //! The engine orders them by time, then by the order they were scheduled.
 
-use super::{NodeId, PodId, ZoneId};
+use super::{ControlPlaneComponent, NodeId, PodId, ZoneId};
 use crate::scenario::ProbeKind;
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -32,6 +32,12 @@ pub enum ModelEvent {
     /// kubelet → node (memory pressure timer): no pressure seen for
     /// `evictionPressureTransitionPeriod`; the condition clears.
     MemoryPressureEnds { node: NodeId },
+    /// fault injector → control plane (one-shot): stopped API servers or
+    /// etcd members run again.
+    ControlPlaneInstancesBack {
+        component: ControlPlaneComponent,
+        count: u32,
+    },
     /// kernel → container (OOM timer): its memory reached the limit.
     OomKilled { pod: PodId },
     /// fault injector → workload (one-shot): a `memoryLeak` ends.

@@ -3,6 +3,7 @@
 //! everything it observes goes to the [`Recorder`], the traffic accounts and
 //! the [`Trace`].
 
+mod control_plane;
 mod endpoints;
 mod events;
 mod kubelet;
@@ -16,6 +17,7 @@ mod replicaset;
 mod scheduler;
 mod trace;
 
+pub use control_plane::{ControlPlaneComponent, ControlPlaneIncident};
 pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
 
@@ -79,6 +81,8 @@ pub struct Observations {
     /// Per workload, what its pods consumed, and at the end.
     pub usage: Vec<(Usage, UsageNow)>,
     pub memory: Vec<MemoryUsage>,
+    /// The intervals without a writable API, with what caused them.
+    pub control_plane_incidents: Vec<ControlPlaneIncident>,
     /// Per workload, the pods the OOM killer hit and how often.
     pub pod_oom_kills: Vec<Vec<(String, u32)>>,
     pub trace: Vec<TraceEvent>,
@@ -96,6 +100,9 @@ pub struct World<'s> {
     scheduler_timer: crate::sim::TimerId,
     /// Offset of the node lifecycle controller's monitor passes.
     monitor_phase: SimTime,
+    control_plane: control_plane::ControlPlaneState,
+    /// Nodes whose pods' toleration ran out while the API was down.
+    deferred_evictions: Vec<NodeId>,
     /// Set while every zone is fully disrupted: the controller then assumes
     /// its own connectivity is at fault and evicts nothing.
     master_disruption: bool,
@@ -172,6 +179,8 @@ impl<'s> World<'s> {
             scheduler_timer: engine.new_timer(),
             monitor_phase,
             master_disruption: false,
+            control_plane: control_plane::ControlPlaneState::new(scenario.control_plane),
+            deferred_evictions: Vec::new(),
             faults: FaultInjector::new(&scenario.faults, streams),
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
@@ -228,6 +237,7 @@ impl<'s> World<'s> {
             w.traffic.settle(end);
         }
         self.account_all_memory(end);
+        self.control_plane.finish(end);
         let mut restarts = vec![0u64; self.workloads.len()];
         let mut pod_restarts = vec![Vec::new(); self.workloads.len()];
         let mut pod_oom_kills = vec![Vec::new(); self.workloads.len()];
@@ -265,6 +275,7 @@ impl<'s> World<'s> {
             usage,
             memory,
             pod_oom_kills,
+            control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             trace,
             key_events_not_kept,
         }
@@ -297,9 +308,7 @@ impl<'s> World<'s> {
         let spec = &self.scenario.nodes[node];
         let hits = |kind: &FaultKind| match kind {
             FaultKind::NodeCrash { target, .. } => node_matches(spec, node, *target),
-            FaultKind::PodCrash { .. }
-            | FaultKind::AppHang { .. }
-            | FaultKind::MemoryLeak { .. } => false,
+            _ => false,
         };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.nodes[node].failure_timer;
@@ -314,7 +323,7 @@ impl<'s> World<'s> {
             FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
                 *w == workload
             }
-            FaultKind::NodeCrash { .. } | FaultKind::MemoryLeak { .. } => false,
+            _ => false,
         };
         if let Some((d, fault)) = self.earliest_failure(hits) {
             let timer = self.pods[pod].failure_timer;
@@ -391,6 +400,25 @@ impl<'s> World<'s> {
                     );
                 }
                 self.add_extra_leak(*workload, *leak_per_hour_bytes, engine);
+            }
+            FaultKind::ApiServerDown { count, duration }
+            | FaultKind::EtcdMemberDown { count, duration } => {
+                let component = if matches!(spec.kind, FaultKind::ApiServerDown { .. }) {
+                    ControlPlaneComponent::ApiServers
+                } else {
+                    ControlPlaneComponent::EtcdMembers
+                };
+                let d = self.faults.draw(fault, duration);
+                let (reason, what) = match component {
+                    ControlPlaneComponent::ApiServers => ("ApiServerDown", "API servers"),
+                    ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd members"),
+                };
+                let how_many = count.map_or("all".to_string(), |c| c.to_string());
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, reason, || {
+                        format!("{how_many} {what} stop for {}", d.round_to_millis())
+                    });
+                self.control_plane_instances_down(component, *count, d, engine);
             }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
@@ -491,6 +519,9 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
+            ModelEvent::ControlPlaneInstancesBack { component, count } => {
+                self.control_plane_instances_back(component, count, engine)
+            }
             ModelEvent::NodeMemoryPressure { node } => self.node_memory_pressure(node, engine),
             ModelEvent::MemoryPressureEnds { node } => self.memory_pressure_ends(node, engine),
             ModelEvent::MemoryLeakEnds {

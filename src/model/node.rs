@@ -20,6 +20,8 @@ pub(super) struct Node {
     pub no_execute: bool,
     /// The kubelet renews its Lease at `lease_origin + k × renew interval`.
     pub lease_origin: SimTime,
+    /// When the node last went silent (crashed).
+    pub silent_since: SimTime,
     /// Sum of the requests of the pods bound here, terminating ones included.
     pub allocated: Resources,
     /// Per workload: when its image is (or will be) present on the node.
@@ -59,6 +61,7 @@ impl Node {
             no_schedule: false,
             no_execute: false,
             lease_origin,
+            silent_since: SimTime::ZERO,
             allocated: Resources::default(),
             image_ready_at: vec![None; workloads],
             pull_free_at: SimTime::ZERO,

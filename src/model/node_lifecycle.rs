@@ -51,6 +51,7 @@ impl World<'_> {
         let now = engine.now();
         let n = &mut self.nodes[node];
         n.up = false;
+        n.silent_since = now;
         engine.cancel_timer(n.failure_timer);
         // Pulls in progress die with the machine; what was pulled stays on disk.
         for ready in &mut n.image_ready_at {
@@ -81,6 +82,10 @@ impl World<'_> {
     }
 
     pub(super) fn node_became_unknown(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            self.defer_node(node);
+            return;
+        }
         let now = engine.now();
         let name = &self.scenario.nodes[node].name;
         self.trace
@@ -208,6 +213,10 @@ impl World<'_> {
     }
 
     pub(super) fn zone_taint_pass(&mut self, zone: ZoneId, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            // The pass is planned again when the API returns.
+            return;
+        }
         let now = engine.now();
         while let Some(node) = self.zones[zone].taint_queue.pop_front() {
             let n = &mut self.nodes[node];
@@ -236,6 +245,10 @@ impl World<'_> {
 
     /// The taint-eviction controller deletes the pods whose toleration ran out.
     pub(super) fn toleration_expired(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            self.deferred_evictions.push(node);
+            return;
+        }
         let now = engine.now();
         for pod in self.nodes[node].pods.clone() {
             if self.pods[pod].deleting {
@@ -248,6 +261,43 @@ impl World<'_> {
                 });
             self.delete_pod(pod, engine);
         }
+    }
+
+    /// After an outage of the API, the controller looks at a node it could
+    /// not act on: one still silent is found at the next monitor pass (at
+    /// once if its Lease is already older than the grace period), one back
+    /// is seen Ready at the next pass.
+    pub(super) fn node_health_deferred(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let period = self.scenario.settings.node_monitor_period;
+        let next_pass = first_tick_after(self.monitor_phase, period, i128::from(now.as_nanos()));
+        let n = &self.nodes[node];
+        let event = match (n.up, n.ready_condition) {
+            (false, true) => {
+                let due = self.grace_period_exceeded_at(node, n.silent_since);
+                engine
+                    .set_timer(
+                        n.monitor_timer,
+                        due.max(next_pass),
+                        ModelEvent::NodeMonitorGracePeriodExceeded { node },
+                    )
+                    .expect("not in the past");
+                return;
+            }
+            (true, false) => ModelEvent::NodeReadyObserved { node },
+            _ => return,
+        };
+        engine
+            .set_timer(n.monitor_timer, next_pass, event)
+            .expect("not in the past");
+    }
+
+    /// Evictions and taints held back by an outage of the API go ahead.
+    pub(super) fn resume_evictions(&mut self, engine: &mut Engine<ModelEvent>) {
+        for node in std::mem::take(&mut self.deferred_evictions) {
+            self.toleration_expired(node, engine);
+        }
+        self.update_zone_states(engine);
     }
 
     /// The node boots and its kubelet starts: it renews the Lease, finishes
@@ -293,6 +343,10 @@ impl World<'_> {
     }
 
     pub(super) fn node_ready_observed(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            self.defer_node(node);
+            return;
+        }
         let now = engine.now();
         let name = &self.scenario.nodes[node].name;
         self.trace.emit(now, true, "Node", name, "NodeReady", || {

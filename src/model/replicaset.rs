@@ -23,6 +23,10 @@ impl World<'_> {
 
     /// Creates the missing replicas of a workload and lets the scheduler place them.
     pub(super) fn reconcile_replicas(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            // No pod can be created; the controller resyncs when the API returns.
+            return;
+        }
         let active = self.workloads[w]
             .pods
             .iter()

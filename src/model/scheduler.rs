@@ -134,6 +134,10 @@ impl World<'_> {
     /// changed a retry would fail the same way, so the scheduler's periodic
     /// flush of unschedulable pods is not modelled.
     pub(super) fn schedule_pending(&mut self, engine: &mut Engine<ModelEvent>) {
+        if !self.api_writable() {
+            // No binding can be written; the pass runs when the API returns.
+            return;
+        }
         let now = engine.now();
         let pending = std::mem::take(&mut self.pending);
         let mut retry_at: Option<SimTime> = None;

@@ -32,6 +32,8 @@ pub struct Report {
     pub availability: Availability,
     pub nines: NinesReport,
     pub incidents: Vec<IncidentReport>,
+    /// The control plane apart: the time its API was writable.
+    pub control_plane: ControlPlaneReport,
     #[serde(serialize_with = "ordered_map")]
     pub workloads: Vec<(String, WorkloadReport)>,
     pub slo: Option<SloReport>,
@@ -63,6 +65,24 @@ pub struct NinesReport {
     /// Nothing failed: the figure is the rule-of-three 95 % lower bound.
     pub requests_is_lower_bound: bool,
     pub time_is_lower_bound: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlPlaneReport {
+    /// Fraction of the time the API was writable.
+    pub availability: f64,
+    pub downtime_s: f64,
+    pub incidents: Vec<ControlPlaneIncidentReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlPlaneIncidentReport {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub duration_s: f64,
+    /// Which component failed: no API server, or no etcd quorum.
+    pub cause: String,
+    pub ongoing: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -295,7 +315,29 @@ impl Report {
                 ongoing: i.ongoing,
             })
             .collect();
+        let cp_incidents: Vec<ControlPlaneIncidentReport> = obs
+            .control_plane_incidents
+            .iter()
+            .map(|i| ControlPlaneIncidentReport {
+                start_s: i.start.as_secs_f64(),
+                end_s: i.end.as_secs_f64(),
+                duration_s: (i.end - i.start).as_secs_f64(),
+                cause: i.cause.clone(),
+                ongoing: i.ongoing,
+            })
+            .collect();
+        let cp_downtime: f64 = cp_incidents.iter().map(|i| i.duration_s).sum();
+        let control_plane = ControlPlaneReport {
+            availability: if seconds > 0.0 {
+                1.0 - cp_downtime / seconds
+            } else {
+                1.0
+            },
+            downtime_s: cp_downtime,
+            incidents: cp_incidents,
+        };
         let mut report = Report {
+            control_plane,
             scenario: scenario.name.clone(),
             seed,
             duration_s: duration.as_secs_f64(),

@@ -202,6 +202,31 @@ pub fn render_text(
         }
     }
 
+    let cp = &r.control_plane;
+    if !cp.incidents.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nControl plane: API writable {} of the time ({} down)",
+            percent(cp.availability),
+            duration(cp.downtime_s)
+        );
+        for i in cp.incidents.iter().take(INCIDENTS_MAX) {
+            let _ = writeln!(
+                out,
+                "  {} → {}  {:>9}  {}{}",
+                clock(i.start_s),
+                clock(i.end_s),
+                duration(i.duration_s),
+                i.cause,
+                if i.ongoing {
+                    " (still down at the end)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+
     if !key_events.is_empty() {
         let _ = writeln!(out, "\nTimeline (key events)");
         for e in key_events.iter().take(TIMELINE_MAX) {

@@ -36,7 +36,8 @@ pub struct ClusterSpec {
     pub settings: SettingsSpec,
 }
 
-/// Parsed and checked now; the control plane is modelled from issue 4 on.
+/// The API servers and etcd members; `managed` is parsed and checked, and
+/// modelled in a later version.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ControlPlaneSpec {
@@ -313,6 +314,19 @@ pub struct FaultSpec {
     pub app_hang: Option<AppHangSpec>,
     pub memory_leak: Option<MemoryLeakSpec>,
     pub node_crash: Option<NodeCrashSpec>,
+    pub api_server_down: Option<ControlPlaneFaultSpec>,
+    pub etcd_member_down: Option<ControlPlaneFaultSpec>,
+}
+
+/// Some (`count`, default 1) or every (`all: true`) API server or etcd
+/// member stops for `duration`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneFaultSpec {
+    pub count: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub all: bool,
+    pub duration: Distribution,
 }
 
 /// From `at` on, every container of the workload leaks this much more

@@ -27,9 +27,30 @@ pub struct Scenario {
     pub pools: Vec<String>,
     pub nodes: Vec<NodeSpec>,
     pub settings: Settings,
+    pub control_plane: ControlPlane,
     pub workloads: Vec<Workload>,
     pub faults: Vec<Fault>,
     pub slo: Slo,
+}
+
+/// The control plane's replicated parts. The API is writable while at
+/// least one API server runs and etcd has a quorum of ⌊n/2⌋ + 1 members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlPlane {
+    pub api_servers: u32,
+    pub etcd_members: u32,
+}
+
+impl ControlPlane {
+    /// etcd's quorum: a majority of the members.
+    pub fn etcd_quorum(&self) -> u32 {
+        quorum(self.etcd_members)
+    }
+}
+
+/// ⌊n/2⌋ + 1: the members a Raft group needs to commit a write.
+pub fn quorum(members: u32) -> u32 {
+    members / 2 + 1
 }
 
 /// One node, named `<pool>-<n>` as the pool's nodes are numbered from 1.
@@ -198,6 +219,15 @@ pub enum FaultKind {
         workload: usize,
         leak_per_hour_bytes: f64,
         recover_after: Option<Distribution>,
+    },
+    /// `count` API servers (all of them with `None`) stop for `duration`.
+    ApiServerDown {
+        count: Option<u32>,
+        duration: Distribution,
+    },
+    EtcdMemberDown {
+        count: Option<u32>,
+        duration: Distribution,
     },
     NodeCrash {
         target: NodeTarget,

@@ -214,6 +214,16 @@ impl Checker {
             self.error_at("name", &raw.name, "must not be empty");
         }
         let settings = self.settings(&raw.cluster.settings);
+        let control_plane = raw.cluster.control_plane.as_ref().map_or(
+            ControlPlane {
+                api_servers: 1,
+                etcd_members: 1,
+            },
+            |cp| ControlPlane {
+                api_servers: cp.api_servers.unwrap_or(1).max(1),
+                etcd_members: cp.etcd_members.unwrap_or(1).max(1),
+            },
+        );
         let (zones, pools, nodes) = self.cluster(&raw.cluster);
         let mut workloads = self.workloads(&raw.workloads);
         self.traffic(&raw.traffic, &mut workloads);
@@ -224,7 +234,17 @@ impl Checker {
             .iter()
             .enumerate()
             .take(limits::MAX_FAULTS)
-            .filter_map(|(i, f)| self.fault(i, f, &workload_names, &node_names, &pools, &zones))
+            .filter_map(|(i, f)| {
+                self.fault(
+                    i,
+                    f,
+                    &workload_names,
+                    &node_names,
+                    &pools,
+                    &zones,
+                    control_plane,
+                )
+            })
             .collect();
         self.fault_names_and_times(&raw.faults, raw.duration.value.get());
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
@@ -258,6 +278,7 @@ impl Checker {
             pools,
             nodes,
             settings,
+            control_plane,
             workloads,
             faults,
             slo,
@@ -824,18 +845,21 @@ impl Checker {
         nodes: &[String],
         pools: &[String],
         zones: &[String],
+        control_plane: ControlPlane,
     ) -> Option<Fault> {
         let f = &spanned.value;
         let path = format!("faults[{i}]");
         let kinds = usize::from(f.pod_crash.is_some())
             + usize::from(f.app_hang.is_some())
             + usize::from(f.memory_leak.is_some())
-            + usize::from(f.node_crash.is_some());
+            + usize::from(f.node_crash.is_some())
+            + usize::from(f.api_server_down.is_some())
+            + usize::from(f.etcd_member_down.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`); found {kinds}"),
             );
             return None;
         }
@@ -853,6 +877,43 @@ impl Checker {
                 &p.mtbf,
                 kind_path,
             )
+        } else if let Some((c, name)) = f
+            .api_server_down
+            .as_ref()
+            .map(|c| (c, "apiServerDown"))
+            .or(f.etcd_member_down.as_ref().map(|c| (c, "etcdMemberDown")))
+        {
+            let kind_path = format!("{path}.{name}");
+            if c.all && c.count.is_some() {
+                self.error_near(spanned, &kind_path, "give `count` or `all: true`, not both");
+            }
+            let count = if c.all {
+                None
+            } else {
+                Some(self.count(&kind_path, c.count.as_ref()))
+            };
+            let (total, field) = if f.api_server_down.is_some() {
+                (control_plane.api_servers, "apiServers")
+            } else {
+                (control_plane.etcd_members, "etcdMembers")
+            };
+            if let Some(over) = c.count.as_ref().filter(|n| n.value > total) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    over,
+                    format!(
+                        "the cluster has {total} (`cluster.controlPlane.{field}`); \
+                         `all: true` stops every one"
+                    ),
+                );
+            }
+            let duration = c.duration;
+            let kind = if f.api_server_down.is_some() {
+                FaultKind::ApiServerDown { count, duration }
+            } else {
+                FaultKind::EtcdMemberDown { count, duration }
+            };
+            (Some(kind), &None, kind_path)
         } else if let Some(m) = &f.memory_leak {
             let kind_path = format!("{path}.memoryLeak");
             let workload = self.resolve(

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bundled;
+mod control_plane;
 mod cost;
 mod determinism;
 mod independence;

@@ -1,0 +1,224 @@
+//! The control plane (k8s-reference §9, §10): API servers behind a load
+//! balancer, and etcd, which needs a quorum of ⌊n/2⌋ + 1 members to write.
+//! While no API server runs or etcd has no quorum the API is not writable,
+//! and the cluster runs on what it has: kubelets keep their pods, probe them
+//! and restart their containers; kube-proxy keeps its last rules (the
+//! endpoint view freezes); nothing is scheduled, replaced, marked NotReady
+//! or evicted. What could not be written is written when the API returns.
+
+use super::{ModelEvent, NodeId, PodId, World};
+use crate::scenario::ControlPlane;
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// A contiguous interval without a writable API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlPlaneIncident {
+    pub start: SimTime,
+    pub end: SimTime,
+    pub cause: String,
+    pub ongoing: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct ControlPlaneState {
+    spec: ControlPlane,
+    api_servers_up: u32,
+    etcd_members_up: u32,
+    down_since: Option<(SimTime, String)>,
+    pub incidents: Vec<ControlPlaneIncident>,
+    /// Changes kube-proxy has not heard of, delivered when the API returns.
+    frozen_propagations: Vec<(PodId, bool)>,
+    /// Pods whose Ready condition the kubelet could not write.
+    pub unwritten_status: Vec<PodId>,
+    /// Nodes whose health the node lifecycle controller could not act on.
+    deferred_nodes: Vec<NodeId>,
+}
+
+impl ControlPlaneState {
+    pub fn new(spec: ControlPlane) -> Self {
+        ControlPlaneState {
+            spec,
+            api_servers_up: spec.api_servers,
+            etcd_members_up: spec.etcd_members,
+            down_since: None,
+            incidents: Vec::new(),
+            frozen_propagations: Vec::new(),
+            unwritten_status: Vec::new(),
+            deferred_nodes: Vec::new(),
+        }
+    }
+
+    /// The API answers writes: one API server runs and etcd has its quorum.
+    pub fn writable(&self) -> bool {
+        self.api_servers_up > 0 && self.etcd_members_up >= self.spec.etcd_quorum()
+    }
+
+    /// Why the API is not writable, for the incident and the trace.
+    fn why_down(&self) -> String {
+        if self.api_servers_up == 0 {
+            format!("apiServerDown: 0/{} API servers up", self.spec.api_servers)
+        } else {
+            format!(
+                "etcd quorum lost: {}/{} members up, quorum {}",
+                self.etcd_members_up,
+                self.spec.etcd_members,
+                self.spec.etcd_quorum()
+            )
+        }
+    }
+
+    /// Closes an incident still open at the end of the run.
+    pub fn finish(&mut self, end: SimTime) {
+        if let Some((start, cause)) = self.down_since.take() {
+            self.incidents.push(ControlPlaneIncident {
+                start,
+                end,
+                cause,
+                ongoing: true,
+            });
+        }
+    }
+}
+
+/// Which replicated part a control-plane fault stops.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ControlPlaneComponent {
+    ApiServers,
+    EtcdMembers,
+}
+
+impl World<'_> {
+    pub(super) fn api_writable(&self) -> bool {
+        self.control_plane.writable()
+    }
+
+    /// `count` instances (every one with `None`) stop, and come back after
+    /// `duration`.
+    pub(super) fn control_plane_instances_down(
+        &mut self,
+        component: ControlPlaneComponent,
+        count: Option<u32>,
+        duration: SimDuration,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let cp = &mut self.control_plane;
+        let up = match component {
+            ControlPlaneComponent::ApiServers => &mut cp.api_servers_up,
+            ControlPlaneComponent::EtcdMembers => &mut cp.etcd_members_up,
+        };
+        let stopped = count.unwrap_or(*up).min(*up);
+        *up -= stopped;
+        if stopped > 0 {
+            engine.schedule_in(
+                duration,
+                ModelEvent::ControlPlaneInstancesBack {
+                    component,
+                    count: stopped,
+                },
+            );
+        }
+        self.control_plane_changed(engine);
+    }
+
+    pub(super) fn control_plane_instances_back(
+        &mut self,
+        component: ControlPlaneComponent,
+        count: u32,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let cp = &mut self.control_plane;
+        match component {
+            ControlPlaneComponent::ApiServers => cp.api_servers_up += count,
+            ControlPlaneComponent::EtcdMembers => cp.etcd_members_up += count,
+        }
+        self.control_plane_changed(engine);
+    }
+
+    fn control_plane_changed(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let writable = self.control_plane.writable();
+        match (self.control_plane.down_since.is_some(), writable) {
+            (false, false) => {
+                let why = self.control_plane.why_down();
+                self.trace.emit(now, true, "ControlPlane", "kube-apiserver", "APIUnavailable", || {
+                    format!("{why}: nothing is scheduled, replaced or evicted, and kube-proxy keeps its last rules")
+                });
+                self.control_plane.down_since = Some((now, why));
+            }
+            (true, true) => {
+                let (start, cause) = self.control_plane.down_since.take().expect("was down");
+                self.control_plane.incidents.push(ControlPlaneIncident {
+                    start,
+                    end: now,
+                    cause,
+                    ongoing: false,
+                });
+                self.trace.emit(
+                    now,
+                    true,
+                    "ControlPlane",
+                    "kube-apiserver",
+                    "APIAvailable",
+                    || "the API is writable again: the controllers catch up".to_string(),
+                );
+                self.control_plane_returns(engine);
+            }
+            _ => {}
+        }
+    }
+
+    /// What was held back is written, in a catch-up that starts now.
+    fn control_plane_returns(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        // kubelets renew their Leases as soon as they reach an API server.
+        for node in 0..self.nodes.len() {
+            if self.nodes[node].up {
+                self.nodes[node].lease_origin = now;
+            }
+        }
+        for pod in std::mem::take(&mut self.control_plane.unwritten_status) {
+            self.update_ready(pod, engine);
+        }
+        // The EndpointSlice changes of before the outage reach kube-proxy now.
+        let delay = self.scenario.settings.endpoint_propagation_delay;
+        for (pod, ready) in std::mem::take(&mut self.control_plane.frozen_propagations) {
+            engine.schedule_in(delay, ModelEvent::EndpointPropagated { pod, ready });
+        }
+        // The node lifecycle controller sees again: a node silent for longer
+        // than the grace period is found at its next monitor pass.
+        let mut deferred = std::mem::take(&mut self.control_plane.deferred_nodes);
+        deferred.sort_unstable();
+        deferred.dedup();
+        for node in deferred {
+            self.node_health_deferred(node, engine);
+        }
+        for w in 0..self.workloads.len() {
+            self.reconcile_replicas(w, engine);
+        }
+        self.schedule_pending(engine);
+        self.resume_evictions(engine);
+    }
+
+    /// kube-proxy cannot hear of the change while the API is down.
+    pub(super) fn freeze_propagation(&mut self, pod: PodId, ready: bool) {
+        self.control_plane.frozen_propagations.push((pod, ready));
+    }
+
+    /// The node lifecycle controller could not act on this node now.
+    pub(super) fn defer_node(&mut self, node: NodeId) {
+        self.control_plane.deferred_nodes.push(node);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::quorum;
+
+    #[test]
+    fn etcd_quorum_and_tolerated_failures() {
+        let tolerated: Vec<u32> = (1..=7).map(|n| n - quorum(n)).collect();
+        assert_eq!(tolerated, vec![0, 0, 1, 1, 2, 2, 3]);
+        let quorums: Vec<u32> = (1..=7).map(quorum).collect();
+        assert_eq!(quorums, vec![1, 2, 2, 3, 3, 4, 4]);
+    }
+}

@@ -139,6 +139,16 @@ fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
+/// What a fault may name.
+#[derive(Clone, Copy)]
+struct Targets<'a> {
+    workloads: &'a [String],
+    nodes: &'a [String],
+    pools: &'a [String],
+    zones: &'a [String],
+    control_plane: ControlPlane,
+}
+
 /// Gathers every semantic problem instead of stopping at the first.
 #[derive(Default)]
 struct Checker {
@@ -235,15 +245,14 @@ impl Checker {
             .enumerate()
             .take(limits::MAX_FAULTS)
             .filter_map(|(i, f)| {
-                self.fault(
-                    i,
-                    f,
-                    &workload_names,
-                    &node_names,
-                    &pools,
-                    &zones,
+                let targets = Targets {
+                    workloads: &workload_names,
+                    nodes: &node_names,
+                    pools: &pools,
+                    zones: &zones,
                     control_plane,
-                )
+                };
+                self.fault(i, f, &targets)
             })
             .collect();
         self.fault_names_and_times(&raw.faults, raw.duration.value.get());
@@ -841,12 +850,15 @@ impl Checker {
         &mut self,
         i: usize,
         spanned: &Spanned<file::FaultSpec>,
-        workloads: &[String],
-        nodes: &[String],
-        pools: &[String],
-        zones: &[String],
-        control_plane: ControlPlane,
+        targets: &Targets,
     ) -> Option<Fault> {
+        let Targets {
+            workloads,
+            nodes,
+            pools,
+            zones,
+            control_plane,
+        } = *targets;
         let f = &spanned.value;
         let path = format!("faults[{i}]");
         let kinds = usize::from(f.pod_crash.is_some())

@@ -8,7 +8,8 @@
 
 use super::{ModelEvent, NodeId, PodId, World};
 use crate::scenario::ControlPlane;
-use crate::sim::{Engine, SimDuration, SimTime};
+use crate::sim::{Engine, SimDuration, SimTime, Stream};
+use crate::units::Distribution;
 
 /// A contiguous interval without a writable API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +33,12 @@ pub(super) struct ControlPlaneState {
     pub unwritten_status: Vec<PodId>,
     /// Nodes whose health the node lifecycle controller could not act on.
     deferred_nodes: Vec<NodeId>,
+    /// Draws the outages of a managed control plane.
+    managed_rng: Stream,
 }
 
 impl ControlPlaneState {
-    pub fn new(spec: ControlPlane) -> Self {
+    pub fn new(spec: ControlPlane, managed_rng: Stream) -> Self {
         ControlPlaneState {
             spec,
             api_servers_up: spec.api_servers,
@@ -45,6 +48,7 @@ impl ControlPlaneState {
             frozen_propagations: Vec::new(),
             unwritten_status: Vec::new(),
             deferred_nodes: Vec::new(),
+            managed_rng,
         }
     }
 
@@ -55,7 +59,9 @@ impl ControlPlaneState {
 
     /// Why the API is not writable, for the incident and the trace.
     fn why_down(&self) -> String {
-        if self.api_servers_up == 0 {
+        if let Some(m) = &self.spec.managed {
+            format!("managed control plane outage (SLA {:.3}%)", m.sla * 100.0)
+        } else if self.api_servers_up == 0 {
             format!("apiServerDown: 0/{} API servers up", self.spec.api_servers)
         } else {
             format!(
@@ -197,6 +203,47 @@ impl World<'_> {
         }
         self.schedule_pending(engine);
         self.resume_evictions(engine);
+    }
+
+    /// The next outage of a managed control plane, an exponential time from now.
+    pub(super) fn plan_managed_outage(&mut self, engine: &mut Engine<ModelEvent>) {
+        let Some(m) = self.scenario.control_plane.managed else {
+            return;
+        };
+        let up = Distribution::Exponential {
+            mean: m.mean_time_between_outages(),
+        };
+        let d = up.sample(&mut self.control_plane.managed_rng);
+        engine.schedule_in(d, ModelEvent::ManagedOutage);
+    }
+
+    /// The provider's control plane goes away for a while, then the next
+    /// outage is planned from its end.
+    pub(super) fn managed_outage(&mut self, engine: &mut Engine<ModelEvent>) {
+        let Some(m) = self.scenario.control_plane.managed else {
+            return;
+        };
+        let now = engine.now();
+        let d = m.outage.sample(&mut self.control_plane.managed_rng);
+        self.trace.emit(
+            now,
+            true,
+            "Fault",
+            "managed-control-plane",
+            "ControlPlaneOutage",
+            || {
+                format!(
+                    "the provider's control plane is unavailable for {}",
+                    d.round_to_millis()
+                )
+            },
+        );
+        self.control_plane_instances_down(ControlPlaneComponent::ApiServers, None, d, engine);
+        let up = Distribution::Exponential {
+            mean: m.mean_time_between_outages(),
+        };
+        let next = d + up.sample(&mut self.control_plane.managed_rng);
+        engine.schedule_in(next, ModelEvent::ManagedOutage);
     }
 
     /// kube-proxy cannot hear of the change while the API is down.

@@ -38,6 +38,9 @@ pub enum ModelEvent {
         component: ControlPlaneComponent,
         count: u32,
     },
+    /// provider → control plane (one-shot): a managed control plane's outage
+    /// begins.
+    ManagedOutage,
     /// kernel → container (OOM timer): its memory reached the limit.
     OomKilled { pod: PodId },
     /// fault injector → workload (one-shot): a `memoryLeak` ends.

@@ -179,7 +179,10 @@ impl<'s> World<'s> {
             scheduler_timer: engine.new_timer(),
             monitor_phase,
             master_disruption: false,
-            control_plane: control_plane::ControlPlaneState::new(scenario.control_plane),
+            control_plane: control_plane::ControlPlaneState::new(
+                scenario.control_plane,
+                streams.stream("control-plane/managed"),
+            ),
             deferred_evictions: Vec::new(),
             faults: FaultInjector::new(&scenario.faults, streams),
             probe_rng: streams.stream("probes"),
@@ -191,6 +194,7 @@ impl<'s> World<'s> {
     }
 
     fn start(&mut self, engine: &mut Engine<ModelEvent>) {
+        self.plan_managed_outage(engine);
         // A rate step changes every endpoint's load, and so what its probes see.
         for (w, workload) in self.scenario.workloads.iter().enumerate() {
             for at in workload.traffic.changes() {
@@ -519,6 +523,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
+            ModelEvent::ManagedOutage => self.managed_outage(engine),
             ModelEvent::ControlPlaneInstancesBack { component, count } => {
                 self.control_plane_instances_back(component, count, engine)
             }

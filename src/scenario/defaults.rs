@@ -65,6 +65,11 @@ pub const APP_STARTUP: SimDuration = SimDuration::from_secs(5);
 pub const APP_SERVICE_TIME: SimDuration = SimDuration::from_millis(50);
 pub const APP_CPU_PER_REQUEST: SimDuration = SimDuration::from_millis(5);
 
+/// The length of a managed control plane's outage when the scenario does
+/// not say: providers publish SLAs, not outage lengths; ten minutes, on
+/// average, exponentially distributed.
+pub const MANAGED_OUTAGE_MEAN: SimDuration = SimDuration::from_secs(600);
+
 /// Nodes without `zones` are in one zone of this name.
 pub const ZONE: &str = "default";
 

@@ -50,6 +50,9 @@ pub struct ControlPlaneSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ManagedSpec {
     pub sla: Percent,
+    /// How long one outage lasts; the time between outages follows from
+    /// the SLA.
+    pub outage: Option<Distribution>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,10 +35,30 @@ pub struct Scenario {
 
 /// The control plane's replicated parts. The API is writable while at
 /// least one API server runs and etcd has a quorum of ⌊n/2⌋ + 1 members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ControlPlane {
     pub api_servers: u32,
     pub etcd_members: u32,
+    /// A provider-run control plane, whose outages are drawn to match its SLA.
+    pub managed: Option<Managed>,
+}
+
+/// Outages of a managed control plane form an alternating renewal process:
+/// up for an exponential time, down for a draw of `outage`, with the mean
+/// up time chosen so that the long-run availability, up / (up + down), is
+/// the SLA.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Managed {
+    pub sla: f64,
+    pub outage: Distribution,
+}
+
+impl Managed {
+    /// Mean time between outages: E[down] × SLA / (1 − SLA).
+    pub fn mean_time_between_outages(&self) -> SimDuration {
+        let down = self.outage.mean().as_secs_f64();
+        SimDuration::from_secs_f64(down * self.sla / (1.0 - self.sla))
+    }
 }
 
 impl ControlPlane {

@@ -228,10 +228,17 @@ impl Checker {
             ControlPlane {
                 api_servers: 1,
                 etcd_members: 1,
+                managed: None,
             },
             |cp| ControlPlane {
                 api_servers: cp.api_servers.unwrap_or(1).max(1),
                 etcd_members: cp.etcd_members.unwrap_or(1).max(1),
+                managed: cp.managed.as_ref().map(|m| Managed {
+                    sla: m.sla.fraction(),
+                    outage: m.outage.unwrap_or(Distribution::Exponential {
+                        mean: defaults::MANAGED_OUTAGE_MEAN,
+                    }),
+                }),
             },
         );
         let (zones, pools, nodes) = self.cluster(&raw.cluster);
@@ -356,6 +363,21 @@ impl Checker {
 
     fn cluster(&mut self, c: &file::ClusterSpec) -> (Vec<String>, Vec<String>, Vec<NodeSpec>) {
         if let Some(cp) = &c.control_plane {
+            if let Some(m) = &cp.managed {
+                let sla = m.sla.fraction();
+                if !(sla > 0.0 && sla < 1.0) {
+                    self.error(
+                        "cluster.controlPlane.managed.sla",
+                        format!("must be above 0% and below 100%, got `{}`", m.sla),
+                    );
+                }
+                if m.outage.is_some_and(|o| o.mean().is_zero()) {
+                    self.error(
+                        "cluster.controlPlane.managed.outage",
+                        "an outage must last some time",
+                    );
+                }
+            }
             if cp.managed.is_some() && (cp.api_servers.is_some() || cp.etcd_members.is_some()) {
                 self.error(
                     "cluster.controlPlane",

@@ -116,3 +116,33 @@ fn losing_the_etcd_quorum_freezes_the_cluster_like_losing_the_api() {
         "the kubelet still restarts"
     );
 }
+
+#[test]
+fn a_managed_control_plane_is_available_as_its_sla_says_in_the_long_run() {
+    // 99 % with outages of 10 min on average: one every 990 min. Over 50
+    // seeds of a year the mean availability is the SLA within 4 standard
+    // errors of the spread between seeds.
+    let s = scenario(
+        "name: managed
+duration: 365d
+cluster:
+  controlPlane: { managed: { sla: 99% } }
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads: [ { name: web, replicas: 1 } ]
+",
+    );
+    let availability: Vec<f64> = (1..=50)
+        .map(|seed| {
+            crate::support::run(&s, seed)
+                .report
+                .control_plane
+                .availability
+        })
+        .collect();
+    let n = availability.len() as f64;
+    let mean = availability.iter().sum::<f64>() / n;
+    let sd = (availability.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let se = sd / n.sqrt();
+    assert!(sd > 0.0, "outages are random");
+    assert!((mean - 0.99).abs() < 4.0 * se, "{mean} ± {}", 4.0 * se);
+}

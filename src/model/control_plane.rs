@@ -7,9 +7,15 @@
 //! or evicted. What could not be written is written when the API returns.
 
 use super::{ModelEvent, NodeId, PodId, World};
-use crate::scenario::ControlPlane;
+use crate::scenario::{ControlPlane, LeaderComponent};
 use crate::sim::{Engine, SimDuration, SimTime, Stream};
 use crate::units::Distribution;
+
+/// `--leader-elect-lease-duration`.
+const LEASE_DURATION: SimDuration = SimDuration::from_secs(15);
+
+/// `--leader-elect-retry-period`.
+pub(super) const RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
 
 /// A contiguous interval without a writable API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +41,11 @@ pub(super) struct ControlPlaneState {
     deferred_nodes: Vec<NodeId>,
     /// Draws the outages of a managed control plane.
     managed_rng: Stream,
+    /// A replica of kube-controller-manager, and of kube-scheduler, holds
+    /// its lease.
+    leaders: [bool; 2],
+    /// etcd is electing a leader: no write commits meanwhile.
+    etcd_electing: bool,
 }
 
 impl ControlPlaneState {
@@ -49,17 +60,27 @@ impl ControlPlaneState {
             unwritten_status: Vec::new(),
             deferred_nodes: Vec::new(),
             managed_rng,
+            leaders: [true; 2],
+            etcd_electing: false,
         }
     }
 
     /// The API answers writes: one API server runs and etcd has its quorum.
     pub fn writable(&self) -> bool {
-        self.api_servers_up > 0 && self.etcd_members_up >= self.spec.etcd_quorum()
+        self.api_servers_up > 0
+            && self.etcd_members_up >= self.spec.etcd_quorum()
+            && !self.etcd_electing
+    }
+
+    fn leader(&self, component: LeaderComponent) -> bool {
+        self.leaders[component as usize]
     }
 
     /// Why the API is not writable, for the incident and the trace.
     fn why_down(&self) -> String {
-        if let Some(m) = &self.spec.managed {
+        if self.etcd_electing {
+            "etcd leader election".to_string()
+        } else if let Some(m) = &self.spec.managed {
             format!("managed control plane outage (SLA {:.3}%)", m.sla * 100.0)
         } else if self.api_servers_up == 0 {
             format!("apiServerDown: 0/{} API servers up", self.spec.api_servers)
@@ -96,6 +117,113 @@ pub enum ControlPlaneComponent {
 impl World<'_> {
     pub(super) fn api_writable(&self) -> bool {
         self.control_plane.writable()
+    }
+
+    /// The controllers (ReplicaSet, EndpointSlice, node lifecycle,
+    /// taint-eviction) act: the API is writable and a controller-manager
+    /// replica leads.
+    pub(super) fn controllers_running(&self) -> bool {
+        self.control_plane.writable()
+            && self
+                .control_plane
+                .leader(LeaderComponent::ControllerManager)
+    }
+
+    /// Pods are bound: the API is writable and a scheduler replica leads.
+    pub(super) fn scheduler_running(&self) -> bool {
+        self.control_plane.writable() && self.control_plane.leader(LeaderComponent::Scheduler)
+    }
+
+    /// The leader stops renewing its lease. Another replica (or the leader's
+    /// restarted process, under a new identity) takes it once it expires,
+    /// `--leader-elect-lease-duration` (15 s) after the last renewal, at its
+    /// next try (every `--leader-elect-retry-period`, 2 s): `retry_phase`
+    /// is where in that period the try falls.
+    pub(super) fn leader_lost(
+        &mut self,
+        component: LeaderComponent,
+        not_before: SimTime,
+        retry_phase: SimDuration,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        if !std::mem::replace(&mut self.control_plane.leaders[component as usize], false) {
+            return;
+        }
+        let expiry = now + LEASE_DURATION;
+        let at = expiry.max(not_before) + retry_phase;
+        engine
+            .schedule_at(at, ModelEvent::LeaderElected { component })
+            .expect("after now");
+    }
+
+    pub(super) fn leader_elected(
+        &mut self,
+        component: LeaderComponent,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        self.control_plane.leaders[component as usize] = true;
+        let name = component.name();
+        self.trace
+            .emit(now, true, "Lease", name, "LeaderElection", || {
+                format!("{name} replica became leader")
+            });
+        if self.api_writable() {
+            self.catch_up(engine);
+        }
+    }
+
+    /// etcd's leader is lost: the followers wait out their election timeout
+    /// (`--election-timeout`, 1000 ms, randomized by Raft up to twice that,
+    /// which `pause` is drawn from), then elect a new leader.
+    pub(super) fn etcd_leader_lost(&mut self, pause: SimDuration, engine: &mut Engine<ModelEvent>) {
+        self.control_plane.etcd_electing = true;
+        engine.schedule_in(pause, ModelEvent::EtcdLeaderElected);
+        self.control_plane_changed(engine);
+    }
+
+    pub(super) fn etcd_leader_elected(&mut self, engine: &mut Engine<ModelEvent>) {
+        self.control_plane.etcd_electing = false;
+        self.control_plane_changed(engine);
+    }
+
+    /// The control-plane node hosting the leaders stops for `duration`: its
+    /// API server, (stacked) its etcd member, and both leaders, which fail
+    /// over to another node's replicas, or wait for this node to come back.
+    pub(super) fn control_plane_node_crash(
+        &mut self,
+        duration: SimDuration,
+        retry_phase: SimDuration,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let spec = self.scenario.control_plane;
+        let not_before = if spec.api_servers > 1 {
+            now
+        } else {
+            now + duration
+        };
+        for component in [
+            LeaderComponent::ControllerManager,
+            LeaderComponent::Scheduler,
+        ] {
+            self.leader_lost(component, not_before, retry_phase, engine);
+        }
+        if spec.stacked {
+            self.control_plane_instances_down(
+                ControlPlaneComponent::EtcdMembers,
+                Some(1),
+                duration,
+                engine,
+            );
+        }
+        self.control_plane_instances_down(
+            ControlPlaneComponent::ApiServers,
+            Some(1),
+            duration,
+            engine,
+        );
     }
 
     /// `count` instances (every one with `None`) stop, and come back after
@@ -167,14 +295,16 @@ impl World<'_> {
                     "APIAvailable",
                     || "the API is writable again: the controllers catch up".to_string(),
                 );
-                self.control_plane_returns(engine);
+                self.catch_up(engine);
             }
             _ => {}
         }
     }
 
-    /// What was held back is written, in a catch-up that starts now.
-    fn control_plane_returns(&mut self, engine: &mut Engine<ModelEvent>) {
+    /// What was held back is written, in a catch-up that starts now: when the
+    /// API returns, or a leader is elected. Whatever still cannot run is
+    /// held back again.
+    fn catch_up(&mut self, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         // kubelets renew their Leases as soon as they reach an API server.
         for node in 0..self.nodes.len() {

@@ -43,7 +43,7 @@ impl World<'_> {
         ready: bool,
         engine: &mut Engine<ModelEvent>,
     ) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             self.freeze_propagation(pod, ready);
             return;
         }

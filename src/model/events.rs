@@ -2,7 +2,7 @@
 //! The engine orders them by time, then by the order they were scheduled.
 
 use super::{ControlPlaneComponent, NodeId, PodId, ZoneId};
-use crate::scenario::ProbeKind;
+use crate::scenario::{LeaderComponent, ProbeKind};
 
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum ModelEvent {
@@ -38,6 +38,11 @@ pub enum ModelEvent {
         component: ControlPlaneComponent,
         count: u32,
     },
+    /// etcd followers → etcd (one-shot): a new Raft leader is elected.
+    EtcdLeaderElected,
+    /// standby replica → lease (one-shot): it acquires the expired lease and
+    /// leads.
+    LeaderElected { component: LeaderComponent },
     /// provider → control plane (one-shot): a managed control plane's outage
     /// begins.
     ManagedOutage,

@@ -424,6 +424,39 @@ impl<'s> World<'s> {
                     });
                 self.control_plane_instances_down(component, *count, d, engine);
             }
+            FaultKind::EtcdLeaderLoss => {
+                let pause = self.faults.draw(fault, &etcd_election_timeout());
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "EtcdLeaderLoss", || {
+                        format!(
+                            "etcd's leader is lost; a new one is elected in {}",
+                            pause.round_to_millis()
+                        )
+                    });
+                self.etcd_leader_lost(pause, engine);
+            }
+            FaultKind::LeaderCrash { component } => {
+                let phase = self.faults.draw(fault, &retry_phase());
+                let name = component.name();
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "LeaderCrash", || {
+                        format!(
+                            "the {name} leader crashes; a replica waits for its lease to expire"
+                        )
+                    });
+                self.leader_lost(*component, now, phase, engine);
+            }
+            FaultKind::ControlPlaneNodeCrash { duration } => {
+                let d = self.faults.draw(fault, duration);
+                let phase = self.faults.draw(fault, &retry_phase());
+                self.trace.emit(now, true, "Fault", &spec.stream, "ControlPlaneNodeCrash", || {
+                    format!(
+                        "the control-plane node of the leaders crashes for {}: its API server, etcd member and leaders",
+                        d.round_to_millis()
+                    )
+                });
+                self.control_plane_node_crash(d, phase, engine);
+            }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
                     .filter(|&n| {
@@ -524,6 +557,8 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::ManagedOutage => self.managed_outage(engine),
+            ModelEvent::LeaderElected { component } => self.leader_elected(component, engine),
+            ModelEvent::EtcdLeaderElected => self.etcd_leader_elected(engine),
             ModelEvent::ControlPlaneInstancesBack { component, count } => {
                 self.control_plane_instances_back(component, count, engine)
             }
@@ -549,6 +584,23 @@ impl Handler<ModelEvent> for World<'_> {
             }
             ModelEvent::NodeRecovers { node } => self.node_recovers(node, engine),
         }
+    }
+}
+
+/// etcd's `--election-timeout` of 1000 ms, which Raft randomizes up to
+/// twice that so that followers do not all stand at once.
+fn etcd_election_timeout() -> crate::units::Distribution {
+    crate::units::Distribution::Uniform {
+        low: SimDuration::from_millis(1000),
+        high: SimDuration::from_millis(2000),
+    }
+}
+
+/// Where in its retry period a standby's next try for a lease falls.
+fn retry_phase() -> crate::units::Distribution {
+    crate::units::Distribution::Uniform {
+        low: SimDuration::ZERO,
+        high: control_plane::RETRY_PERIOD,
     }
 }
 

@@ -82,7 +82,7 @@ impl World<'_> {
     }
 
     pub(super) fn node_became_unknown(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             self.defer_node(node);
             return;
         }
@@ -213,7 +213,7 @@ impl World<'_> {
     }
 
     pub(super) fn zone_taint_pass(&mut self, zone: ZoneId, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             // The pass is planned again when the API returns.
             return;
         }
@@ -245,7 +245,7 @@ impl World<'_> {
 
     /// The taint-eviction controller deletes the pods whose toleration ran out.
     pub(super) fn toleration_expired(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             self.deferred_evictions.push(node);
             return;
         }
@@ -343,7 +343,7 @@ impl World<'_> {
     }
 
     pub(super) fn node_ready_observed(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             self.defer_node(node);
             return;
         }

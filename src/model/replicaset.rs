@@ -23,7 +23,7 @@ impl World<'_> {
 
     /// Creates the missing replicas of a workload and lets the scheduler place them.
     pub(super) fn reconcile_replicas(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.controllers_running() {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }

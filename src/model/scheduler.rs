@@ -134,7 +134,7 @@ impl World<'_> {
     /// changed a retry would fail the same way, so the scheduler's periodic
     /// flush of unschedulable pods is not modelled.
     pub(super) fn schedule_pending(&mut self, engine: &mut Engine<ModelEvent>) {
-        if !self.api_writable() {
+        if !self.scheduler_running() {
             // No binding can be written; the pass runs when the API returns.
             return;
         }

@@ -43,7 +43,17 @@ pub struct ClusterSpec {
 pub struct ControlPlaneSpec {
     pub api_servers: Option<u32>,
     pub etcd_members: Option<u32>,
+    pub topology: Option<Topology>,
     pub managed: Option<ManagedSpec>,
+}
+
+/// kubeadm's two layouts: `stacked` puts an etcd member on every
+/// control-plane node, `external` runs etcd on hosts of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Topology {
+    Stacked,
+    External,
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,6 +329,24 @@ pub struct FaultSpec {
     pub node_crash: Option<NodeCrashSpec>,
     pub api_server_down: Option<ControlPlaneFaultSpec>,
     pub etcd_member_down: Option<ControlPlaneFaultSpec>,
+    pub controller_manager_crash: Option<LeaderCrashSpec>,
+    pub scheduler_crash: Option<LeaderCrashSpec>,
+    pub control_plane_node_crash: Option<ControlPlaneNodeCrashSpec>,
+    pub etcd_leader_loss: Option<LeaderCrashSpec>,
+}
+
+/// The leader of kube-controller-manager or kube-scheduler crashes; a
+/// standby (or the restarted process) takes over once the lease expires.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LeaderCrashSpec {}
+
+/// The control-plane node that hosts the leaders stops: its API server, its
+/// controller-manager and scheduler, and (stacked) its etcd member.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneNodeCrashSpec {
+    pub duration: Distribution,
 }
 
 /// Some (`count`, default 1) or every (`all: true`) API server or etcd

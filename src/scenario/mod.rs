@@ -41,6 +41,8 @@ pub struct ControlPlane {
     pub etcd_members: u32,
     /// A provider-run control plane, whose outages are drawn to match its SLA.
     pub managed: Option<Managed>,
+    /// Stacked: every control-plane node also runs an etcd member.
+    pub stacked: bool,
 }
 
 /// Outages of a managed control plane form an alternating renewal process:
@@ -65,6 +67,22 @@ impl ControlPlane {
     /// etcd's quorum: a majority of the members.
     pub fn etcd_quorum(&self) -> u32 {
         quorum(self.etcd_members)
+    }
+}
+
+/// The control-plane components that run one active leader among replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaderComponent {
+    ControllerManager,
+    Scheduler,
+}
+
+impl LeaderComponent {
+    pub fn name(self) -> &'static str {
+        match self {
+            LeaderComponent::ControllerManager => "kube-controller-manager",
+            LeaderComponent::Scheduler => "kube-scheduler",
+        }
     }
 }
 
@@ -249,6 +267,16 @@ pub enum FaultKind {
         count: Option<u32>,
         duration: Distribution,
     },
+    /// The leader fails over: no controllers (or no scheduling) until a
+    /// replica holds the lease again.
+    LeaderCrash {
+        component: LeaderComponent,
+    },
+    ControlPlaneNodeCrash {
+        duration: Distribution,
+    },
+    /// etcd's leader goes; no write commits until a new one is elected.
+    EtcdLeaderLoss,
     NodeCrash {
         target: NodeTarget,
         count: u32,

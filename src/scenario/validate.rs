@@ -229,10 +229,12 @@ impl Checker {
                 api_servers: 1,
                 etcd_members: 1,
                 managed: None,
+                stacked: true,
             },
             |cp| ControlPlane {
                 api_servers: cp.api_servers.unwrap_or(1).max(1),
                 etcd_members: cp.etcd_members.unwrap_or(1).max(1),
+                stacked: cp.topology != Some(file::Topology::External),
                 managed: cp.managed.as_ref().map(|m| Managed {
                     sla: m.sla.fraction(),
                     outage: m.outage.unwrap_or(Distribution::Exponential {
@@ -377,6 +379,18 @@ impl Checker {
                         "an outage must last some time",
                     );
                 }
+            }
+            let stacked = cp.topology != Some(file::Topology::External);
+            if stacked
+                && cp.managed.is_none()
+                && cp.api_servers.unwrap_or(1) != cp.etcd_members.unwrap_or(1)
+            {
+                self.error(
+                    "cluster.controlPlane",
+                    "in the stacked topology (the default) each control-plane node runs an API server and \
+                     an etcd member, so `apiServers` and `etcdMembers` are equal; say `topology: external` \
+                     for etcd on hosts of its own",
+                );
             }
             if cp.managed.is_some() && (cp.api_servers.is_some() || cp.etcd_members.is_some()) {
                 self.error(
@@ -888,12 +902,16 @@ impl Checker {
             + usize::from(f.memory_leak.is_some())
             + usize::from(f.node_crash.is_some())
             + usize::from(f.api_server_down.is_some())
-            + usize::from(f.etcd_member_down.is_some());
+            + usize::from(f.etcd_member_down.is_some())
+            + usize::from(f.controller_manager_crash.is_some())
+            + usize::from(f.scheduler_crash.is_some())
+            + usize::from(f.control_plane_node_crash.is_some())
+            + usize::from(f.etcd_leader_loss.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`); found {kinds}"),
             );
             return None;
         }
@@ -910,6 +928,38 @@ impl Checker {
                 workload.map(|workload| FaultKind::PodCrash { workload, count }),
                 &p.mtbf,
                 kind_path,
+            )
+        } else if f.etcd_leader_loss.is_some() {
+            (
+                Some(FaultKind::EtcdLeaderLoss),
+                &None,
+                format!("{path}.etcdLeaderLoss"),
+            )
+        } else if f.controller_manager_crash.is_some() || f.scheduler_crash.is_some() {
+            let (component, name) = if f.controller_manager_crash.is_some() {
+                (LeaderComponent::ControllerManager, "controllerManagerCrash")
+            } else {
+                (LeaderComponent::Scheduler, "schedulerCrash")
+            };
+            (
+                Some(FaultKind::LeaderCrash { component }),
+                &None,
+                format!("{path}.{name}"),
+            )
+        } else if let Some(c) = &f.control_plane_node_crash {
+            if control_plane.managed.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a managed control plane's nodes are the provider's: its outages come from its SLA",
+                );
+            }
+            (
+                Some(FaultKind::ControlPlaneNodeCrash {
+                    duration: c.duration,
+                }),
+                &None,
+                format!("{path}.controlPlaneNodeCrash"),
             )
         } else if let Some((c, name)) = f
             .api_server_down

@@ -146,3 +146,100 @@ workloads: [ { name: web, replicas: 1 } ]
     assert!(sd > 0.0, "outages are random");
     assert!((mean - 0.99).abs() < 4.0 * se, "{mean} ± {}", 4.0 * se);
 }
+
+#[test]
+fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
+    // Three stacked control-plane nodes. A worker dies at 10 min; its pod's
+    // eviction falls at E. The controller-manager's leader crashes 5 s
+    // before E: a standby takes the lease 15 s after the crash, at its next
+    // 2-s try, and only then is the pod evicted and replaced.
+    let with = |extra: &str| {
+        cluster(
+            "{ apiServers: 3, etcdMembers: 3 }",
+            &format!("[ {{ at: 10m, nodeCrash: {{ node: w-1 }} }}{extra} ]"),
+        )
+    };
+    for seed in 1..=10 {
+        let baseline = run_traced(&with(""), seed);
+        let evicted = times(&baseline.trace, "Pod", "TaintManagerEviction", "web-")[0];
+        let crash = evicted - 5.0;
+        let out = run_traced(
+            &with(&format!(
+                ", {{ at: {crash:.9}s, controllerManagerCrash: {{}} }}"
+            )),
+            seed,
+        );
+        let elected = times(
+            &out.trace,
+            "Lease",
+            "LeaderElection",
+            "kube-controller-manager",
+        );
+        assert_eq!(elected.len(), 1, "seed {seed}");
+        let gap = elected[0] - crash;
+        assert!(
+            (15.0..17.0).contains(&gap),
+            "seed {seed}: failover took {gap} s"
+        );
+        let created = times(&out.trace, "ReplicaSet", "SuccessfulCreate", "web-");
+        assert_eq!(
+            created,
+            vec![elected[0]],
+            "seed {seed}: nothing replaced during the gap"
+        );
+    }
+}
+
+#[test]
+fn losing_the_only_control_plane_node_stops_everything_until_it_is_back() {
+    let s = cluster(
+        "{ apiServers: 1 }",
+        "[ { at: 10m, controlPlaneNodeCrash: { duration: 5m } } ]",
+    );
+    let out = run_traced(&s, 1);
+    let cp = &out.report.control_plane;
+    assert_eq!(cp.incidents.len(), 1);
+    assert!((cp.incidents[0].duration_s - 300.0).abs() < 1e-9);
+    // The leaders come back with their node, at their first try for the
+    // long-expired lease.
+    let elected = times(&out.trace, "Lease", "LeaderElection", "");
+    assert_eq!(elected.len(), 2);
+    assert!(
+        elected.iter().all(|t| (900.0..902.0).contains(t)),
+        "{elected:?}"
+    );
+}
+
+#[test]
+fn an_etcd_leader_loss_pauses_writes_for_one_to_two_election_timeouts() {
+    let s = cluster(
+        "{ apiServers: 3, etcdMembers: 3 }",
+        "[ { at: 10m, etcdLeaderLoss: {} } ]",
+    );
+    for seed in 1..=10 {
+        let out = run_traced(&s, seed);
+        let cp = &out.report.control_plane;
+        assert_eq!(cp.incidents.len(), 1, "seed {seed}");
+        assert_eq!(cp.incidents[0].cause, "etcd leader election");
+        assert!(
+            (1.0..2.0).contains(&cp.incidents[0].duration_s),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_stacked_control_plane_has_as_many_etcd_members_as_api_servers() {
+    let err = nines::scenario::parse(
+        "name: t
+duration: 1h
+cluster:
+  controlPlane: { apiServers: 3, etcdMembers: 5 }
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"1\", memory: 1Gi } } ]
+workloads: [ { name: web, replicas: 1 } ]
+",
+        "t.yaml",
+    )
+    .expect_err("stacked by default");
+    assert!(err.to_string().contains("topology: external"), "{err}");
+}

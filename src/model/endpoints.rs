@@ -82,10 +82,18 @@ impl World<'_> {
             // The load then changes neither what probes see nor the memory.
             return;
         }
+        let now = engine.now();
         let pods = self.workloads[w].pods.clone();
         for pod in pods {
-            if self.pods[pod].container_runs() {
+            if !self.pods[pod].container_runs() {
+                continue;
+            }
+            if memory_bound {
                 self.memory_changed(pod, engine);
+            }
+            // Only a probe that now sees otherwise needs its verdict planned
+            // anew: most load changes move no probe across its timeout.
+            if self.observe(pod, now) {
                 self.container_changed(pod, engine);
             }
         }

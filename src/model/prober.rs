@@ -107,7 +107,8 @@ impl World<'_> {
     /// Records what each probe would now see, keeping the instant it last
     /// changed. An endpoint in kube-proxy's view answers at the Service's
     /// load per endpoint; one out of it gets no traffic.
-    pub(super) fn observe(&mut self, pod: PodId, now: SimTime) {
+    /// Returns whether any probe's observation changed.
+    pub(super) fn observe(&mut self, pod: PodId, now: SimTime) -> bool {
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let traffic = &self.workloads[self.pods[pod].workload].traffic;
         let p = &mut self.pods[pod];
@@ -117,6 +118,7 @@ impl World<'_> {
             0.0
         };
         let response_time_s = traffic.capacity().response_time_s(load);
+        let mut changed = false;
         for kind in [
             ProbeKind::Startup,
             ProbeKind::Readiness,
@@ -130,8 +132,10 @@ impl World<'_> {
             if p.seen[i] != seen {
                 p.seen[i] = seen;
                 p.seen_since[i] = now;
+                changed = true;
             }
         }
+        changed
     }
 
     /// Plans the next verdict of each of the pod's probes after a change.

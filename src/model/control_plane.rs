@@ -46,6 +46,8 @@ pub(super) struct ControlPlaneState {
     leaders: [bool; 2],
     /// etcd is electing a leader: no write commits meanwhile.
     etcd_electing: bool,
+    /// etcd's data is gone, and why: until a restore, nothing is writable.
+    etcd_lost: Option<String>,
 }
 
 impl ControlPlaneState {
@@ -62,6 +64,7 @@ impl ControlPlaneState {
             managed_rng,
             leaders: [true; 2],
             etcd_electing: false,
+            etcd_lost: None,
         }
     }
 
@@ -70,6 +73,7 @@ impl ControlPlaneState {
         self.api_servers_up > 0
             && self.etcd_members_up >= self.spec.etcd_quorum()
             && !self.etcd_electing
+            && self.etcd_lost.is_none()
     }
 
     fn leader(&self, component: LeaderComponent) -> bool {
@@ -78,7 +82,9 @@ impl ControlPlaneState {
 
     /// Why the API is not writable, for the incident and the trace.
     fn why_down(&self) -> String {
-        if self.etcd_electing {
+        if let Some(cause) = &self.etcd_lost {
+            cause.clone()
+        } else if self.etcd_electing {
             "etcd leader election".to_string()
         } else if let Some(m) = &self.spec.managed {
             format!("managed control plane outage (SLA {:.3}%)", m.sla * 100.0)
@@ -180,6 +186,20 @@ impl World<'_> {
     pub(super) fn etcd_leader_lost(&mut self, pause: SimDuration, engine: &mut Engine<ModelEvent>) {
         self.control_plane.etcd_electing = true;
         engine.schedule_in(pause, ModelEvent::EtcdLeaderElected);
+        self.control_plane_changed(engine);
+    }
+
+    pub(super) fn control_plane_lost_etcd(
+        &mut self,
+        cause: String,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.control_plane.etcd_lost = Some(cause);
+        self.control_plane_changed(engine);
+    }
+
+    pub(super) fn control_plane_restored_etcd(&mut self, engine: &mut Engine<ModelEvent>) {
+        self.control_plane.etcd_lost = None;
         self.control_plane_changed(engine);
     }
 

@@ -3,6 +3,7 @@
 //! later. Traffic is routed by kube-proxy's view, so between the two a
 //! request can reach a pod that no longer serves.
 
+use super::etcd::ApiWrite;
 use super::{ModelEvent, PodId, World};
 use crate::sim::Engine;
 
@@ -25,6 +26,7 @@ impl World<'_> {
         }
         self.pods[pod].api_ready = ready;
         let now = engine.now();
+        self.journal(now, ApiWrite::PodReady { pod, was: !ready });
         if ready {
             let name = &self.pods[pod].name;
             self.trace.emit(now, true, "Pod", name, "Ready", || {

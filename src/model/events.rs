@@ -38,6 +38,9 @@ pub enum ModelEvent {
         component: ControlPlaneComponent,
         count: u32,
     },
+    /// operators → etcd (one-shot): the snapshot taken at `snapshot` is
+    /// restored on new members and the control plane runs again.
+    EtcdRestored { snapshot: crate::sim::SimTime },
     /// etcd followers → etcd (one-shot): a new Raft leader is elected.
     EtcdLeaderElected,
     /// standby replica → lease (one-shot): it acquires the expired lease and

@@ -5,6 +5,7 @@
 
 mod control_plane;
 mod endpoints;
+mod etcd;
 mod events;
 mod kubelet;
 mod memory;
@@ -18,6 +19,7 @@ mod scheduler;
 mod trace;
 
 pub use control_plane::{ControlPlaneComponent, ControlPlaneIncident};
+pub use etcd::LostChange;
 pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
 
@@ -83,6 +85,8 @@ pub struct Observations {
     pub memory: Vec<MemoryUsage>,
     /// The intervals without a writable API, with what caused them.
     pub control_plane_incidents: Vec<ControlPlaneIncident>,
+    /// Writes undone by etcd restores.
+    pub lost_changes: Vec<LostChange>,
     /// Per workload, the pods the OOM killer hit and how often.
     pub pod_oom_kills: Vec<Vec<(String, u32)>>,
     pub trace: Vec<TraceEvent>,
@@ -103,6 +107,9 @@ pub struct World<'s> {
     control_plane: control_plane::ControlPlaneState,
     /// Nodes whose pods' toleration ran out while the API was down.
     deferred_evictions: Vec<NodeId>,
+    /// The API writes since the last etcd snapshot.
+    api_journal: Vec<(SimTime, etcd::ApiWrite)>,
+    lost_changes: Vec<LostChange>,
     /// Set while every zone is fully disrupted: the controller then assumes
     /// its own connectivity is at fault and evicts nothing.
     master_disruption: bool,
@@ -184,6 +191,8 @@ impl<'s> World<'s> {
                 streams.stream("control-plane/managed"),
             ),
             deferred_evictions: Vec::new(),
+            api_journal: Vec::new(),
+            lost_changes: Vec::new(),
             faults: FaultInjector::new(&scenario.faults, streams),
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
@@ -280,6 +289,7 @@ impl<'s> World<'s> {
             memory,
             pod_oom_kills,
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
+            lost_changes: std::mem::take(&mut self.lost_changes),
             trace,
             key_events_not_kept,
         }
@@ -424,6 +434,16 @@ impl<'s> World<'s> {
                     });
                 self.control_plane_instances_down(component, *count, d, engine);
             }
+            FaultKind::EtcdLoss => {
+                let restore = self
+                    .faults
+                    .draw(fault, &self.scenario.control_plane.restore_time);
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "EtcdLoss", || {
+                        "every etcd member and its data are lost".to_string()
+                    });
+                self.etcd_lost(restore, engine);
+            }
             FaultKind::EtcdLeaderLoss => {
                 let pause = self.faults.draw(fault, &etcd_election_timeout());
                 self.trace
@@ -559,6 +579,7 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ManagedOutage => self.managed_outage(engine),
             ModelEvent::LeaderElected { component } => self.leader_elected(component, engine),
             ModelEvent::EtcdLeaderElected => self.etcd_leader_elected(engine),
+            ModelEvent::EtcdRestored { snapshot } => self.etcd_restored(snapshot, engine),
             ModelEvent::ControlPlaneInstancesBack { component, count } => {
                 self.control_plane_instances_back(component, count, engine)
             }

@@ -4,6 +4,7 @@
 //! NoExecute taint is added at a per-zone rate that depends on how disrupted
 //! the zone is; the pods are deleted when their toleration runs out.
 
+use super::etcd::ApiWrite;
 use super::node::ZoneState;
 use super::{ModelEvent, NodeId, World, ZoneId};
 use crate::sim::{Engine, SimDuration, SimTime};
@@ -92,6 +93,7 @@ impl World<'_> {
             .emit(now, true, "Node", name, "NodeNotReady", || {
                 format!("Node {name} status is now: NodeNotReady")
             });
+        self.journal(now, ApiWrite::NodeNotReady(node));
         let n = &mut self.nodes[node];
         n.ready_condition = false;
         n.no_schedule = true;
@@ -224,6 +226,8 @@ impl World<'_> {
                 continue;
             }
             n.no_execute = true;
+            self.journal(now, ApiWrite::NodeTainted(node));
+            let n = &mut self.nodes[node];
             let toleration = self.scenario.settings.unreachable_toleration;
             engine.set_timer_in(
                 n.toleration_timer,
@@ -352,6 +356,7 @@ impl World<'_> {
         self.trace.emit(now, true, "Node", name, "NodeReady", || {
             format!("Node {name} status is now: NodeReady")
         });
+        self.journal(now, ApiWrite::NodeReady(node));
         let n = &mut self.nodes[node];
         n.ready_condition = true;
         n.no_schedule = false;

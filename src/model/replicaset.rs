@@ -1,6 +1,7 @@
 //! The ReplicaSet controller: as many pods as `replicas`, not counting those
 //! being deleted, so an evicted pod is replaced at once.
 
+use super::etcd::ApiWrite;
 use super::pod::Pod;
 use super::{ModelEvent, PodId, World, names};
 use crate::sim::Engine;
@@ -18,6 +19,7 @@ impl World<'_> {
         let id = self.pods.len();
         self.pods.push(Pod::new(name, w, engine));
         state.pods.push(id);
+        self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
     }
 
@@ -62,6 +64,7 @@ impl World<'_> {
             return;
         }
         self.pods[pod].deleting = true;
+        self.journal(engine.now(), ApiWrite::PodDeleted(pod));
         self.set_api_ready(pod, false, engine);
         let on_running_node = self.pods[pod].node.is_some_and(|n| self.nodes[n].up);
         if on_running_node || self.pods[pod].node.is_none() {

@@ -34,6 +34,8 @@ pub struct Report {
     pub incidents: Vec<IncidentReport>,
     /// The control plane apart: the time its API was writable.
     pub control_plane: ControlPlaneReport,
+    /// Writes undone by an etcd restore: made after the snapshot restored.
+    pub lost_changes: Vec<LostChangeReport>,
     #[serde(serialize_with = "ordered_map")]
     pub workloads: Vec<(String, WorkloadReport)>,
     pub slo: Option<SloReport>,
@@ -65,6 +67,13 @@ pub struct NinesReport {
     /// Nothing failed: the figure is the rule-of-three 95 % lower bound.
     pub requests_is_lower_bound: bool,
     pub time_is_lower_bound: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LostChangeReport {
+    pub time_s: f64,
+    pub object: String,
+    pub change: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -336,8 +345,18 @@ impl Report {
             downtime_s: cp_downtime,
             incidents: cp_incidents,
         };
+        let lost_changes = obs
+            .lost_changes
+            .iter()
+            .map(|c| LostChangeReport {
+                time_s: c.time.as_secs_f64(),
+                object: c.object.clone(),
+                change: c.change.clone(),
+            })
+            .collect();
         let mut report = Report {
             control_plane,
+            lost_changes,
             scenario: scenario.name.clone(),
             seed,
             duration_s: duration.as_secs_f64(),

@@ -227,6 +227,23 @@ pub fn render_text(
         }
     }
 
+    if !r.lost_changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLost in the etcd restore (written after the snapshot)"
+        );
+        for c in r.lost_changes.iter().take(INCIDENTS_MAX) {
+            let _ = writeln!(out, "  {}  {:<40} {}", clock(c.time_s), c.object, c.change);
+        }
+        if r.lost_changes.len() > INCIDENTS_MAX {
+            let _ = writeln!(
+                out,
+                "  … {} more; `--format json` lists them all",
+                r.lost_changes.len() - INCIDENTS_MAX
+            );
+        }
+    }
+
     if !key_events.is_empty() {
         let _ = writeln!(out, "\nTimeline (key events)");
         for e in key_events.iter().take(TIMELINE_MAX) {

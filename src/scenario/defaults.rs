@@ -70,6 +70,10 @@ pub const APP_CPU_PER_REQUEST: SimDuration = SimDuration::from_millis(5);
 /// average, exponentially distributed.
 pub const MANAGED_OUTAGE_MEAN: SimDuration = SimDuration::from_secs(600);
 
+/// Restoring etcd from a snapshot (`etcdutl snapshot restore` on every
+/// member, then the control plane restarted) when the scenario does not say.
+pub const ETCD_RESTORE_TIME: SimDuration = SimDuration::from_secs(30 * 60);
+
 /// Nodes without `zones` are in one zone of this name.
 pub const ZONE: &str = "default";
 

@@ -45,6 +45,11 @@ pub struct ControlPlaneSpec {
     pub etcd_members: Option<u32>,
     pub topology: Option<Topology>,
     pub managed: Option<ManagedSpec>,
+    /// `etcdctl snapshot save` every this long; without it a lost etcd
+    /// cannot be restored.
+    pub backup_interval: Option<PositiveDuration>,
+    /// From the loss of etcd to a restored, running control plane.
+    pub restore_time: Option<Distribution>,
 }
 
 /// kubeadm's two layouts: `stacked` puts an etcd member on every
@@ -333,6 +338,7 @@ pub struct FaultSpec {
     pub scheduler_crash: Option<LeaderCrashSpec>,
     pub control_plane_node_crash: Option<ControlPlaneNodeCrashSpec>,
     pub etcd_leader_loss: Option<LeaderCrashSpec>,
+    pub etcd_loss: Option<LeaderCrashSpec>,
 }
 
 /// The leader of kube-controller-manager or kube-scheduler crashes; a

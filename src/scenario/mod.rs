@@ -43,6 +43,9 @@ pub struct ControlPlane {
     pub managed: Option<Managed>,
     /// Stacked: every control-plane node also runs an etcd member.
     pub stacked: bool,
+    /// Snapshots of etcd are taken at every multiple of this.
+    pub backup_interval: Option<SimDuration>,
+    pub restore_time: Distribution,
 }
 
 /// Outages of a managed control plane form an alternating renewal process:
@@ -277,6 +280,9 @@ pub enum FaultKind {
     },
     /// etcd's leader goes; no write commits until a new one is elected.
     EtcdLeaderLoss,
+    /// Every etcd member and its data: the cluster is restored from the last
+    /// snapshot, losing the writes made since.
+    EtcdLoss,
     NodeCrash {
         target: NodeTarget,
         count: u32,

@@ -230,11 +230,17 @@ impl Checker {
                 etcd_members: 1,
                 managed: None,
                 stacked: true,
+                backup_interval: None,
+                restore_time: Distribution::Fixed(defaults::ETCD_RESTORE_TIME),
             },
             |cp| ControlPlane {
                 api_servers: cp.api_servers.unwrap_or(1).max(1),
                 etcd_members: cp.etcd_members.unwrap_or(1).max(1),
                 stacked: cp.topology != Some(file::Topology::External),
+                backup_interval: cp.backup_interval.map(|b| b.get()),
+                restore_time: cp
+                    .restore_time
+                    .unwrap_or(Distribution::Fixed(defaults::ETCD_RESTORE_TIME)),
                 managed: cp.managed.as_ref().map(|m| Managed {
                     sla: m.sla.fraction(),
                     outage: m.outage.unwrap_or(Distribution::Exponential {
@@ -906,12 +912,13 @@ impl Checker {
             + usize::from(f.controller_manager_crash.is_some())
             + usize::from(f.scheduler_crash.is_some())
             + usize::from(f.control_plane_node_crash.is_some())
-            + usize::from(f.etcd_leader_loss.is_some());
+            + usize::from(f.etcd_leader_loss.is_some())
+            + usize::from(f.etcd_loss.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`); found {kinds}"),
             );
             return None;
         }
@@ -929,6 +936,15 @@ impl Checker {
                 &p.mtbf,
                 kind_path,
             )
+        } else if f.etcd_loss.is_some() {
+            if control_plane.managed.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a managed control plane's etcd is the provider's",
+                );
+            }
+            (Some(FaultKind::EtcdLoss), &None, format!("{path}.etcdLoss"))
         } else if f.etcd_leader_loss.is_some() {
             (
                 Some(FaultKind::EtcdLeaderLoss),

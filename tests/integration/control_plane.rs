@@ -243,3 +243,66 @@ workloads: [ { name: web, replicas: 1 } ]
     .expect_err("stacked by default");
     assert!(err.to_string().contains("topology: external"), "{err}");
 }
+
+#[test]
+fn an_etcd_restore_loses_exactly_the_writes_after_the_last_snapshot() {
+    // Snapshots every 10 min. A worker dies at 12 min: NotReady, taint,
+    // eviction and replacement all come after the 10-min snapshot, and are
+    // lost when etcd, lost at 19 min, is restored 15 min later.
+    let s = cluster(
+        "{ apiServers: 3, etcdMembers: 3, backupInterval: 10m, restoreTime: 15m }",
+        "[ { at: 12m, nodeCrash: { node: w-1 } }, { at: 19m, etcdLoss: {} } ]",
+    );
+    for seed in 1..=5 {
+        let out = run_traced(&s, seed);
+        let changes: Vec<(&str, &str)> = out
+            .report
+            .lost_changes
+            .iter()
+            .map(|c| (c.object.split('/').next().unwrap_or(""), c.change.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                ("Node", "tainted unreachable:NoExecute"),
+                ("Node", "marked NotReady"),
+                ("Pod", "created"),
+                ("Pod", "deleted (it is back)"),
+            ],
+            "seed {seed}"
+        );
+        assert!(
+            out.report
+                .lost_changes
+                .iter()
+                .all(|c| c.time_s > 600.0 && c.time_s < 1140.0)
+        );
+        // The API is down for the restore; the controllers then start over.
+        let cp = &out.report.control_plane;
+        assert_eq!(
+            (cp.incidents[0].start_s, cp.incidents[0].end_s),
+            (1140.0, 2040.0)
+        );
+        let not_ready = times(&out.trace, "Node", "NodeNotReady", "w-1");
+        assert_eq!(not_ready.len(), 2, "seed {seed}");
+        assert!(
+            (2040.0..2045.0).contains(&not_ready[1]),
+            "seed {seed}: {not_ready:?}"
+        );
+        let evicted = times(&out.trace, "Pod", "TaintManagerEviction", "web-");
+        assert_eq!(
+            evicted.len(),
+            2,
+            "seed {seed}: evicted again after the restore"
+        );
+    }
+}
+
+#[test]
+fn without_backups_a_lost_etcd_is_never_back() {
+    let s = cluster("{ apiServers: 1 }", "[ { at: 10m, etcdLoss: {} } ]");
+    let out = run_traced(&s, 1);
+    let incident = &out.report.control_plane.incidents[0];
+    assert!(incident.ongoing);
+    assert!(incident.cause.contains("no backup"), "{}", incident.cause);
+}

@@ -7,7 +7,7 @@
 //! or evicted. What could not be written is written when the API returns.
 
 use super::{ModelEvent, NodeId, PodId, World};
-use crate::scenario::{ControlPlane, LeaderComponent};
+use crate::scenario::{ControlPlane, LeaderComponent, Trigger};
 use crate::sim::{Engine, SimDuration, SimTime, Stream};
 use crate::units::Distribution;
 
@@ -74,6 +74,13 @@ impl ControlPlaneState {
             && self.etcd_members_up >= self.spec.etcd_quorum()
             && !self.etcd_electing
             && self.etcd_lost.is_none()
+    }
+
+    fn up(&self, component: ControlPlaneComponent) -> u32 {
+        match component {
+            ControlPlaneComponent::ApiServers => self.api_servers_up,
+            ControlPlaneComponent::EtcdMembers => self.etcd_members_up,
+        }
     }
 
     fn leader(&self, component: LeaderComponent) -> bool {
@@ -271,6 +278,7 @@ impl World<'_> {
                 },
             );
         }
+        self.arm_control_plane_clocks(engine);
         self.control_plane_changed(engine);
     }
 
@@ -285,6 +293,7 @@ impl World<'_> {
             ControlPlaneComponent::ApiServers => cp.api_servers_up += count,
             ControlPlaneComponent::EtcdMembers => cp.etcd_members_up += count,
         }
+        self.arm_control_plane_clocks(engine);
         self.control_plane_changed(engine);
     }
 
@@ -353,6 +362,31 @@ impl World<'_> {
         }
         self.schedule_pending(engine);
         self.resume_evictions(engine);
+    }
+
+    /// The stochastic (`mtbf`) faults of API servers and etcd members: with
+    /// `u` instances up, each failing at rate 1/mtbf, the next failure comes
+    /// an exponential time of mean mtbf/u from now. Being memoryless, the
+    /// clock can be drawn anew whenever `u` changes.
+    pub(super) fn arm_control_plane_clocks(&mut self, engine: &mut Engine<ModelEvent>) {
+        for i in 0..self.control_plane_clocks.len() {
+            let (fault, component, timer) = self.control_plane_clocks[i];
+            let Trigger::Mtbf(Distribution::Exponential { mean }) =
+                self.scenario.faults[fault].trigger
+            else {
+                continue;
+            };
+            let up = self.control_plane.up(component);
+            if up == 0 {
+                engine.cancel_timer(timer);
+                continue;
+            }
+            let next = Distribution::Exponential {
+                mean: SimDuration::from_nanos(mean.as_nanos() / u64::from(up)),
+            };
+            let d = self.faults.draw(fault, &next);
+            engine.set_timer_in(timer, d, ModelEvent::ControlPlaneFailureDue { fault });
+        }
     }
 
     /// The next outage of a managed control plane, an exponential time from now.

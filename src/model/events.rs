@@ -32,6 +32,9 @@ pub enum ModelEvent {
     /// kubelet → node (memory pressure timer): no pressure seen for
     /// `evictionPressureTransitionPeriod`; the condition clears.
     MemoryPressureEnds { node: NodeId },
+    /// fault injector → control plane (clock timer): one more API server or
+    /// etcd member fails, from a stochastic fault.
+    ControlPlaneFailureDue { fault: usize },
     /// fault injector → control plane (one-shot): stopped API servers or
     /// etcd members run again.
     ControlPlaneInstancesBack {

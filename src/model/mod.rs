@@ -107,6 +107,8 @@ pub struct World<'s> {
     control_plane: control_plane::ControlPlaneState,
     /// Nodes whose pods' toleration ran out while the API was down.
     deferred_evictions: Vec<NodeId>,
+    /// The failure clocks of stochastic control-plane faults.
+    control_plane_clocks: Vec<(usize, ControlPlaneComponent, crate::sim::TimerId)>,
     /// The API writes since the last etcd snapshot.
     api_journal: Vec<(SimTime, etcd::ApiWrite)>,
     lost_changes: Vec<LostChange>,
@@ -192,6 +194,20 @@ impl<'s> World<'s> {
             ),
             deferred_evictions: Vec::new(),
             api_journal: Vec::new(),
+            control_plane_clocks: scenario
+                .faults
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.trigger, Trigger::Mtbf(_)))
+                .filter_map(|(i, f)| match f.kind {
+                    FaultKind::ApiServerDown { .. } => Some((i, ControlPlaneComponent::ApiServers)),
+                    FaultKind::EtcdMemberDown { .. } => {
+                        Some((i, ControlPlaneComponent::EtcdMembers))
+                    }
+                    _ => None,
+                })
+                .map(|(i, c)| (i, c, engine.new_timer()))
+                .collect(),
             lost_changes: Vec::new(),
             faults: FaultInjector::new(&scenario.faults, streams),
             probe_rng: streams.stream("probes"),
@@ -204,6 +220,7 @@ impl<'s> World<'s> {
 
     fn start(&mut self, engine: &mut Engine<ModelEvent>) {
         self.plan_managed_outage(engine);
+        self.arm_control_plane_clocks(engine);
         // A rate step changes every endpoint's load, and so what its probes see.
         for (w, workload) in self.scenario.workloads.iter().enumerate() {
             for at in workload.traffic.changes() {
@@ -415,24 +432,8 @@ impl<'s> World<'s> {
                 }
                 self.add_extra_leak(*workload, *leak_per_hour_bytes, engine);
             }
-            FaultKind::ApiServerDown { count, duration }
-            | FaultKind::EtcdMemberDown { count, duration } => {
-                let component = if matches!(spec.kind, FaultKind::ApiServerDown { .. }) {
-                    ControlPlaneComponent::ApiServers
-                } else {
-                    ControlPlaneComponent::EtcdMembers
-                };
-                let d = self.faults.draw(fault, duration);
-                let (reason, what) = match component {
-                    ControlPlaneComponent::ApiServers => ("ApiServerDown", "API servers"),
-                    ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd members"),
-                };
-                let how_many = count.map_or("all".to_string(), |c| c.to_string());
-                self.trace
-                    .emit(now, true, "Fault", &spec.stream, reason, || {
-                        format!("{how_many} {what} stop for {}", d.round_to_millis())
-                    });
-                self.control_plane_instances_down(component, *count, d, engine);
+            FaultKind::ApiServerDown { .. } | FaultKind::EtcdMemberDown { .. } => {
+                self.control_plane_fault_fires(fault, engine);
             }
             FaultKind::EtcdLoss => {
                 let restore = self
@@ -495,6 +496,37 @@ impl<'s> World<'s> {
                 }
             }
         }
+    }
+
+    /// An `apiServerDown` or `etcdMemberDown` fires: at its time (`count`
+    /// or all instances) or from its `mtbf` clock (one instance).
+    fn control_plane_fault_fires(&mut self, fault: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let spec = &self.scenario.faults[fault];
+        let (component, count, duration) = match &spec.kind {
+            FaultKind::ApiServerDown { count, duration } => {
+                (ControlPlaneComponent::ApiServers, *count, duration)
+            }
+            FaultKind::EtcdMemberDown { count, duration } => {
+                (ControlPlaneComponent::EtcdMembers, *count, duration)
+            }
+            _ => return,
+        };
+        let count = match spec.trigger {
+            Trigger::Mtbf(_) => Some(1),
+            _ => count,
+        };
+        let d = self.faults.draw(fault, duration);
+        let (reason, what) = match component {
+            ControlPlaneComponent::ApiServers => ("ApiServerDown", "API servers"),
+            ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd members"),
+        };
+        let how_many = count.map_or("all".to_string(), |c| c.to_string());
+        self.trace
+            .emit(now, true, "Fault", &spec.stream, reason, || {
+                format!("{how_many} {what} stop for {}", d.round_to_millis())
+            });
+        self.control_plane_instances_down(component, count, d, engine);
     }
 
     /// A `podCrash` or `appHang` hits one pod.
@@ -579,6 +611,9 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ManagedOutage => self.managed_outage(engine),
             ModelEvent::LeaderElected { component } => self.leader_elected(component, engine),
             ModelEvent::EtcdLeaderElected => self.etcd_leader_elected(engine),
+            ModelEvent::ControlPlaneFailureDue { fault } => {
+                self.control_plane_fault_fires(fault, engine)
+            }
             ModelEvent::EtcdRestored { snapshot } => self.etcd_restored(snapshot, engine),
             ModelEvent::ControlPlaneInstancesBack { component, count } => {
                 self.control_plane_instances_back(component, count, engine)

@@ -364,6 +364,8 @@ pub struct ControlPlaneFaultSpec {
     #[serde(default)]
     pub all: bool,
     pub duration: Distribution,
+    /// Each instance fails on its own, this long apart on average.
+    pub mtbf: Option<Mtbf>,
 }
 
 /// From `at` on, every container of the workload leaks this much more

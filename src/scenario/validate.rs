@@ -1013,7 +1013,24 @@ impl Checker {
             } else {
                 FaultKind::EtcdMemberDown { count, duration }
             };
-            (Some(kind), &None, kind_path)
+            if let Some(m) = &c.mtbf {
+                if !matches!(m.0, Distribution::Exponential { .. }) {
+                    self.error_near(
+                        spanned,
+                        format!("{kind_path}.mtbf"),
+                        "the mtbf of API servers and etcd members is a mean (an exponential time to failure), \
+                         e.g. `mtbf: 90d`",
+                    );
+                }
+                if c.all || c.count.is_some() {
+                    self.error_near(
+                        spanned,
+                        &kind_path,
+                        "with `mtbf` every instance fails on its own: no `count` or `all`",
+                    );
+                }
+            }
+            (Some(kind), &c.mtbf, kind_path)
         } else if let Some(m) = &f.memory_leak {
             let kind_path = format!("{path}.memoryLeak");
             let workload = self.resolve(

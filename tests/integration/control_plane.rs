@@ -306,3 +306,35 @@ fn without_backups_a_lost_etcd_is_never_back() {
     assert!(incident.ongoing);
     assert!(incident.cause.contains("no backup"), "{}", incident.cause);
 }
+
+#[test]
+fn api_servers_failing_at_random_are_down_mttr_over_mtbf_plus_mttr() {
+    // One API server failing every day on average, down for an hour each
+    // time: available 24 / 25 of the time in the long run.
+    let s = scenario(
+        "name: random-api
+duration: 365d
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads: [ { name: web, replicas: 1 } ]
+faults: [ { apiServerDown: { mtbf: 1d, duration: 1h } } ]
+",
+    );
+    let availability: Vec<f64> = (1..=50)
+        .map(|seed| {
+            crate::support::run(&s, seed)
+                .report
+                .control_plane
+                .availability
+        })
+        .collect();
+    let n = availability.len() as f64;
+    let mean = availability.iter().sum::<f64>() / n;
+    let se = (availability.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        / n.sqrt();
+    assert!(
+        (mean - 24.0 / 25.0).abs() < 4.0 * se,
+        "{mean} ± {}",
+        4.0 * se
+    );
+}

@@ -1,0 +1,329 @@
+//! The scenario's faults acting on the world: scheduled ones firing at
+//! their time, stochastic ones from per-object clocks, and what each does
+//! to pods, nodes and the control plane.
+
+use super::{ControlPlaneComponent, ModelEvent, NodeId, PodId, World, control_plane};
+use crate::faults::FaultInjector;
+use crate::scenario::{FaultKind, NodeTarget, Trigger};
+use crate::sim::{Engine, SimDuration};
+
+impl World<'_> {
+    /// The earliest of the times to failure drawn for every stochastic
+    /// (`mtbf`) fault that `targets` says hits the object, with that fault.
+    pub(super) fn earliest_failure(
+        &mut self,
+        targets: impl Fn(&FaultKind) -> bool,
+    ) -> Option<(SimDuration, usize)> {
+        let mut earliest: Option<(SimDuration, usize)> = None;
+        for (f, fault) in self.scenario.faults.iter().enumerate() {
+            let Trigger::Mtbf(ttf) = &fault.trigger else {
+                continue;
+            };
+            if !targets(&fault.kind) {
+                continue;
+            }
+            let d = self.faults.draw(f, ttf);
+            if earliest.is_none_or(|(e, _)| d < e) {
+                earliest = Some((d, f));
+            }
+        }
+        earliest
+    }
+
+    /// Arms a running node's stochastic crash clock.
+    pub(super) fn arm_node_failure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let spec = &self.scenario.nodes[node];
+        let hits = |kind: &FaultKind| match kind {
+            FaultKind::NodeCrash { target, .. } => node_matches(spec, node, *target),
+            _ => false,
+        };
+        if let Some((d, fault)) = self.earliest_failure(hits) {
+            let timer = self.nodes[node].failure_timer;
+            engine.set_timer_in(timer, d, ModelEvent::NodeFailureDue { node, fault });
+        }
+    }
+
+    /// Arms a running container's stochastic crash clock.
+    pub(super) fn arm_pod_failure(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let workload = self.pods[pod].workload;
+        let hits = |kind: &FaultKind| match kind {
+            FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
+                *w == workload
+            }
+            _ => false,
+        };
+        if let Some((d, fault)) = self.earliest_failure(hits) {
+            let timer = self.pods[pod].failure_timer;
+            engine.set_timer_in(timer, d, ModelEvent::PodFailureDue { pod, fault });
+        }
+    }
+
+    /// A scheduled fault fires: it picks its targets among those it can hit now.
+    pub(super) fn fault_fires(&mut self, fault: usize, engine: &mut Engine<ModelEvent>) {
+        let spec = &self.scenario.faults[fault];
+        let now = engine.now();
+        if let Some(next) = FaultInjector::next_firing(spec, now) {
+            engine.schedule_in(next - now, ModelEvent::FaultFires { fault });
+        }
+        match &spec.kind {
+            FaultKind::PodCrash { workload, count }
+            | FaultKind::AppHang {
+                workload, count, ..
+            } => {
+                // A crash hits a running container; a hang, an app that answers.
+                let hang = matches!(spec.kind, FaultKind::AppHang { .. });
+                let candidates: Vec<PodId> = self.workloads[*workload]
+                    .pods
+                    .iter()
+                    .copied()
+                    .filter(|&p| {
+                        let pod = &self.pods[p];
+                        if hang {
+                            pod.container == super::pod::Container::Running && !pod.hung
+                        } else {
+                            pod.container_runs()
+                        }
+                    })
+                    .collect();
+                let chosen = self.faults.pick(fault, &candidates, *count);
+                if chosen.is_empty() {
+                    let name = &self.scenario.workloads[*workload].name;
+                    let (reason, what) = if hang {
+                        ("AppHang", "answering")
+                    } else {
+                        ("PodCrash", "running")
+                    };
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, reason, || {
+                            format!("no {what} pod of `{name}` to hit")
+                        });
+                }
+                for pod in chosen {
+                    self.inject_pod_fault(pod, fault, engine);
+                }
+            }
+            FaultKind::MemoryLeak {
+                workload,
+                leak_per_hour_bytes,
+                recover_after,
+            } => {
+                let name = &self.scenario.workloads[*workload].name;
+                let ends_in = recover_after.map(|d| self.faults.draw(fault, &d));
+                let per_hour = leak_per_hour_bytes / f64::from(1 << 20);
+                self.trace.emit(now, true, "Fault", &spec.stream, "MemoryLeak", || match ends_in {
+                    Some(d) => format!(
+                        "every container of `{name}` leaks {per_hour:.0} MiB more per hour, for {}",
+                        d.round_to_millis()
+                    ),
+                    None => format!("every container of `{name}` leaks {per_hour:.0} MiB more per hour"),
+                });
+                if let Some(d) = ends_in {
+                    engine.schedule_in(
+                        d,
+                        ModelEvent::MemoryLeakEnds {
+                            workload: *workload,
+                            bytes_per_hour: *leak_per_hour_bytes,
+                        },
+                    );
+                }
+                self.add_extra_leak(*workload, *leak_per_hour_bytes, engine);
+            }
+            FaultKind::ApiServerDown { .. } | FaultKind::EtcdMemberDown { .. } => {
+                self.control_plane_fault_fires(fault, engine);
+            }
+            FaultKind::EtcdLoss => {
+                let restore = self
+                    .faults
+                    .draw(fault, &self.scenario.control_plane.restore_time);
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "EtcdLoss", || {
+                        "every etcd member and its data are lost".to_string()
+                    });
+                self.etcd_lost(restore, engine);
+            }
+            FaultKind::EtcdLeaderLoss => {
+                let pause = self.faults.draw(fault, &etcd_election_timeout());
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "EtcdLeaderLoss", || {
+                        format!(
+                            "etcd's leader is lost; a new one is elected in {}",
+                            pause.round_to_millis()
+                        )
+                    });
+                self.etcd_leader_lost(pause, engine);
+            }
+            FaultKind::LeaderCrash { component } => {
+                let phase = self.faults.draw(fault, &retry_phase());
+                let name = component.name();
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "LeaderCrash", || {
+                        format!(
+                            "the {name} leader crashes; a replica waits for its lease to expire"
+                        )
+                    });
+                self.leader_lost(*component, now, phase, engine);
+            }
+            FaultKind::ControlPlaneNodeCrash { duration } => {
+                let d = self.faults.draw(fault, duration);
+                let phase = self.faults.draw(fault, &retry_phase());
+                self.trace.emit(now, true, "Fault", &spec.stream, "ControlPlaneNodeCrash", || {
+                    format!(
+                        "the control-plane node of the leaders crashes for {}: its API server, etcd member and leaders",
+                        d.round_to_millis()
+                    )
+                });
+                self.control_plane_node_crash(d, phase, engine);
+            }
+            FaultKind::NodeCrash { target, count, .. } => {
+                let up: Vec<NodeId> = (0..self.nodes.len())
+                    .filter(|&n| {
+                        self.nodes[n].up && node_matches(&self.scenario.nodes[n], n, *target)
+                    })
+                    .collect();
+                let chosen = self.faults.pick(fault, &up, *count);
+                if chosen.is_empty() {
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "NodeCrash", || {
+                            "no running node to crash".to_string()
+                        });
+                }
+                for node in chosen {
+                    self.inject_node_crash(node, fault, engine);
+                }
+            }
+        }
+    }
+
+    /// An `apiServerDown` or `etcdMemberDown` fires: at its time (`count`
+    /// or all instances) or from its `mtbf` clock (one instance).
+    pub(super) fn control_plane_fault_fires(
+        &mut self,
+        fault: usize,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let spec = &self.scenario.faults[fault];
+        let (component, count, duration) = match &spec.kind {
+            FaultKind::ApiServerDown { count, duration } => {
+                (ControlPlaneComponent::ApiServers, *count, duration)
+            }
+            FaultKind::EtcdMemberDown { count, duration } => {
+                (ControlPlaneComponent::EtcdMembers, *count, duration)
+            }
+            _ => return,
+        };
+        let count = match spec.trigger {
+            Trigger::Mtbf(_) => Some(1),
+            _ => count,
+        };
+        let d = self.faults.draw(fault, duration);
+        let (reason, what) = match component {
+            ControlPlaneComponent::ApiServers => ("ApiServerDown", "API servers"),
+            ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd members"),
+        };
+        let how_many = count.map_or("all".to_string(), |c| c.to_string());
+        self.trace
+            .emit(now, true, "Fault", &spec.stream, reason, || {
+                format!("{how_many} {what} stop for {}", d.round_to_millis())
+            });
+        self.control_plane_instances_down(component, count, d, engine);
+    }
+
+    /// A `podCrash` or `appHang` hits one pod.
+    pub(super) fn inject_pod_fault(
+        &mut self,
+        pod: PodId,
+        fault: usize,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let spec = &self.scenario.faults[fault];
+        let name = self.pods[pod].name.clone();
+        match &spec.kind {
+            FaultKind::AppHang { recover_after, .. } => {
+                let recover_in = recover_after.map(|d| self.faults.draw(fault, &d));
+                self.trace.emit(now, true, "Fault", &spec.stream, "AppHang", || match recover_in {
+                    Some(d) => format!(
+                        "the app of pod {name} hangs with its port open; it answers again in {}",
+                        d.round_to_millis()
+                    ),
+                    None => format!("the app of pod {name} hangs with its port open"),
+                });
+                self.pods[pod].cause = format!("appHang {name}");
+                self.app_hangs(pod, recover_in, engine);
+            }
+            _ => {
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "PodCrash", || {
+                        format!("container of pod {name} exits with an error")
+                    });
+                self.pods[pod].cause = format!("podCrash {name}");
+                self.crash_container(pod, engine);
+            }
+        }
+    }
+
+    pub(super) fn inject_node_crash(
+        &mut self,
+        node: NodeId,
+        fault: usize,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let spec = &self.scenario.faults[fault];
+        let name = self.scenario.nodes[node].name.clone();
+        let recover_in = match &spec.kind {
+            FaultKind::NodeCrash {
+                recover_after: Some(d),
+                ..
+            } => Some(self.faults.draw(fault, d)),
+            _ => None,
+        };
+        self.trace.emit(
+            now,
+            true,
+            "Fault",
+            &spec.stream,
+            "NodeCrash",
+            || match recover_in {
+                Some(d) => format!(
+                    "node {name} crashes; it comes back in {}",
+                    d.round_to_millis()
+                ),
+                None => format!("node {name} crashes for good"),
+            },
+        );
+        self.node_crashes(node, format!("nodeCrash {name}"), engine);
+        if let Some(d) = recover_in {
+            let timer = self.nodes[node].recover_timer;
+            engine.set_timer_in(timer, d, ModelEvent::NodeRecovers { node });
+        }
+    }
+}
+
+/// etcd's `--election-timeout` of 1000 ms, which Raft randomizes up to
+/// twice that so that followers do not all stand at once.
+fn etcd_election_timeout() -> crate::units::Distribution {
+    crate::units::Distribution::Uniform {
+        low: SimDuration::from_millis(1000),
+        high: SimDuration::from_millis(2000),
+    }
+}
+
+/// Where in its retry period a standby's next try for a lease falls.
+fn retry_phase() -> crate::units::Distribution {
+    crate::units::Distribution::Uniform {
+        low: SimDuration::ZERO,
+        high: control_plane::RETRY_PERIOD,
+    }
+}
+
+/// Whether a `nodeCrash` target names this node.
+fn node_matches(spec: &crate::scenario::NodeSpec, node: NodeId, target: NodeTarget) -> bool {
+    match target {
+        NodeTarget::Node(n) => n == node,
+        NodeTarget::Pool(p) => spec.pool == p,
+        NodeTarget::Zone(z) => spec.zone == z,
+        NodeTarget::Any => true,
+    }
+}

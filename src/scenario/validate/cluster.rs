@@ -1,0 +1,233 @@
+//! Checks of the cluster: settings, node pools and zones, the control plane.
+
+use super::super::defaults::limits;
+use super::super::file;
+use super::super::*;
+use super::{Checker, is_dns_label};
+
+impl Checker {
+    pub(super) fn settings(&mut self, s: &file::SettingsSpec) -> Settings {
+        let rate = |c: &mut Self, name: &str, v: Option<f64>, default: f64| {
+            let v = v.unwrap_or(default);
+            if !(v.is_finite() && v >= 0.0) {
+                c.error(
+                    format!("cluster.settings.{name}"),
+                    format!("must be a non-negative number of nodes per second, got `{v}`"),
+                );
+            }
+            v
+        };
+        let threshold = s
+            .unhealthy_zone_threshold
+            .unwrap_or(defaults::UNHEALTHY_ZONE_THRESHOLD);
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            self.error(
+                "cluster.settings.unhealthyZoneThreshold",
+                format!("must be a fraction in (0, 1], got `{threshold}`"),
+            );
+        }
+        Settings {
+            node_monitor_grace_period: s
+                .node_monitor_grace_period
+                .map_or(defaults::NODE_MONITOR_GRACE_PERIOD, |d| d.get()),
+            node_monitor_period: s
+                .node_monitor_period
+                .map_or(defaults::NODE_MONITOR_PERIOD, |d| d.get()),
+            node_lease_duration: s
+                .node_lease_duration
+                .map_or(defaults::NODE_LEASE_DURATION, |d| d.get()),
+            not_ready_toleration: SimDuration::from_secs(
+                s.not_ready_toleration_seconds
+                    .unwrap_or(defaults::NOT_READY_TOLERATION_SECONDS),
+            ),
+            unreachable_toleration: SimDuration::from_secs(
+                s.unreachable_toleration_seconds
+                    .unwrap_or(defaults::UNREACHABLE_TOLERATION_SECONDS),
+            ),
+            node_eviction_rate: rate(
+                self,
+                "nodeEvictionRate",
+                s.node_eviction_rate,
+                defaults::NODE_EVICTION_RATE,
+            ),
+            secondary_node_eviction_rate: rate(
+                self,
+                "secondaryNodeEvictionRate",
+                s.secondary_node_eviction_rate,
+                defaults::SECONDARY_NODE_EVICTION_RATE,
+            ),
+            unhealthy_zone_threshold: threshold,
+            large_cluster_size_threshold: s
+                .large_cluster_size_threshold
+                .unwrap_or(defaults::LARGE_CLUSTER_SIZE_THRESHOLD),
+            endpoint_propagation_delay: s
+                .endpoint_propagation_delay
+                .map_or(defaults::ENDPOINT_PROPAGATION_DELAY, |d| d.get()),
+        }
+    }
+
+    pub(super) fn cluster(
+        &mut self,
+        c: &file::ClusterSpec,
+    ) -> (Vec<String>, Vec<String>, Vec<NodeSpec>) {
+        if let Some(cp) = &c.control_plane {
+            if let Some(m) = &cp.managed {
+                let sla = m.sla.fraction();
+                if !(sla > 0.0 && sla < 1.0) {
+                    self.error(
+                        "cluster.controlPlane.managed.sla",
+                        format!("must be above 0% and below 100%, got `{}`", m.sla),
+                    );
+                }
+                if m.outage.is_some_and(|o| o.mean().is_zero()) {
+                    self.error(
+                        "cluster.controlPlane.managed.outage",
+                        "an outage must last some time",
+                    );
+                }
+            }
+            let stacked = cp.topology != Some(file::Topology::External);
+            if stacked
+                && cp.managed.is_none()
+                && cp.api_servers.unwrap_or(1) != cp.etcd_members.unwrap_or(1)
+            {
+                self.error(
+                    "cluster.controlPlane",
+                    "in the stacked topology (the default) each control-plane node runs an API server and \
+                     an etcd member, so `apiServers` and `etcdMembers` are equal; say `topology: external` \
+                     for etcd on hosts of its own",
+                );
+            }
+            if cp.managed.is_some() && (cp.api_servers.is_some() || cp.etcd_members.is_some()) {
+                self.error(
+                    "cluster.controlPlane",
+                    "a `managed` control plane has no `apiServers` or `etcdMembers` to set",
+                );
+            }
+            for (field, n) in [
+                ("apiServers", cp.api_servers),
+                ("etcdMembers", cp.etcd_members),
+            ] {
+                if n == Some(0) {
+                    self.error(
+                        format!("cluster.controlPlane.{field}"),
+                        "must be at least 1",
+                    );
+                }
+            }
+        }
+        if c.node_pools.is_empty() {
+            self.error(
+                "cluster.nodePools",
+                "a cluster needs at least one node pool",
+            );
+        }
+        let mut zones: Vec<String> = Vec::new();
+        let mut pools: Vec<String> = Vec::new();
+        let mut nodes = Vec::new();
+        let mut total_nodes = 0u64;
+        for (p, pool) in c.node_pools.iter().enumerate() {
+            let path = format!("cluster.nodePools[{p}]");
+            let name = pool.name.value.clone();
+            if !is_dns_label(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
+                );
+            }
+            if pools.contains(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!("duplicate pool `{name}`"),
+                );
+            }
+            let count = u64::from(pool.count.value);
+            if count == 0 {
+                self.error_at(
+                    format!("{path}.count"),
+                    &pool.count,
+                    "a pool needs at least one node",
+                );
+            }
+            if total_nodes + count > limits::MAX_NODES {
+                self.error_at(
+                    format!("{path}.count"),
+                    &pool.count,
+                    format!(
+                        "{count} nodes make the cluster larger than the limit of {} nodes",
+                        limits::MAX_NODES
+                    ),
+                );
+                pools.push(name);
+                continue;
+            }
+            total_nodes += count;
+            let allocatable = Resources {
+                cpu_millis: pool.allocatable.value.cpu.map_or(0, |c| c.millicores()),
+                memory_bytes: pool.allocatable.value.memory.map_or(0, |m| m.bytes()),
+            };
+            if allocatable.cpu_millis == 0 || allocatable.memory_bytes == 0 {
+                self.error_at(
+                    format!("{path}.allocatable"),
+                    &pool.allocatable,
+                    "needs both `cpu` and `memory`, greater than zero (e.g. `{cpu: \"4\", memory: 16Gi}`)",
+                );
+            }
+            let pool_zones = match &pool.zones {
+                Some(z) if z.value.is_empty() => {
+                    self.error_at(
+                        format!("{path}.zones"),
+                        z,
+                        "must list at least one zone, or be left out",
+                    );
+                    vec![defaults::ZONE.to_string()]
+                }
+                Some(z) => {
+                    for (i, zone) in z.value.iter().enumerate() {
+                        if z.value[..i].contains(zone) {
+                            self.error_at(
+                                format!("{path}.zones[{i}]"),
+                                z,
+                                format!("zone `{zone}` is listed twice"),
+                            );
+                        }
+                    }
+                    z.value.clone()
+                }
+                None => vec![defaults::ZONE.to_string()],
+            };
+            let longest_node_name = name.len() + 1 + count.to_string().len();
+            if longest_node_name > 63 {
+                self.error_at(
+                    format!("{path}.name"),
+                    &pool.name,
+                    format!(
+                        "node names `{name}-<n>` would be longer than Kubernetes' 63 characters"
+                    ),
+                );
+            }
+            let zone_ids: Vec<usize> = pool_zones
+                .iter()
+                .map(|z| match zones.iter().position(|known| known == z) {
+                    Some(i) => i,
+                    None => {
+                        zones.push(z.clone());
+                        zones.len() - 1
+                    }
+                })
+                .collect();
+            for n in 0..count as usize {
+                nodes.push(NodeSpec {
+                    name: format!("{name}-{}", n + 1),
+                    pool: p,
+                    zone: zone_ids[n % zone_ids.len()],
+                    allocatable,
+                });
+            }
+            pools.push(name);
+        }
+        (zones, pools, nodes)
+    }
+}

@@ -1,0 +1,354 @@
+//! Checks of the faults: exactly one kind, a trigger, targets that exist.
+
+use serde_saphyr::Spanned;
+
+use super::super::defaults::limits;
+use super::super::file;
+use super::super::*;
+use super::{Checker, Targets};
+use crate::units::Distribution;
+
+impl Checker {
+    pub(super) fn fault(
+        &mut self,
+        i: usize,
+        spanned: &Spanned<file::FaultSpec>,
+        targets: &Targets,
+    ) -> Option<Fault> {
+        let Targets {
+            workloads,
+            nodes,
+            pools,
+            zones,
+            control_plane,
+        } = *targets;
+        let f = &spanned.value;
+        let path = format!("faults[{i}]");
+        let kinds = usize::from(f.pod_crash.is_some())
+            + usize::from(f.app_hang.is_some())
+            + usize::from(f.memory_leak.is_some())
+            + usize::from(f.node_crash.is_some())
+            + usize::from(f.api_server_down.is_some())
+            + usize::from(f.etcd_member_down.is_some())
+            + usize::from(f.controller_manager_crash.is_some())
+            + usize::from(f.scheduler_crash.is_some())
+            + usize::from(f.control_plane_node_crash.is_some())
+            + usize::from(f.etcd_leader_loss.is_some())
+            + usize::from(f.etcd_loss.is_some());
+        if kinds != 1 {
+            self.error_near(
+                spanned,
+                &path,
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`); found {kinds}"),
+            );
+            return None;
+        }
+        let (kind, mtbf, kind_path) = if let Some(p) = &f.pod_crash {
+            let kind_path = format!("{path}.podCrash");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &p.workload,
+                workloads,
+            );
+            let count = self.count(&kind_path, p.count.as_ref());
+            (
+                workload.map(|workload| FaultKind::PodCrash { workload, count }),
+                &p.mtbf,
+                kind_path,
+            )
+        } else if f.etcd_loss.is_some() {
+            if control_plane.managed.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a managed control plane's etcd is the provider's",
+                );
+            }
+            (Some(FaultKind::EtcdLoss), &None, format!("{path}.etcdLoss"))
+        } else if f.etcd_leader_loss.is_some() {
+            (
+                Some(FaultKind::EtcdLeaderLoss),
+                &None,
+                format!("{path}.etcdLeaderLoss"),
+            )
+        } else if f.controller_manager_crash.is_some() || f.scheduler_crash.is_some() {
+            let (component, name) = if f.controller_manager_crash.is_some() {
+                (LeaderComponent::ControllerManager, "controllerManagerCrash")
+            } else {
+                (LeaderComponent::Scheduler, "schedulerCrash")
+            };
+            (
+                Some(FaultKind::LeaderCrash { component }),
+                &None,
+                format!("{path}.{name}"),
+            )
+        } else if let Some(c) = &f.control_plane_node_crash {
+            if control_plane.managed.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a managed control plane's nodes are the provider's: its outages come from its SLA",
+                );
+            }
+            (
+                Some(FaultKind::ControlPlaneNodeCrash {
+                    duration: c.duration,
+                }),
+                &None,
+                format!("{path}.controlPlaneNodeCrash"),
+            )
+        } else if let Some((c, name)) = f
+            .api_server_down
+            .as_ref()
+            .map(|c| (c, "apiServerDown"))
+            .or(f.etcd_member_down.as_ref().map(|c| (c, "etcdMemberDown")))
+        {
+            let kind_path = format!("{path}.{name}");
+            if c.all && c.count.is_some() {
+                self.error_near(spanned, &kind_path, "give `count` or `all: true`, not both");
+            }
+            let count = if c.all {
+                None
+            } else {
+                Some(self.count(&kind_path, c.count.as_ref()))
+            };
+            let (total, field) = if f.api_server_down.is_some() {
+                (control_plane.api_servers, "apiServers")
+            } else {
+                (control_plane.etcd_members, "etcdMembers")
+            };
+            if let Some(over) = c.count.as_ref().filter(|n| n.value > total) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    over,
+                    format!(
+                        "the cluster has {total} (`cluster.controlPlane.{field}`); \
+                         `all: true` stops every one"
+                    ),
+                );
+            }
+            let duration = c.duration;
+            let kind = if f.api_server_down.is_some() {
+                FaultKind::ApiServerDown { count, duration }
+            } else {
+                FaultKind::EtcdMemberDown { count, duration }
+            };
+            if let Some(m) = &c.mtbf {
+                if !matches!(m.0, Distribution::Exponential { .. }) {
+                    self.error_near(
+                        spanned,
+                        format!("{kind_path}.mtbf"),
+                        "the mtbf of API servers and etcd members is a mean (an exponential time to failure), \
+                         e.g. `mtbf: 90d`",
+                    );
+                }
+                if c.all || c.count.is_some() {
+                    self.error_near(
+                        spanned,
+                        &kind_path,
+                        "with `mtbf` every instance fails on its own: no `count` or `all`",
+                    );
+                }
+            }
+            (Some(kind), &c.mtbf, kind_path)
+        } else if let Some(m) = &f.memory_leak {
+            let kind_path = format!("{path}.memoryLeak");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &m.workload,
+                workloads,
+            );
+            if f.at.is_none() || f.every.is_some() {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a memory leak starts once: give it `at` (and no `every`)",
+                );
+                return None;
+            }
+            (
+                workload.map(|workload| FaultKind::MemoryLeak {
+                    workload,
+                    leak_per_hour_bytes: m.leak_per_hour.bytes() as f64,
+                    recover_after: m.recover_after,
+                }),
+                &None,
+                kind_path,
+            )
+        } else if let Some(h) = &f.app_hang {
+            let kind_path = format!("{path}.appHang");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &h.workload,
+                workloads,
+            );
+            let count = self.count(&kind_path, h.count.as_ref());
+            if let (Some(_), Some(count)) = (&h.mtbf, &h.count) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    count,
+                    "with `mtbf` every pod hangs on its own: no `count`",
+                );
+            }
+            let recover_after = h.recover_after;
+            (
+                workload.map(|workload| FaultKind::AppHang {
+                    workload,
+                    count,
+                    recover_after,
+                }),
+                &h.mtbf,
+                kind_path,
+            )
+        } else {
+            let n = f.node_crash.as_ref()?;
+            let kind_path = format!("{path}.nodeCrash");
+            let chosen = usize::from(n.node.is_some())
+                + usize::from(n.pool.is_some())
+                + usize::from(n.zone.is_some());
+            let target = if chosen > 1 {
+                self.error_near(
+                    spanned,
+                    &kind_path,
+                    "give at most one of `node`, `pool`, `zone`",
+                );
+                None
+            } else if let Some(node) = &n.node {
+                self.resolve(&format!("{kind_path}.node"), "node", node, nodes)
+                    .map(NodeTarget::Node)
+            } else if let Some(pool) = &n.pool {
+                self.resolve(&format!("{kind_path}.pool"), "node pool", pool, pools)
+                    .map(NodeTarget::Pool)
+            } else if let Some(zone) = &n.zone {
+                self.resolve(&format!("{kind_path}.zone"), "zone", zone, zones)
+                    .map(NodeTarget::Zone)
+            } else {
+                Some(NodeTarget::Any)
+            };
+            if n.node.is_some() && n.count.as_ref().is_some_and(|c| c.value > 1) {
+                self.error_near(
+                    spanned,
+                    format!("{kind_path}.count"),
+                    "a fault on one `node` crashes just that node",
+                );
+            }
+            if let (Some(_), Some(count)) = (&n.mtbf, &n.count) {
+                self.error_at(
+                    format!("{kind_path}.count"),
+                    count,
+                    "with `mtbf` every node fails on its own: no `count`",
+                );
+            }
+            if n.mtbf.is_some() && n.recover_after.is_none() {
+                self.error_near(spanned,
+                    format!("{kind_path}.recoverAfter"),
+                    "a stochastic node crash needs `recoverAfter` (or `repair`): how long a node takes \
+                     to come back; without it every node would eventually be lost for good",
+                );
+            }
+            let count = self.count(&kind_path, n.count.as_ref());
+            let recover_after = n.recover_after;
+            (
+                target.map(|target| FaultKind::NodeCrash {
+                    target,
+                    count,
+                    recover_after,
+                }),
+                &n.mtbf,
+                kind_path,
+            )
+        };
+        let trigger = match (f.at, f.every, mtbf) {
+            (_, _, Some(_)) if f.at.is_some() || f.every.is_some() => {
+                self.error_near(
+                    spanned,
+                    &path,
+                    format!(
+                        "`{kind_path}.mtbf` makes the fault stochastic: give it no `at` or `every`"
+                    ),
+                );
+                return None;
+            }
+            (_, _, Some(m)) => {
+                if f.pod_crash.as_ref().is_some_and(|p| p.count.is_some()) {
+                    self.error_near(
+                        spanned,
+                        format!("{kind_path}.count"),
+                        "with `mtbf` every pod fails on its own: no `count`",
+                    );
+                }
+                Trigger::Mtbf(m.0)
+            }
+            (Some(at), None, None) => Trigger::At(SimTime::ZERO + at.get()),
+            (at, Some(period), None) => Trigger::Every {
+                first: SimTime::ZERO + at.map_or(period.get(), |a| a.get()),
+                period: period.get(),
+            },
+            (None, None, None) => {
+                self.error_near(
+                    spanned,
+                    &path,
+                    "a fault needs `at`, `every`, or an `mtbf` in its kind",
+                );
+                return None;
+            }
+        };
+        Some(Fault {
+            stream: f.name.clone().unwrap_or_else(|| path.clone()),
+            trigger,
+            kind: kind?,
+        })
+    }
+
+    /// Faults that would never fire, and names that would share a random stream.
+    pub(super) fn fault_names_and_times(
+        &mut self,
+        faults: &[Spanned<file::FaultSpec>],
+        duration: SimDuration,
+    ) {
+        let mut names: Vec<&str> = Vec::new();
+        for (i, f) in faults.iter().enumerate().take(limits::MAX_FAULTS) {
+            if let Some(name) = &f.value.name {
+                if names.contains(&name.as_str()) {
+                    self.error_at(
+                        format!("faults[{i}].name"),
+                        f,
+                        format!(
+                            "fault name `{name}` is used twice; it names the fault's random stream"
+                        ),
+                    );
+                }
+                names.push(name);
+            }
+            let first = f
+                .value
+                .at
+                .map(|a| a.get())
+                .or(f.value.every.map(|e| e.get()));
+            if let Some(first) = first.filter(|t| *t > duration) {
+                self.error_at(
+                    format!("faults[{i}].at"),
+                    f,
+                    format!(
+                        "the fault would first fire at {first}, after the end of the run ({duration}); \
+                         it would never happen"
+                    ),
+                );
+            }
+        }
+    }
+
+    pub(super) fn count(&mut self, kind_path: &str, count: Option<&Spanned<u32>>) -> u32 {
+        match count {
+            Some(c) if c.value == 0 => {
+                self.error_at(format!("{kind_path}.count"), c, "must be at least 1");
+                1
+            }
+            Some(c) => c.value,
+            None => 1,
+        }
+    }
+}

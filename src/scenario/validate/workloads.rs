@@ -1,0 +1,369 @@
+//! Checks of the workloads: names, resources, probes, the app, their traffic.
+
+use serde_saphyr::Spanned;
+
+use super::super::defaults::limits;
+use super::super::file;
+use super::super::*;
+use super::{Checker, is_dns_label};
+use crate::traffic::RateProfile;
+use crate::units::Distribution;
+
+impl Checker {
+    pub(super) fn workloads(&mut self, specs: &[file::WorkloadSpec]) -> Vec<Workload> {
+        if specs.is_empty() {
+            self.error("workloads", "a scenario needs at least one workload");
+        }
+        if specs.len() > limits::MAX_WORKLOADS {
+            self.error(
+                "workloads",
+                format!(
+                    "{} workloads; the limit is {}",
+                    specs.len(),
+                    limits::MAX_WORKLOADS
+                ),
+            );
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        let mut total_pods = 0u64;
+        for (i, w) in specs.iter().enumerate().take(limits::MAX_WORKLOADS) {
+            let path = format!("workloads[{i}]");
+            total_pods += u64::from(w.replicas.value);
+            if total_pods > limits::MAX_PODS {
+                self.error_at(
+                    format!("{path}.replicas"),
+                    &w.replicas,
+                    format!(
+                        "{} replicas make more pods than the limit of {}",
+                        w.replicas.value,
+                        limits::MAX_PODS
+                    ),
+                );
+            }
+            let name = w.name.value.clone();
+            if !is_dns_label(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &w.name,
+                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
+                );
+            }
+            if names.contains(&name) {
+                self.error_at(
+                    format!("{path}.name"),
+                    &w.name,
+                    format!("duplicate workload `{name}`"),
+                );
+            }
+            names.push(name.clone());
+            if let Some(policy) = w
+                .restart_policy
+                .as_ref()
+                .filter(|p| p.value != file::RestartPolicy::Always)
+            {
+                self.error_at(
+                    format!("{path}.restartPolicy"),
+                    policy,
+                    format!(
+                        "a workload is a Deployment, whose pods Kubernetes only accepts with \
+                         `restartPolicy: Always`; `{:?}` is for Jobs and bare Pods",
+                        policy.value
+                    ),
+                );
+            }
+            let min_ready = match &w.min_ready {
+                Some(m) if m.value == 0 => {
+                    self.error_at(format!("{path}.minReady"), m, "must be at least 1");
+                    1
+                }
+                Some(m) if m.value > w.replicas.value => {
+                    self.error_at(
+                        format!("{path}.minReady"),
+                        m,
+                        format!(
+                            "{} is more than the {} replicas: the workload could never be up",
+                            m.value, w.replicas.value
+                        ),
+                    );
+                    m.value
+                }
+                Some(m) => m.value,
+                None => defaults::MIN_READY,
+            };
+            let resources = |list: &Option<file::ResourceList>| {
+                list.as_ref().map_or(Resources::default(), |r| Resources {
+                    cpu_millis: r.cpu.map_or(0, |c| c.millicores()),
+                    memory_bytes: r.memory.map_or(0, |m| m.bytes()),
+                })
+            };
+            let spec = w.resources.as_ref().map(|r| &r.value);
+            let limits = resources(spec.map_or(&None, |r| &r.limits));
+            // A limit without a request is also the request, as in Kubernetes.
+            let asked = spec.and_then(|r| r.requests.as_ref());
+            let requests = Resources {
+                cpu_millis: asked
+                    .and_then(|r| r.cpu)
+                    .map_or(limits.cpu_millis, |c| c.millicores()),
+                memory_bytes: asked
+                    .and_then(|r| r.memory)
+                    .map_or(limits.memory_bytes, |m| m.bytes()),
+            };
+            for (field, request, limit) in [
+                ("cpu", requests.cpu_millis, limits.cpu_millis),
+                ("memory", requests.memory_bytes, limits.memory_bytes),
+            ] {
+                if let Some(at) = w
+                    .resources
+                    .as_ref()
+                    .filter(|_| limit > 0 && request > limit)
+                {
+                    self.error_at(
+                        format!("{path}.resources.requests.{field}"),
+                        at,
+                        format!("the {field} request is above its limit, which Kubernetes rejects"),
+                    );
+                }
+            }
+            let probe =
+                |c: &mut Self, field: &str, spec: &Option<Spanned<file::ProbeSpec>>, kind| {
+                    spec.as_ref()
+                        .and_then(|p| c.probe(&format!("{path}.{field}"), p, kind))
+                };
+            let startup_probe = probe(self, "startupProbe", &w.startup_probe, ProbeKind::Startup);
+            let readiness_probe = probe(
+                self,
+                "readinessProbe",
+                &w.readiness_probe,
+                ProbeKind::Readiness,
+            );
+            let liveness_probe = probe(
+                self,
+                "livenessProbe",
+                &w.liveness_probe,
+                ProbeKind::Liveness,
+            );
+            let app = App {
+                image_pull: w
+                    .app
+                    .image_pull
+                    .unwrap_or(Distribution::Fixed(defaults::APP_IMAGE_PULL)),
+                startup: w
+                    .app
+                    .startup
+                    .unwrap_or(Distribution::Fixed(defaults::APP_STARTUP)),
+                service_time: w
+                    .app
+                    .service_time
+                    .unwrap_or(Distribution::Fixed(defaults::APP_SERVICE_TIME)),
+                cpu_per_request: w
+                    .app
+                    .cpu_per_request
+                    .map_or(defaults::APP_CPU_PER_REQUEST, |d| d.get()),
+                memory: {
+                    let m = w.app.memory.as_ref();
+                    let bytes =
+                        |v: Option<crate::units::Memory>| v.map_or(0.0, |m| m.bytes() as f64);
+                    AppMemory {
+                        // An app sized by its request uses it, unless told otherwise.
+                        base_bytes: m
+                            .and_then(|m| m.base)
+                            .map_or(requests.memory_bytes as f64, |b| b.bytes() as f64),
+                        leak_per_hour_bytes: bytes(m.and_then(|m| m.leak_per_hour)),
+                        per_request_bytes: bytes(m.and_then(|m| m.per_request)),
+                    }
+                },
+            };
+            if limits.memory_bytes > 0 && app.memory.base_bytes > limits.memory_bytes as f64 {
+                self.error_at(
+                    format!("{path}.app.memory.base"),
+                    &w.name,
+                    "the app starts above its memory limit: it would be OOMKilled at every start",
+                );
+            }
+            out.push(Workload {
+                name,
+                replicas: w.replicas.value,
+                min_ready,
+                requests,
+                limits,
+                startup_probe,
+                readiness_probe,
+                liveness_probe,
+                termination_grace_period: SimDuration::from_secs(u64::from(
+                    w.termination_grace_period_seconds
+                        .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
+                )),
+                app,
+                traffic: RateProfile::constant(0.0),
+            });
+        }
+        out
+    }
+
+    pub(super) fn probe(
+        &mut self,
+        path: &str,
+        spanned: &Spanned<file::ProbeSpec>,
+        kind: ProbeKind,
+    ) -> Option<Probe> {
+        let p = &spanned.value;
+        let handlers = [
+            (p.http_get.is_some(), ProbeHandler::HttpGet),
+            (p.tcp_socket.is_some(), ProbeHandler::TcpSocket),
+            (p.exec.is_some(), ProbeHandler::Exec),
+            (p.grpc.is_some(), ProbeHandler::Grpc),
+        ];
+        let given: Vec<ProbeHandler> = handlers
+            .iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, h)| *h)
+            .collect();
+        if given.len() != 1 {
+            self.error_at(
+                path,
+                spanned,
+                format!(
+                    "a probe needs exactly one handler of `httpGet`, `tcpSocket`, `exec`, `grpc`; found {}",
+                    given.len()
+                ),
+            );
+            return None;
+        }
+        let at_least_one =
+            |c: &mut Self, field: &str, v: &Option<Spanned<u32>>, default: u32| match v {
+                Some(s) if s.value == 0 => {
+                    c.error_at(format!("{path}.{field}"), s, "must be at least 1");
+                    default
+                }
+                Some(s) => s.value,
+                None => default,
+            };
+        let period = at_least_one(
+            self,
+            "periodSeconds",
+            &p.period_seconds,
+            defaults::PROBE_PERIOD_SECONDS,
+        );
+        let timeout = at_least_one(
+            self,
+            "timeoutSeconds",
+            &p.timeout_seconds,
+            defaults::PROBE_TIMEOUT_SECONDS,
+        );
+        let success = at_least_one(
+            self,
+            "successThreshold",
+            &p.success_threshold,
+            defaults::PROBE_SUCCESS_THRESHOLD,
+        );
+        let failure = at_least_one(
+            self,
+            "failureThreshold",
+            &p.failure_threshold,
+            defaults::PROBE_FAILURE_THRESHOLD,
+        );
+        if let Some(s) = p
+            .success_threshold
+            .as_ref()
+            .filter(|s| kind != ProbeKind::Readiness && s.value != 1)
+        {
+            {
+                self.error_at(
+                    format!("{path}.successThreshold"),
+                    s,
+                    format!(
+                        "must be 1 for a {} probe, as Kubernetes requires; got {}",
+                        kind.name().to_lowercase(),
+                        s.value
+                    ),
+                );
+            }
+        }
+        let termination_grace_period = match &p.termination_grace_period_seconds {
+            Some(g) if kind == ProbeKind::Readiness => {
+                self.error_at(
+                    format!("{path}.terminationGracePeriodSeconds"),
+                    g,
+                    "a readiness probe never kills the container: only liveness and startup probes take it",
+                );
+                None
+            }
+            Some(g) if g.value == 0 => {
+                self.error_at(
+                    format!("{path}.terminationGracePeriodSeconds"),
+                    g,
+                    "must be at least 1",
+                );
+                None
+            }
+            Some(g) => Some(SimDuration::from_secs(u64::from(g.value))),
+            None => None,
+        };
+        Some(Probe {
+            termination_grace_period,
+            handler: given[0],
+            initial_delay: SimDuration::from_secs(u64::from(
+                p.initial_delay_seconds
+                    .unwrap_or(defaults::PROBE_INITIAL_DELAY_SECONDS),
+            )),
+            period: SimDuration::from_secs(u64::from(period)),
+            timeout: SimDuration::from_secs(u64::from(timeout)),
+            success_threshold: success,
+            failure_threshold: failure,
+        })
+    }
+
+    pub(super) fn traffic(&mut self, specs: &[file::TrafficSpec], workloads: &mut [Workload]) {
+        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+        let mut seen = vec![false; workloads.len()];
+        for (i, t) in specs.iter().enumerate() {
+            let path = format!("traffic[{i}]");
+            let Some(w) =
+                self.resolve(&format!("{path}.workload"), "workload", &t.workload, &names)
+            else {
+                continue;
+            };
+            if std::mem::replace(&mut seen[w], true) {
+                self.error_at(
+                    format!("{path}.workload"),
+                    &t.workload,
+                    format!(
+                        "workload `{}` already has traffic; give it one entry",
+                        names[w]
+                    ),
+                );
+            }
+            workloads[w].traffic = match &t.rate.value {
+                file::RateSpec::Constant(r) => RateProfile::constant(r.per_second()),
+                file::RateSpec::Steps(steps) => {
+                    if steps.is_empty() {
+                        self.error_at(
+                            format!("{path}.rate.steps"),
+                            &t.rate,
+                            "needs at least one step",
+                        );
+                    }
+                    let mut prev = None;
+                    for (s, step) in steps.iter().enumerate() {
+                        let at = step.at.value.get();
+                        if prev.is_some_and(|p| at <= p) {
+                            self.error_at(
+                                format!("{path}.rate.steps[{s}].at"),
+                                &step.at,
+                                "steps must be in increasing order of `at`",
+                            );
+                        }
+                        prev = Some(at);
+                    }
+                    RateProfile::steps(
+                        steps
+                            .iter()
+                            .map(|s| (SimTime::ZERO + s.at.value.get(), s.rate.per_second()))
+                            .collect(),
+                    )
+                }
+            };
+        }
+    }
+}

@@ -1,9 +1,9 @@
 //! Checks of the cluster: settings, node pools and zones, the control plane.
 
-use super::super::defaults::limits;
-use super::super::file;
-use super::super::*;
 use super::{Checker, is_dns_label};
+use crate::scenario::defaults::limits;
+use crate::scenario::file;
+use crate::scenario::*;
 
 impl Checker {
     pub(super) fn settings(&mut self, s: &file::SettingsSpec) -> Settings {

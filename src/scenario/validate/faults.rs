@@ -2,10 +2,10 @@
 
 use serde_saphyr::Spanned;
 
-use super::super::defaults::limits;
-use super::super::file;
-use super::super::*;
 use super::{Checker, Targets};
+use crate::scenario::defaults::limits;
+use crate::scenario::file;
+use crate::scenario::*;
 use crate::units::Distribution;
 
 impl Checker {

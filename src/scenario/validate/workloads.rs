@@ -2,10 +2,10 @@
 
 use serde_saphyr::Spanned;
 
-use super::super::defaults::limits;
-use super::super::file;
-use super::super::*;
 use super::{Checker, is_dns_label};
+use crate::scenario::defaults::limits;
+use crate::scenario::file;
+use crate::scenario::*;
 use crate::traffic::RateProfile;
 use crate::units::Distribution;
 

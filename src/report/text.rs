@@ -148,13 +148,7 @@ pub fn render_text(
                 format!("({})", oom_kills(&p.pod))
             );
         }
-        if restarted.len() > PODS_MAX {
-            let _ = writeln!(
-                out,
-                "  … {} more pods; `--format json` lists them all",
-                restarted.len() - PODS_MAX
-            );
-        }
+        more_in_json(&mut out, restarted.len(), PODS_MAX, "pods");
     }
 
     if r.requests.failed > 0 {
@@ -193,13 +187,7 @@ pub fn render_text(
                 }
             );
         }
-        if r.incidents.len() > INCIDENTS_MAX {
-            let _ = writeln!(
-                out,
-                "  … {} more incidents; `--format json` lists them all",
-                r.incidents.len() - INCIDENTS_MAX
-            );
-        }
+        more_in_json(&mut out, r.incidents.len(), INCIDENTS_MAX, "incidents");
     }
 
     let cp = &r.control_plane;
@@ -235,13 +223,7 @@ pub fn render_text(
         for c in r.lost_changes.iter().take(INCIDENTS_MAX) {
             let _ = writeln!(out, "  {}  {:<40} {}", clock(c.time_s), c.object, c.change);
         }
-        if r.lost_changes.len() > INCIDENTS_MAX {
-            let _ = writeln!(
-                out,
-                "  … {} more; `--format json` lists them all",
-                r.lost_changes.len() - INCIDENTS_MAX
-            );
-        }
+        more_in_json(&mut out, r.lost_changes.len(), INCIDENTS_MAX, "lost changes");
     }
 
     if !key_events.is_empty() {
@@ -295,6 +277,17 @@ pub fn render_text(
         }
     }
     out
+}
+
+/// The line that says how many were left out of a list, and where they are.
+fn more_in_json(out: &mut String, listed: usize, shown: usize, what: &str) {
+    if listed > shown {
+        let _ = writeln!(
+            out,
+            "  … {} more {what}; `--format json` lists them all",
+            listed - shown
+        );
+    }
 }
 
 fn gauge(g: &super::Gauge, decimals: usize) -> String {

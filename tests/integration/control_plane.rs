@@ -2,9 +2,22 @@
 //! cluster freezes — kube-proxy keeps its last rules, nothing is marked
 //! NotReady, replaced or evicted — and catches up when the API returns.
 
-use crate::support::{run_traced, scenario, times};
+use crate::support::{mean_and_se, run_traced, scenario, times};
 
 const RATE: f64 = 300.0;
+
+/// The control plane's availability over seeds 1..=n: mean and standard error.
+fn mean_control_plane_availability(s: &nines::scenario::Scenario, n: u64) -> (f64, f64) {
+    let availability: Vec<f64> = (1..=n)
+        .map(|seed| {
+            crate::support::run(s, seed)
+                .report
+                .control_plane
+                .availability
+        })
+        .collect();
+    mean_and_se(&availability)
+}
 
 fn cluster(control_plane: &str, faults: &str) -> nines::scenario::Scenario {
     scenario(&format!(
@@ -131,19 +144,8 @@ cluster:
 workloads: [ { name: web, replicas: 1 } ]
 ",
     );
-    let availability: Vec<f64> = (1..=50)
-        .map(|seed| {
-            crate::support::run(&s, seed)
-                .report
-                .control_plane
-                .availability
-        })
-        .collect();
-    let n = availability.len() as f64;
-    let mean = availability.iter().sum::<f64>() / n;
-    let sd = (availability.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let se = sd / n.sqrt();
-    assert!(sd > 0.0, "outages are random");
+    let (mean, se) = mean_control_plane_availability(&s, 50);
+    assert!(se > 0.0, "outages are random");
     assert!((mean - 0.99).abs() < 4.0 * se, "{mean} ± {}", 4.0 * se);
 }
 
@@ -320,18 +322,7 @@ workloads: [ { name: web, replicas: 1 } ]
 faults: [ { apiServerDown: { mtbf: 1d, duration: 1h } } ]
 ",
     );
-    let availability: Vec<f64> = (1..=50)
-        .map(|seed| {
-            crate::support::run(&s, seed)
-                .report
-                .control_plane
-                .availability
-        })
-        .collect();
-    let n = availability.len() as f64;
-    let mean = availability.iter().sum::<f64>() / n;
-    let se = (availability.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        / n.sqrt();
+    let (mean, se) = mean_control_plane_availability(&s, 50);
     assert!(
         (mean - 24.0 / 25.0).abs() < 4.0 * se,
         "{mean} ± {}",

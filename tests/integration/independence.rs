@@ -2,7 +2,7 @@
 //! serving is the product of each one's down fraction, here the square of
 //! the single replica's.
 
-use crate::support::{run, scenario};
+use crate::support::{mean_and_se, run, scenario};
 
 fn crashing(replicas: u32) -> nines::scenario::Scenario {
     // Crashes every 5 min on average; each costs a CrashLoopBackOff (which
@@ -16,13 +16,6 @@ workloads: [ {{ name: web, replicas: {replicas}, app: {{ startup: 20s }} }} ]
 faults: [ {{ podCrash: {{ workload: web, mtbf: 5m }} }} ]
 "
     ))
-}
-
-fn mean_and_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
 }
 
 #[test]

@@ -56,3 +56,11 @@ pub fn times(trace: &[TraceEvent], kind: &str, reason: &str, name_prefix: &str) 
         .map(|e| e.time.as_secs_f64())
         .collect()
 }
+
+/// Mean and standard error of the mean of seeded results.
+pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}

@@ -392,48 +392,40 @@ fn slo(scenario: &Scenario, report: &Report) -> Option<SloReport> {
     if s.is_empty() {
         return None;
     }
-    let budget = |actual: f64, target: f64| (target < 1.0).then(|| (1.0 - actual) / (1.0 - target));
-    let mut checks = Vec::new();
-    if let Some(target) = s.request_availability {
-        let actual = report.availability.requests;
-        checks.push(SloCheck {
-            name: "requestAvailability",
-            target,
-            actual,
-            passed: actual >= target,
-            error_budget_used: budget(actual, target),
-        });
-    }
-    if let Some(target) = s.uptime {
-        let actual = report.availability.time;
-        checks.push(SloCheck {
-            name: "uptime",
-            target,
-            actual,
-            passed: actual >= target,
-            error_budget_used: budget(actual, target),
-        });
-    }
-    if let Some(max) = s.max_dropped_in_flight {
-        let actual = report.requests.dropped_in_flight;
-        checks.push(SloCheck {
-            name: "maxDroppedInFlight",
-            target: max as f64,
-            actual: actual as f64,
-            passed: actual <= max,
-            error_budget_used: None,
-        });
-    }
-    if let Some(max) = s.max_outage {
-        let actual = report.longest_outage_s();
-        checks.push(SloCheck {
-            name: "maxOutage",
-            target: max.as_secs_f64(),
-            actual,
-            passed: actual <= max.as_secs_f64(),
-            error_budget_used: None,
-        });
-    }
+    // An availability must reach its target, and uses part of the error
+    // budget; a maximum must not be exceeded.
+    let at_least = |name, target: f64, actual: f64| SloCheck {
+        name,
+        target,
+        actual,
+        passed: actual >= target,
+        error_budget_used: (target < 1.0).then(|| (1.0 - actual) / (1.0 - target)),
+    };
+    let at_most = |name, max: f64, actual: f64| SloCheck {
+        name,
+        target: max,
+        actual,
+        passed: actual <= max,
+        error_budget_used: None,
+    };
+    let checks: Vec<SloCheck> = [
+        s.request_availability
+            .map(|t| at_least("requestAvailability", t, report.availability.requests)),
+        s.uptime
+            .map(|t| at_least("uptime", t, report.availability.time)),
+        s.max_dropped_in_flight.map(|m| {
+            at_most(
+                "maxDroppedInFlight",
+                m as f64,
+                report.requests.dropped_in_flight as f64,
+            )
+        }),
+        s.max_outage
+            .map(|m| at_most("maxOutage", m.as_secs_f64(), report.longest_outage_s())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let passed = checks.iter().all(|c| c.passed);
     let expect_met = s.expect == SloExpectation::Met;
     Some(SloReport {

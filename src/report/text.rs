@@ -223,7 +223,12 @@ pub fn render_text(
         for c in r.lost_changes.iter().take(INCIDENTS_MAX) {
             let _ = writeln!(out, "  {}  {:<40} {}", clock(c.time_s), c.object, c.change);
         }
-        more_in_json(&mut out, r.lost_changes.len(), INCIDENTS_MAX, "lost changes");
+        more_in_json(
+            &mut out,
+            r.lost_changes.len(),
+            INCIDENTS_MAX,
+            "lost changes",
+        );
     }
 
     if !key_events.is_empty() {

@@ -89,3 +89,17 @@ fn the_binary_prints_the_same_json_twice() {
     }
     assert_eq!(json["seed"], 5);
 }
+
+/// Each bundled scenario's report at its seed, pinned: a change to the model
+/// that moves any figure shows here, to be accepted on purpose
+/// (`cargo insta review`, or `INSTA_UPDATE=always cargo test`).
+#[test]
+fn bundled_reports_match_their_snapshots() {
+    for path in bundled_scenarios() {
+        let scenario = nines::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let seed = scenario.seed.expect("bundled scenarios pin their seed");
+        let out = crate::support::run(&scenario, seed);
+        let name = path.file_stem().expect("a file").to_string_lossy().to_string();
+        insta::assert_snapshot!(name, out.report.to_json());
+    }
+}

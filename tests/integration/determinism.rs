@@ -99,7 +99,11 @@ fn bundled_reports_match_their_snapshots() {
         let scenario = nines::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let seed = scenario.seed.expect("bundled scenarios pin their seed");
         let out = crate::support::run(&scenario, seed);
-        let name = path.file_stem().expect("a file").to_string_lossy().to_string();
+        let name = path
+            .file_stem()
+            .expect("a file")
+            .to_string_lossy()
+            .to_string();
         insta::assert_snapshot!(name, out.report.to_json());
     }
 }

@@ -61,7 +61,7 @@ impl World<'_> {
                     },
                 );
                 format!(
-                    "etcd lost: restoring the snapshot of {}",
+                    "etcd lost: restoring the snapshot taken at {}",
                     last_snapshot(now, interval)
                 )
             }

@@ -174,17 +174,9 @@ pub fn render_text(
         for i in r.incidents.iter().take(INCIDENTS_MAX) {
             let _ = writeln!(
                 out,
-                "  {:<16} {} → {}  {:>9}  {}{}",
+                "  {:<16} {}",
                 i.workload,
-                clock(i.start_s),
-                clock(i.end_s),
-                duration(i.duration_s),
-                i.cause,
-                if i.ongoing {
-                    " (still down at the end)"
-                } else {
-                    ""
-                }
+                interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing)
             );
         }
         more_in_json(&mut out, r.incidents.len(), INCIDENTS_MAX, "incidents");
@@ -201,16 +193,8 @@ pub fn render_text(
         for i in cp.incidents.iter().take(INCIDENTS_MAX) {
             let _ = writeln!(
                 out,
-                "  {} → {}  {:>9}  {}{}",
-                clock(i.start_s),
-                clock(i.end_s),
-                duration(i.duration_s),
-                i.cause,
-                if i.ongoing {
-                    " (still down at the end)"
-                } else {
-                    ""
-                }
+                "  {}",
+                interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing)
             );
         }
     }
@@ -293,6 +277,21 @@ fn more_in_json(out: &mut String, listed: usize, shown: usize, what: &str) {
             listed - shown
         );
     }
+}
+
+/// A down interval as the incident lists show it: `00:10:00 → 00:10:52  52s  cause`.
+fn interval(start_s: f64, end_s: f64, duration_s: f64, cause: &str, ongoing: bool) -> String {
+    let tail = if ongoing {
+        " (still down at the end)"
+    } else {
+        ""
+    };
+    format!(
+        "{} → {}  {:>9}  {cause}{tail}",
+        clock(start_s),
+        clock(end_s),
+        duration(duration_s)
+    )
 }
 
 fn gauge(g: &super::Gauge, decimals: usize) -> String {

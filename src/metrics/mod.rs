@@ -2,6 +2,10 @@
 //! (contiguous down intervals with their cause), and the scenario as a whole
 //! (up while every workload is up).
 
+mod gauge;
+
+pub use gauge::{Gauge, GaugeSummary};
+
 use crate::sim::{SimDuration, SimTime};
 
 /// A contiguous interval during which a workload had fewer than `minReady`

@@ -362,6 +362,10 @@ impl World<'_> {
         }
         self.schedule_pending(engine);
         self.resume_evictions(engine);
+        self.wake_cluster_autoscaler(engine);
+        for w in 0..self.workloads.len() {
+            self.wake_hpa(w, engine);
+        }
     }
 
     /// The stochastic (`mtbf`) faults of API servers and etcd members: with

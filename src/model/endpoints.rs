@@ -24,8 +24,11 @@ impl World<'_> {
             self.control_plane.unwritten_status.push(pod);
             return;
         }
-        self.pods[pod].api_ready = ready;
         let now = engine.now();
+        self.pods[pod].api_ready = ready;
+        self.pods[pod].ready_transition = now;
+        let w = self.pods[pod].workload;
+        self.wake_hpa(w, engine);
         self.journal(now, ApiWrite::PodReady { pod, was: !ready });
         if ready {
             let name = &self.pods[pod].name;
@@ -76,31 +79,6 @@ impl World<'_> {
         });
     }
 
-    /// The load per endpoint changed: every running pod's probes see it.
-    pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
-        let cpu_bound = self.workloads[w].traffic.capacity().max_rate().is_some();
-        let memory_bound = self.scenario.workloads[w].app.memory.per_request_bytes > 0.0;
-        if !cpu_bound && !memory_bound {
-            // The load then changes neither what probes see nor the memory.
-            return;
-        }
-        let now = engine.now();
-        let pods = self.workloads[w].pods.clone();
-        for pod in pods {
-            if !self.pods[pod].container_runs() {
-                continue;
-            }
-            if memory_bound {
-                self.memory_changed(pod, engine);
-            }
-            // Only a probe that now sees otherwise needs its verdict planned
-            // anew: most load changes move no probe across its timeout.
-            if self.observe(pod, now) {
-                self.container_changed(pod, engine);
-            }
-        }
-    }
-
     /// Brings the Service's traffic account and the workload's up/down state
     /// in line with the pod's current state; call after any change to it.
     pub(super) fn refresh_endpoint(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
@@ -119,5 +97,7 @@ impl World<'_> {
             let cause = &self.pods[pod].cause;
             self.recorder.set_up(w, up, now, cause);
         }
+        self.check_scaling_done(w);
+        self.wake_hpa(w, engine);
     }
 }

@@ -15,10 +15,18 @@ use crate::sim::{Engine, SimDuration, SimTime};
 pub(super) enum ApiWrite {
     PodCreated(PodId),
     PodDeleted(PodId),
-    PodReady { pod: PodId, was: bool },
+    PodReady {
+        pod: PodId,
+        was: bool,
+    },
     NodeNotReady(NodeId),
     NodeTainted(NodeId),
     NodeReady(NodeId),
+    /// The HPA set the Deployment's replicas, from `was`.
+    Scaled {
+        workload: usize,
+        was: u32,
+    },
 }
 
 /// A write undone by a restore, as the report lists it.
@@ -152,6 +160,17 @@ impl World<'_> {
                 let n = &mut self.nodes[node];
                 n.no_execute = false;
                 engine.cancel_timer(n.toleration_timer);
+            }
+            ApiWrite::Scaled { workload, was } => {
+                let name = &self.scenario.workloads[workload].name;
+                let to = self.workloads[workload].replicas;
+                self.lost_changes.push(lost(
+                    format!("Deployment/{name}"),
+                    &format!("scaled from {was} to {to} (back to {was})"),
+                ));
+                let ws = &mut self.workloads[workload];
+                ws.replicas = was;
+                ws.replicas_gauge.set(engine.now(), was);
             }
             ApiWrite::NodeReady(node) => {
                 self.lost_changes.push(lost(

@@ -59,6 +59,22 @@ pub enum ModelEvent {
         workload: usize,
         bytes_per_hour: f64,
     },
+    /// fault injector → Service (one-shot): a `trafficSpike` is over.
+    TrafficSpikeEnds { workload: usize, multiplier: f64 },
+    /// traffic → workload (load timer): the load per endpoint crosses a level
+    /// where a probe's verdict or the memory of requests in flight changes.
+    LoadCrossing { workload: usize },
+    /// cluster autoscaler → itself (scan timer): a scan of pending pods and
+    /// unneeded nodes.
+    ClusterAutoscalerScan,
+    /// cloud → cluster (one-shot): a machine the autoscaler asked for boots
+    /// and its kubelet registers the Node.
+    NodeRegistered { node: NodeId },
+    /// cluster autoscaler → itself (one-shot): the node did not register
+    /// within `maxNodeProvisionTime`.
+    NodeProvisioningFailed { node: NodeId },
+    /// HPA controller → itself (HPA timer): a sync of the workload's HPA.
+    HpaSync { workload: usize },
     /// fault injector → app (hang timer): a hung app answers again.
     AppRecovers { pod: PodId },
     /// kubelet → itself (pod timer): the CrashLoopBackOff delay is over and

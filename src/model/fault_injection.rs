@@ -102,6 +102,34 @@ impl World<'_> {
                     self.inject_pod_fault(pod, fault, engine);
                 }
             }
+            FaultKind::TrafficSpike {
+                workload,
+                multiplier,
+                duration,
+            } => {
+                let lasts = self.faults.draw(fault, duration);
+                // A stochastic spike's clock restarts when the spike is over.
+                if let Trigger::Mtbf(ttf) = &spec.trigger {
+                    let next = lasts + self.faults.draw(fault, ttf);
+                    engine.schedule_in(next, ModelEvent::FaultFires { fault });
+                }
+                let name = &self.scenario.workloads[*workload].name;
+                self.trace
+                    .emit(now, true, "Fault", &spec.stream, "TrafficSpike", || {
+                        format!(
+                            "requests to `{name}` ×{multiplier} for {}",
+                            lasts.round_to_millis()
+                        )
+                    });
+                engine.schedule_in(
+                    lasts,
+                    ModelEvent::TrafficSpikeEnds {
+                        workload: *workload,
+                        multiplier: *multiplier,
+                    },
+                );
+                self.spike_starts(*workload, *multiplier, engine);
+            }
             FaultKind::MemoryLeak {
                 workload,
                 leak_per_hour_bytes,

@@ -213,14 +213,14 @@ impl World<'_> {
     /// scheduler, its image cached, Running, Ready and in kube-proxy's view.
     pub(super) fn place_steady_state(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let mut placed = Vec::new();
-        for _ in 0..self.scenario.workloads[w].replicas {
+        for _ in 0..self.workloads[w].replicas {
             let pod = self.create_pod(w, engine);
             let Some(node) = self.pick_node(pod) else {
                 // Too little capacity even at the start: the pod stays Pending.
                 self.pending.push(pod);
                 continue;
             };
-            self.bind(pod, node);
+            self.bind(pod, node, SimTime::ZERO);
             self.start_probers(pod, SimTime::ZERO);
             self.nodes[node].image_ready_at[w] = Some(SimTime::ZERO);
             let p = &mut self.pods[pod];
@@ -230,6 +230,7 @@ impl World<'_> {
             p.probe_ready = true;
             p.api_ready = true;
             p.in_view = true;
+            p.pre_existing = true;
             self.arm_pod_failure(pod, engine);
             self.refresh_endpoint(pod, engine);
             placed.push(pod);
@@ -239,7 +240,7 @@ impl World<'_> {
             self.memory_of_steady_state(pod, engine);
             self.container_changed(pod, engine);
         }
-        self.report_unschedulable(engine.now());
+        self.report_unschedulable(engine);
     }
 }
 

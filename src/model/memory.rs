@@ -25,7 +25,7 @@ fn next_check(phase: SimTime, at: SimTime) -> SimTime {
 }
 
 impl World<'_> {
-    fn leak_per_second(&self, workload: usize) -> f64 {
+    pub(super) fn leak_per_second(&self, workload: usize) -> f64 {
         let app = &self.scenario.workloads[workload].app.memory;
         (app.leak_per_hour_bytes + self.workloads[workload].extra_leak_per_hour_bytes) / 3600.0
     }

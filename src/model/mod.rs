@@ -3,12 +3,15 @@
 //! everything it observes goes to the [`Recorder`], the traffic accounts and
 //! the [`Trace`].
 
+mod cluster_autoscaler;
 mod control_plane;
 mod endpoints;
 mod etcd;
 mod events;
 mod fault_injection;
+mod hpa;
 mod kubelet;
+mod load;
 mod memory;
 mod names;
 mod node;
@@ -25,7 +28,7 @@ pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
-use crate::metrics::{Recorder, UptimeMetrics};
+use crate::metrics::{Gauge, GaugeSummary, Recorder, UptimeMetrics};
 use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{Capacity, FluidTraffic, OutcomeCounts, Usage};
@@ -62,9 +65,24 @@ pub type ZoneId = usize;
 #[derive(Debug)]
 struct WorkloadState {
     traffic: FluidTraffic,
+    /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
+    replicas: u32,
     /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
     pods_created: u64,
+    /// `replicas` over time, watching `maxReplicas` of its HPA.
+    replicas_gauge: Gauge,
+    /// The HPA's controller state, if the workload has one.
+    hpa: Option<hpa::HpaState>,
+    /// Since the last rescale the ready pods differ from `replicas`; the
+    /// failed requests counted when it began.
+    scaling_since_failed: Option<u64>,
+    failed_while_scaling: u64,
+    rescales: u32,
+    /// The multipliers of the `trafficSpike`s in progress.
+    spikes: Vec<f64>,
+    /// Fires when the load per endpoint next crosses a level that matters.
+    load_timer: crate::sim::TimerId,
     /// Bytes per hour leaked on top of the app's own, while a `memoryLeak` runs.
     extra_leak_per_hour_bytes: f64,
     memory: MemoryUsage,
@@ -90,6 +108,14 @@ pub struct Observations {
     pub lost_changes: Vec<LostChange>,
     /// Per workload, the pods the OOM killer hit and how often.
     pub pod_oom_kills: Vec<Vec<(String, u32)>>,
+    /// Per workload, its Deployment's `replicas` over time.
+    pub replicas: Vec<GaugeSummary>,
+    /// Per workload, HPA rescales and the requests that failed while the
+    /// ready pods were catching up with one.
+    pub rescales: Vec<u32>,
+    pub failed_while_scaling: Vec<u64>,
+    /// Per node pool, its registered nodes over time.
+    pub nodes: Vec<GaugeSummary>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -117,6 +143,10 @@ pub struct World<'s> {
     /// its own connectivity is at fault and evicts nothing.
     master_disruption: bool,
     faults: FaultInjector,
+    /// Present when some node pool has a node group.
+    autoscaler: Option<cluster_autoscaler::ClusterAutoscaler>,
+    /// Per node pool, the registered nodes.
+    node_counts: Vec<Gauge>,
     probe_rng: Stream,
     recorder: Recorder,
     trace: Trace,
@@ -143,7 +173,7 @@ impl<'s> World<'s> {
             .node_lease_renew_interval()
             .as_nanos()
             .max(1);
-        let nodes = scenario
+        let mut nodes: Vec<Node> = scenario
             .nodes
             .iter()
             .map(|_| {
@@ -154,6 +184,34 @@ impl<'s> World<'s> {
                 Node::new(scenario.workloads.len(), offset, eviction, engine)
             })
             .collect();
+        for (node, spec) in nodes.iter_mut().zip(&scenario.nodes) {
+            if !spec.initial {
+                node.registered = false;
+                node.up = false;
+                node.no_schedule = true;
+            }
+        }
+        let node_counts = (0..scenario.pools.len())
+            .map(|p| {
+                let count = scenario
+                    .nodes
+                    .iter()
+                    .filter(|n| n.pool == p && n.initial)
+                    .count();
+                Gauge::new(count as u32, None)
+            })
+            .collect();
+        let autoscaler = scenario.node_groups.iter().any(Option::is_some).then(|| {
+            let mut rng = streams.stream("cluster-autoscaler");
+            let period = scenario.settings.scan_interval.as_nanos().max(1);
+            let phase = SimTime::from_nanos(rng.random_range(0..period));
+            cluster_autoscaler::ClusterAutoscaler::new(
+                scenario.nodes.len(),
+                phase,
+                rng,
+                engine.new_timer(),
+            )
+        });
         let zones = (0..scenario.zones.len())
             .map(|z| Zone::new(z, &scenario.nodes, engine))
             .collect();
@@ -161,6 +219,19 @@ impl<'s> World<'s> {
             .workloads
             .iter()
             .map(|w| WorkloadState {
+                replicas: w.replicas,
+                replicas_gauge: Gauge::new(w.replicas, w.hpa.as_ref().map(|h| h.max_replicas)),
+                hpa: w.hpa.as_ref().map(|_| {
+                    hpa::HpaState::new(
+                        streams.stream(&format!("hpa/{}", w.name)),
+                        scenario.settings.hpa_sync_period,
+                        scenario.settings.metric_resolution,
+                        engine.new_timer(),
+                    )
+                }),
+                scaling_since_failed: None,
+                failed_while_scaling: 0,
+                rescales: 0,
                 traffic: FluidTraffic::new(
                     w.traffic.clone(),
                     Capacity {
@@ -174,6 +245,8 @@ impl<'s> World<'s> {
                 ),
                 pods: Vec::new(),
                 pods_created: 0,
+                spikes: Vec::new(),
+                load_timer: engine.new_timer(),
                 extra_leak_per_hour_bytes: 0.0,
                 memory: MemoryUsage::default(),
                 kubelet_rng: streams.stream(&format!("kubelet/{}", w.name)),
@@ -211,6 +284,8 @@ impl<'s> World<'s> {
                 .collect(),
             lost_changes: Vec::new(),
             faults: FaultInjector::new(&scenario.faults, streams),
+            autoscaler,
+            node_counts,
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
             trace: Trace::new(trace_level),
@@ -236,9 +311,21 @@ impl<'s> World<'s> {
                     .schedule_at(at, ModelEvent::FaultFires { fault: f })
                     .expect("fault times are not negative");
             }
+            // A workload's stochastic spikes run on one clock of the fault's.
+            if let (Trigger::Mtbf(ttf), FaultKind::TrafficSpike { .. }) =
+                (&fault.trigger, &fault.kind)
+            {
+                let first = self.faults.draw(f, ttf);
+                engine.schedule_in(first, ModelEvent::FaultFires { fault: f });
+            }
+        }
+        for w in 0..self.workloads.len() {
+            self.wake_hpa(w, engine);
         }
         for node in 0..self.nodes.len() {
-            self.arm_node_failure(node, engine);
+            if self.nodes[node].registered {
+                self.arm_node_failure(node, engine);
+            }
         }
         if self.scenario.cold_start {
             for w in 0..self.workloads.len() {
@@ -293,6 +380,26 @@ impl<'s> World<'s> {
             })
             .collect();
         let memory = self.workloads.iter().map(|w| w.memory).collect();
+        let replicas = self
+            .workloads
+            .iter()
+            .map(|w| w.replicas_gauge.clone().finish(end))
+            .collect();
+        let rescales = self.workloads.iter().map(|w| w.rescales).collect();
+        let failed_while_scaling = self
+            .workloads
+            .iter()
+            .map(|w| {
+                let open = w
+                    .scaling_since_failed
+                    .map_or(0, |at_start| w.traffic.counts().failed() - at_start);
+                w.failed_while_scaling + open
+            })
+            .collect();
+        let nodes = std::mem::take(&mut self.node_counts)
+            .into_iter()
+            .map(|g| g.finish(end))
+            .collect();
         let (trace, key_events_not_kept) = self.trace.into_events();
         Observations {
             requests: self
@@ -306,6 +413,10 @@ impl<'s> World<'s> {
             usage,
             memory,
             pod_oom_kills,
+            replicas,
+            rescales,
+            failed_while_scaling,
+            nodes,
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
             trace,
@@ -328,7 +439,13 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ProbeKilled { pod, probe } => self.probe_killed(pod, probe, engine),
             ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
             ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
-            ModelEvent::RateChanged { workload } => self.load_changed(workload, engine),
+            ModelEvent::RateChanged { workload } | ModelEvent::LoadCrossing { workload } => {
+                self.load_changed(workload, engine)
+            }
+            ModelEvent::TrafficSpikeEnds {
+                workload,
+                multiplier,
+            } => self.spike_ends(workload, multiplier, engine),
             ModelEvent::SchedulingBackOffExpired => self.schedule_pending(engine),
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::ManagedOutage => self.managed_outage(engine),
@@ -357,6 +474,12 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::ZoneTaintPass { zone } => self.zone_taint_pass(zone, engine),
             ModelEvent::TolerationExpired { node } => self.toleration_expired(node, engine),
             ModelEvent::FaultFires { fault } => self.fault_fires(fault, engine),
+            ModelEvent::ClusterAutoscalerScan => self.cluster_autoscaler_scan(engine),
+            ModelEvent::NodeRegistered { node } => self.node_registered(node, engine),
+            ModelEvent::NodeProvisioningFailed { node } => {
+                self.node_provisioning_failed(node, engine)
+            }
+            ModelEvent::HpaSync { workload } => self.hpa_sync(workload, engine),
             ModelEvent::PodFailureDue { pod, fault } => self.inject_pod_fault(pod, fault, engine),
             ModelEvent::NodeFailureDue { node, fault } => {
                 self.inject_node_crash(node, fault, engine)

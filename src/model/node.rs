@@ -9,6 +9,13 @@ use crate::sim::{Engine, SimTime, TimerId};
 
 #[derive(Debug)]
 pub(super) struct Node {
+    /// The Node object exists: from the start, or once the cluster
+    /// autoscaler's new machine has registered, until it removes it.
+    pub registered: bool,
+    /// The cluster autoscaler asked the cloud for this machine.
+    pub provisioning: bool,
+    /// `spec.unschedulable` (cordoned): the cluster autoscaler drains it.
+    pub cordoned: bool,
     /// The machine and its kubelet run.
     pub up: bool,
     /// The controller's view of the `Ready` condition: false once it has
@@ -56,6 +63,9 @@ impl Node {
         engine: &mut Engine<ModelEvent>,
     ) -> Self {
         Node {
+            registered: true,
+            provisioning: false,
+            cordoned: false,
             up: true,
             ready_condition: true,
             no_schedule: false,
@@ -106,7 +116,7 @@ impl Zone {
     pub fn new(zone: usize, nodes: &[NodeSpec], engine: &mut Engine<ModelEvent>) -> Self {
         Zone {
             nodes: (0..nodes.len())
-                .filter(|&n| nodes[n].zone == zone)
+                .filter(|&n| nodes[n].zone == zone && nodes[n].initial)
                 .collect(),
             state: ZoneState::Normal,
             taint_queue: VecDeque::new(),

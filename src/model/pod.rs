@@ -25,6 +25,13 @@ pub(super) struct Pod {
     pub container: Container,
     /// The pod's `Ready` condition in the API, which the EndpointSlice follows.
     pub api_ready: bool,
+    /// The `Ready` condition's `lastTransitionTime`.
+    pub ready_transition: SimTime,
+    /// `status.startTime`: when its kubelet took the pod in.
+    pub start_time: Option<SimTime>,
+    /// Part of the steady state the run starts from: it started, and became
+    /// Ready, long before time zero.
+    pub pre_existing: bool,
     /// Listed as a ready endpoint in kube-proxy's rules.
     pub in_view: bool,
     /// What this pod contributes to its Service's traffic, as last told to it.
@@ -95,6 +102,9 @@ impl Pod {
             node: None,
             container: Container::Stopped,
             api_ready: false,
+            ready_transition: SimTime::ZERO,
+            start_time: None,
+            pre_existing: false,
             in_view: false,
             endpoint: None,
             deleting: false,

@@ -1,5 +1,6 @@
 //! The ReplicaSet controller: as many pods as `replicas`, not counting those
-//! being deleted, so an evicted pod is replaced at once.
+//! being deleted, so an evicted pod is replaced at once; when `replicas`
+//! drops, the surplus pods go in the order Kubernetes deletes them.
 
 use super::etcd::ApiWrite;
 use super::pod::Pod;
@@ -29,21 +30,35 @@ impl World<'_> {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }
-        let active = self.workloads[w]
+        let active: Vec<PodId> = self.workloads[w]
             .pods
             .iter()
-            .filter(|&&p| !self.pods[p].deleting)
-            .count();
-        let missing = (self.scenario.workloads[w].replicas as usize).saturating_sub(active);
-        if missing == 0 {
-            return;
-        }
+            .copied()
+            .filter(|&p| !self.pods[p].deleting)
+            .collect();
+        let desired = self.workloads[w].replicas as usize;
         let now = engine.now();
         let rs = format!(
             "{}-{}",
             self.scenario.workloads[w].name,
             names::template_hash(&self.scenario.workloads[w].name)
         );
+        if active.len() > desired {
+            let surplus = active.len() - desired;
+            for pod in self.pods_to_delete(active, surplus) {
+                let name = &self.pods[pod].name;
+                self.trace
+                    .emit(now, true, "ReplicaSet", &rs, "SuccessfulDelete", || {
+                        format!("Deleted pod: {name}")
+                    });
+                self.terminate_pod(pod, engine);
+            }
+            return;
+        }
+        let missing = desired - active.len();
+        if missing == 0 {
+            return;
+        }
         for _ in 0..missing {
             let pod = self.create_pod(w, engine);
             let name = &self.pods[pod].name;
@@ -56,6 +71,42 @@ impl World<'_> {
         self.schedule_pending(engine);
     }
 
+    /// The `count` pods a scale-down removes, in the ReplicaSet controller's
+    /// order (`ActivePodsWithRanks`): unscheduled before scheduled, pending
+    /// before running, not ready before ready, those sharing their node
+    /// with more of the workload's pods first, the most recently ready,
+    /// the most restarted, then the newest.
+    fn pods_to_delete(&self, mut active: Vec<PodId>, count: usize) -> Vec<PodId> {
+        let colocated = |pod: PodId| {
+            self.pods[pod].node.map_or(0, |n| {
+                active
+                    .iter()
+                    .filter(|&&other| self.pods[other].node == Some(n))
+                    .count()
+            })
+        };
+        let mut ranked: Vec<(_, PodId)> = active
+            .iter()
+            .map(|&p| {
+                let pod = &self.pods[p];
+                let key = (
+                    pod.node.is_some(),
+                    pod.ever_started,
+                    pod.api_ready,
+                    std::cmp::Reverse(colocated(p)),
+                    std::cmp::Reverse(pod.ready_transition),
+                    std::cmp::Reverse(pod.restarts),
+                    std::cmp::Reverse(p),
+                );
+                (key, p)
+            })
+            .collect();
+        ranked.sort_unstable();
+        active.clear();
+        active.extend(ranked.into_iter().take(count).map(|(_, p)| p));
+        active
+    }
+
     /// The pod object is deleted: it leaves the endpoints, and its node's
     /// kubelet stops it — at once if the node runs, or whenever the node comes
     /// back (it stays `Terminating` until then, holding its place).
@@ -63,6 +114,14 @@ impl World<'_> {
         if self.pods[pod].deleting {
             return;
         }
+        self.terminate_pod(pod, engine);
+        let w = self.pods[pod].workload;
+        self.reconcile_replicas(w, engine);
+    }
+
+    /// Deletes the pod object without asking its ReplicaSet for a
+    /// replacement: a scale-down's own deletions.
+    fn terminate_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         self.pods[pod].deleting = true;
         self.journal(engine.now(), ApiWrite::PodDeleted(pod));
         self.set_api_ready(pod, false, engine);
@@ -70,8 +129,6 @@ impl World<'_> {
         if on_running_node || self.pods[pod].node.is_none() {
             self.release_pod(pod, engine);
         }
-        let w = self.pods[pod].workload;
-        self.reconcile_replicas(w, engine);
     }
 
     /// The kubelet finishes a deleted pod: the container stops and the node's
@@ -97,5 +154,6 @@ impl World<'_> {
         self.workloads[w].pods.retain(|&p| p != pod);
         self.pending.retain(|&p| p != pod);
         self.schedule_pending(engine);
+        self.wake_cluster_autoscaler(engine);
     }
 }

@@ -24,6 +24,7 @@ type PlacementKey = (u32, u32, std::cmp::Reverse<u64>);
 /// Why a node was filtered out, for `FailedScheduling`'s message.
 #[derive(Default)]
 struct Rejections {
+    unschedulable: usize,
     tainted: usize,
     memory_pressure: usize,
     insufficient_cpu: usize,
@@ -55,6 +56,13 @@ impl World<'_> {
         let best_effort = self.scenario.workloads[w].qos_class() == "BestEffort";
         for (n, node) in self.nodes.iter().enumerate() {
             let spec = &self.scenario.nodes[n];
+            if !node.registered {
+                continue;
+            }
+            if node.cordoned {
+                rejections.unschedulable += 1;
+                continue;
+            }
             if node.no_schedule {
                 rejections.tainted += 1;
                 continue;
@@ -106,13 +114,14 @@ impl World<'_> {
         (best.map(|(n, _)| n), rejections)
     }
 
-    pub(super) fn bind(&mut self, pod: PodId, node: NodeId) {
+    pub(super) fn bind(&mut self, pod: PodId, node: NodeId, now: SimTime) {
         let requests = self.scenario.workloads[self.pods[pod].workload].requests;
         let n = &mut self.nodes[node];
         n.allocated.cpu_millis += requests.cpu_millis;
         n.allocated.memory_bytes += requests.memory_bytes;
         n.pods.push(pod);
         self.pods[pod].node = Some(node);
+        self.pods[pod].start_time = Some(now);
     }
 
     /// Frees the pod's place on its node and forgets it.
@@ -153,7 +162,7 @@ impl World<'_> {
             }
             match self.pick_node(pod) {
                 Some(node) => {
-                    self.bind(pod, node);
+                    self.bind(pod, node, now);
                     let node_name = &self.scenario.nodes[node].name;
                     self.pods[pod].unschedulable_reported = false;
                     let name = &self.pods[pod].name;
@@ -182,24 +191,28 @@ impl World<'_> {
                 .expect("a back-off ends in the future"),
             None => engine.cancel_timer(self.scheduler_timer),
         }
-        self.report_unschedulable(now);
+        self.report_unschedulable(engine);
     }
 
     /// `FailedScheduling`, once per pod and wait, with the scheduler's wording.
-    pub(super) fn report_unschedulable(&mut self, now: SimTime) {
+    pub(super) fn report_unschedulable(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
         for i in 0..self.pending.len() {
             let pod = self.pending[i];
             if std::mem::replace(&mut self.pods[pod].unschedulable_reported, true) {
                 continue;
             }
             let (_, r) = self.filter_and_score(pod);
-            let total = self.nodes.len();
+            let total = self.nodes.iter().filter(|n| n.registered).count();
             let mut reasons = Vec::new();
             if r.insufficient_cpu > 0 {
                 reasons.push(format!("{} Insufficient cpu", r.insufficient_cpu));
             }
             if r.insufficient_memory > 0 {
                 reasons.push(format!("{} Insufficient memory", r.insufficient_memory));
+            }
+            if r.unschedulable > 0 {
+                reasons.push(format!("{} node(s) were unschedulable", r.unschedulable));
             }
             if r.tainted > 0 {
                 reasons.push(format!(
@@ -213,6 +226,7 @@ impl World<'_> {
                     r.memory_pressure
                 ));
             }
+            self.wake_cluster_autoscaler(engine);
             let name = &self.pods[pod].name;
             self.trace
                 .emit(now, true, "Pod", name, "FailedScheduling", || {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::metrics::Incident;
+use crate::metrics::{GaugeSummary, Incident};
 use crate::model::Observations;
 use crate::scenario::Scenario;
 use crate::scenario::file::SloExpectation;
@@ -38,7 +38,52 @@ pub struct Report {
     pub lost_changes: Vec<LostChangeReport>,
     #[serde(serialize_with = "ordered_map")]
     pub workloads: Vec<(String, WorkloadReport)>,
+    /// The node pools the cluster autoscaler sizes: their node counts.
+    #[serde(serialize_with = "ordered_map", skip_serializing_if = "Vec::is_empty")]
+    pub node_pools: Vec<(String, NodePoolReport)>,
     pub slo: Option<SloReport>,
+}
+
+/// A count over the run: its range, its value at the end, its time-weighted mean.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CountOverTime {
+    pub min: u32,
+    pub max: u32,
+    #[serde(rename = "final")]
+    pub last: u32,
+    pub mean: f64,
+}
+
+impl CountOverTime {
+    fn of(g: &GaugeSummary) -> Self {
+        CountOverTime {
+            min: g.min,
+            max: g.max,
+            last: g.last,
+            mean: g.mean,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodePoolReport {
+    /// Registered nodes.
+    pub nodes: CountOverTime,
+}
+
+/// What the workload's HorizontalPodAutoscaler did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoscalingReport {
+    /// The Deployment's `replicas` as the HPA set it.
+    pub replicas: CountOverTime,
+    pub max_replicas: u32,
+    /// Time spent at `maxReplicas`: load the HPA was not allowed to follow.
+    pub at_max_replicas_s: f64,
+    /// `SuccessfulRescale` events.
+    pub rescales: u32,
+    /// Requests that failed between a rescale and the moment the Service
+    /// routed to exactly the new number of serving pods.
+    pub failed_while_scaling: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +174,8 @@ pub struct WorkloadReport {
     pub memory_mib: Gauge,
     /// The pods the OOM killer hit, with their counts.
     pub pod_oom_kills: Vec<PodOomKills>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,14 +223,20 @@ pub struct SloCheck {
 
 const MIB: f64 = (1 << 20) as f64;
 
-/// Average cores over what `replicas` pods of `millis` each amount to.
-fn share(avg_cores: f64, millis: u64, replicas: u32) -> Option<f64> {
-    let total = millis as f64 / 1000.0 * f64::from(replicas);
+/// Average cores over what `replicas` pods (on average over the run) of
+/// `millis` each amount to.
+fn share(avg_cores: f64, millis: u64, replicas: &GaugeSummary) -> Option<f64> {
+    let mean = if replicas.min == replicas.max {
+        f64::from(replicas.min)
+    } else {
+        replicas.mean
+    };
+    let total = millis as f64 / 1000.0 * mean;
     (total > 0.0).then(|| avg_cores / total)
 }
 
-fn ordered_map<S: serde::Serializer>(
-    entries: &[(String, WorkloadReport)],
+fn ordered_map<S: serde::Serializer, V: Serialize>(
+    entries: &[(String, V)],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_map(entries.iter().map(|(k, v)| (k, v)))
@@ -265,12 +318,12 @@ impl Report {
                         cpu_of_request: share(
                             obs.usage[w].0.cpu_core_seconds / seconds,
                             spec.requests.cpu_millis,
-                            spec.replicas,
+                            &obs.replicas[w],
                         ),
                         cpu_of_limit: share(
                             obs.usage[w].0.cpu_core_seconds / seconds,
                             spec.limits.cpu_millis,
-                            spec.replicas,
+                            &obs.replicas[w],
                         ),
                         requests_per_second: Gauge {
                             max: obs.usage[w].0.offered_rate_max,
@@ -307,6 +360,13 @@ impl Report {
                             .filter(|i| i.workload == w)
                             .count(),
                         restarts: obs.restarts[w],
+                        autoscaling: spec.hpa.as_ref().map(|hpa| AutoscalingReport {
+                            replicas: CountOverTime::of(&obs.replicas[w]),
+                            max_replicas: hpa.max_replicas,
+                            at_max_replicas_s: obs.replicas[w].at_watched.as_secs_f64(),
+                            rescales: obs.rescales[w],
+                            failed_while_scaling: obs.failed_while_scaling[w],
+                        }),
                     },
                 )
             })
@@ -366,6 +426,20 @@ impl Report {
             nines,
             incidents,
             workloads,
+            node_pools: scenario
+                .node_groups
+                .iter()
+                .enumerate()
+                .filter(|(_, group)| group.is_some())
+                .map(|(p, _)| {
+                    (
+                        scenario.pools[p].clone(),
+                        NodePoolReport {
+                            nodes: CountOverTime::of(&obs.nodes[p]),
+                        },
+                    )
+                })
+                .collect(),
             slo: None,
         };
         report.slo = slo(scenario, &report);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{NinesReport, Report};
+use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
 use crate::traffic::Outcome;
@@ -123,6 +123,30 @@ pub fn render_text(
             gauge(&w.memory_mib, 0),
             gauge(&w.requests_per_second, 1)
         );
+    }
+
+    let scaled: Vec<_> = r
+        .workloads
+        .iter()
+        .filter_map(|(name, w)| w.autoscaling.as_ref().map(|a| (name, a)))
+        .collect();
+    if !scaled.is_empty() || !r.node_pools.is_empty() {
+        let _ = writeln!(out, "\nAutoscaling (min / mean / max / at the end)");
+        for (name, a) in scaled {
+            let _ = writeln!(
+                out,
+                "  {:<16} replicas {:>20}  {} rescales  at maxReplicas ({}) {}  {} requests failed while scaling",
+                name,
+                count(&a.replicas),
+                a.rescales,
+                a.max_replicas,
+                duration(a.at_max_replicas_s),
+                thousands(a.failed_while_scaling)
+            );
+        }
+        for (name, p) in &r.node_pools {
+            let _ = writeln!(out, "  {:<16} nodes    {:>20}", name, count(&p.nodes));
+        }
     }
 
     let restarted: Vec<_> = r
@@ -372,6 +396,10 @@ fn clock(secs: f64) -> String {
 fn clock_exact(t: SimTime) -> String {
     let ms = t.as_nanos() / 1_000_000;
     format!("{}.{:03}", clock((ms / 1000) as f64), ms % 1000)
+}
+
+fn count(c: &CountOverTime) -> String {
+    format!("{} / {:.1} / {} / {}", c.min, c.mean, c.max, c.last)
 }
 
 #[cfg(test)]

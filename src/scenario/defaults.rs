@@ -41,6 +41,51 @@ pub const LARGE_CLUSTER_SIZE_THRESHOLD: u32 = 50;
 /// batching is 0 by default.
 pub const ENDPOINT_PROPAGATION_DELAY: SimDuration = SimDuration::from_secs(1);
 
+/// kube-controller-manager `--horizontal-pod-autoscaler-sync-period`.
+pub const HPA_SYNC_PERIOD: SimDuration = SimDuration::from_secs(15);
+
+/// kube-controller-manager `--horizontal-pod-autoscaler-tolerance`.
+pub const HPA_TOLERANCE: f64 = 0.1;
+
+/// kube-controller-manager `--horizontal-pod-autoscaler-downscale-stabilization`.
+pub const HPA_DOWNSCALE_STABILIZATION: SimDuration = SimDuration::from_secs(300);
+
+/// kube-controller-manager `--horizontal-pod-autoscaler-cpu-initialization-period`.
+pub const HPA_CPU_INITIALIZATION_PERIOD: SimDuration = SimDuration::from_secs(300);
+
+/// kube-controller-manager `--horizontal-pod-autoscaler-initial-readiness-delay`.
+pub const HPA_INITIAL_READINESS_DELAY: SimDuration = SimDuration::from_secs(30);
+
+/// HPA `minReplicas` when unset.
+pub const HPA_MIN_REPLICAS: u32 = 1;
+
+/// The HPA's metric when `metrics` is empty: 80 % average CPU utilization.
+pub const HPA_CPU_UTILIZATION: u32 = 80;
+
+/// metrics-server `--metric-resolution` as its official manifest sets it
+/// (the binary's own default is 60 s).
+pub const METRIC_RESOLUTION: SimDuration = SimDuration::from_secs(15);
+
+/// cluster-autoscaler `--scan-interval`.
+pub const CA_SCAN_INTERVAL: SimDuration = SimDuration::from_secs(10);
+
+/// cluster-autoscaler `--scale-down-unneeded-time`.
+pub const CA_SCALE_DOWN_UNNEEDED_TIME: SimDuration = SimDuration::from_secs(600);
+
+/// cluster-autoscaler `--scale-down-delay-after-add`.
+pub const CA_SCALE_DOWN_DELAY_AFTER_ADD: SimDuration = SimDuration::from_secs(600);
+
+/// cluster-autoscaler `--scale-down-utilization-threshold`.
+pub const CA_SCALE_DOWN_UTILIZATION_THRESHOLD: f64 = 0.5;
+
+/// cluster-autoscaler `--max-node-provision-time`.
+pub const CA_MAX_NODE_PROVISION_TIME: SimDuration = SimDuration::from_secs(900);
+
+/// From a scale-up request to a Ready node: "about 3–4 min on GCE" (the
+/// cluster autoscaler's FAQ); no upstream figure exists for other clouds.
+pub const NODE_PROVISIONING_MIN: SimDuration = SimDuration::from_secs(180);
+pub const NODE_PROVISIONING_MAX: SimDuration = SimDuration::from_secs(240);
+
 /// Probe fields (`k8s.io/api` core/v1 `Probe`).
 pub const PROBE_PERIOD_SECONDS: u32 = 10;
 pub const PROBE_TIMEOUT_SECONDS: u32 = 1;

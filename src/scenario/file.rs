@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::units::{Cpu, Distribution, Duration, Memory, Percent, PositiveDuration, Rate};
+use crate::units::{
+    Cpu, Distribution, Duration, IntOrPercent, Memory, Percent, PositiveDuration, Quantity, Rate,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -77,6 +79,18 @@ pub struct NodePoolSpec {
     pub count: Spanned<u32>,
     pub zones: Option<Spanned<Vec<String>>>,
     pub allocatable: Spanned<ResourceList>,
+    /// The cluster autoscaler's bounds for this pool's node group.
+    pub autoscaling: Option<Spanned<NodeGroupSpec>>,
+    /// From the autoscaler's request to a Ready node.
+    pub provisioning_time: Option<Distribution>,
+}
+
+/// A node group of the cluster autoscaler (`--nodes=min:max:pool`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeGroupSpec {
+    pub min_nodes: Spanned<u32>,
+    pub max_nodes: Spanned<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +115,19 @@ pub struct SettingsSpec {
     pub unhealthy_zone_threshold: Option<f64>,
     pub large_cluster_size_threshold: Option<u32>,
     pub endpoint_propagation_delay: Option<Duration>,
+    pub horizontal_pod_autoscaler_sync_period: Option<PositiveDuration>,
+    pub horizontal_pod_autoscaler_tolerance: Option<f64>,
+    pub horizontal_pod_autoscaler_downscale_stabilization: Option<Duration>,
+    pub horizontal_pod_autoscaler_cpu_initialization_period: Option<Duration>,
+    pub horizontal_pod_autoscaler_initial_readiness_delay: Option<Duration>,
+    /// metrics-server `--metric-resolution`.
+    pub metric_resolution: Option<PositiveDuration>,
+    /// cluster-autoscaler flags.
+    pub scan_interval: Option<PositiveDuration>,
+    pub scale_down_unneeded_time: Option<Duration>,
+    pub scale_down_delay_after_add: Option<Duration>,
+    pub scale_down_utilization_threshold: Option<f64>,
+    pub max_node_provision_time: Option<PositiveDuration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +144,123 @@ pub struct WorkloadSpec {
     pub restart_policy: Option<Spanned<RestartPolicy>>,
     #[serde(default)]
     pub app: AppSpec,
+    /// A HorizontalPodAutoscaler's spec on the workload's Deployment.
+    pub autoscaling: Option<Spanned<HpaSpec>>,
+    /// A PodDisruptionBudget selecting the workload's pods.
+    pub disruption_budget: Option<Spanned<DisruptionBudgetSpec>>,
+}
+
+/// `HorizontalPodAutoscalerSpec` (autoscaling/v2) without `scaleTargetRef`:
+/// the workload is the target.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HpaSpec {
+    pub min_replicas: Option<Spanned<u32>>,
+    pub max_replicas: Spanned<u32>,
+    pub metrics: Option<Vec<Spanned<MetricSpec>>>,
+    pub behavior: Option<HpaBehaviorSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum MetricSourceType {
+    Resource,
+    Pods,
+    Object,
+    External,
+    ContainerResource,
+}
+
+/// `MetricSpec`: a `type` and the source of that type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MetricSpec {
+    #[serde(rename = "type")]
+    pub kind: MetricSourceType,
+    pub resource: Option<ResourceMetricSource>,
+    pub pods: Option<PodsMetricSource>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceMetricSource {
+    pub name: String,
+    pub target: MetricTarget,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodsMetricSource {
+    pub metric: MetricIdentifier,
+    pub target: MetricTarget,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MetricIdentifier {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum MetricTargetType {
+    Utilization,
+    AverageValue,
+    Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MetricTarget {
+    #[serde(rename = "type")]
+    pub kind: MetricTargetType,
+    pub average_utilization: Option<u32>,
+    pub average_value: Option<Quantity>,
+    pub value: Option<Quantity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HpaBehaviorSpec {
+    pub scale_up: Option<ScalingRulesSpec>,
+    pub scale_down: Option<ScalingRulesSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScalingRulesSpec {
+    pub stabilization_window_seconds: Option<Spanned<u32>>,
+    pub select_policy: Option<SelectPolicySpec>,
+    pub policies: Option<Vec<Spanned<ScalingPolicySpec>>>,
+    pub tolerance: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SelectPolicySpec {
+    Max,
+    Min,
+    Disabled,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScalingPolicySpec {
+    #[serde(rename = "type")]
+    pub kind: PolicyTypeSpec,
+    pub value: u32,
+    pub period_seconds: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PolicyTypeSpec {
+    Pods,
+    Percent,
+}
+
+/// `PodDisruptionBudgetSpec`: exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DisruptionBudgetSpec {
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -270,12 +414,37 @@ pub struct TrafficSpec {
 pub enum RateSpec {
     Constant(Rate),
     Steps(Vec<RateStep>),
+    Ramp(RampSpec),
+    Diurnal(DiurnalSpec),
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RateProfileSpec {
-    steps: Vec<RateStep>,
+    steps: Option<Vec<RateStep>>,
+    ramp: Option<RampSpec>,
+    diurnal: Option<DiurnalSpec>,
+}
+
+/// `from` until `at`, then a straight line to `to` over `over`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RampSpec {
+    pub from: Rate,
+    pub to: Rate,
+    pub at: Option<Duration>,
+    pub over: Duration,
+}
+
+/// A daily cycle: a cosine from `min` up to `max` at `peakAt` (time of
+/// day) and back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DiurnalSpec {
+    pub min: Rate,
+    pub max: Rate,
+    pub peak_at: Duration,
+    pub period: Option<PositiveDuration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,7 +464,8 @@ impl<'de> Deserialize<'de> for RateSpec {
             type Value = RateSpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "a rate in requests per second (`300`, `\"300/s\"`) or `{steps: [...]}`",
+                    "a rate in requests per second (`300`, `\"300/s\"`), `{steps: [...]}`, \
+                     `{ramp: {...}}` or `{diurnal: {...}}`",
                 )
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<RateSpec, E> {
@@ -311,8 +481,16 @@ impl<'de> Deserialize<'de> for RateSpec {
                 Rate::deserialize(v.into_deserializer()).map(RateSpec::Constant)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RateSpec, A::Error> {
-                RateProfileSpec::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|profile| RateSpec::Steps(profile.steps))
+                let profile =
+                    RateProfileSpec::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                match (profile.steps, profile.ramp, profile.diurnal) {
+                    (Some(steps), None, None) => Ok(RateSpec::Steps(steps)),
+                    (None, Some(ramp), None) => Ok(RateSpec::Ramp(ramp)),
+                    (None, None, Some(diurnal)) => Ok(RateSpec::Diurnal(diurnal)),
+                    _ => Err(de::Error::custom(
+                        "a rate profile needs exactly one of `steps`, `ramp` or `diurnal`",
+                    )),
+                }
             }
         }
         deserializer.deserialize_any(RateSpecVisitor)
@@ -339,6 +517,18 @@ pub struct FaultSpec {
     pub control_plane_node_crash: Option<ControlPlaneNodeCrashSpec>,
     pub etcd_leader_loss: Option<LeaderCrashSpec>,
     pub etcd_loss: Option<LeaderCrashSpec>,
+    pub traffic_spike: Option<TrafficSpikeSpec>,
+}
+
+/// The workload's request rate is multiplied by `multiplier` for
+/// `duration` (a launch, a retry storm, a bot).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TrafficSpikeSpec {
+    pub workload: Spanned<String>,
+    pub multiplier: Spanned<f64>,
+    pub duration: Distribution,
+    pub mtbf: Option<Mtbf>,
 }
 
 /// The leader of kube-controller-manager or kube-scheduler crashes; a

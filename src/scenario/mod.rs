@@ -2,16 +2,21 @@
 //! runs ([`Scenario`], validated, defaults resolved, names turned into
 //! indices). Nothing downstream re-checks what is validated here.
 
+mod autoscaling;
 pub mod defaults;
 mod error;
 pub mod file;
 mod validate;
 
+pub use autoscaling::{
+    Hpa, HpaBehavior, HpaMetric, NodeGroup, PolicyKind, ResourceName, ResourceTarget,
+    ScalingPolicy, ScalingRules, SelectPolicy,
+};
 pub use error::{Diagnostic, ScenarioError, closest};
 
 use crate::sim::{SimDuration, SimTime};
 use crate::traffic::RateProfile;
-use crate::units::Distribution;
+use crate::units::{Distribution, IntOrPercent};
 
 /// A validated scenario, ready to run.
 #[derive(Debug, Clone)]
@@ -25,6 +30,10 @@ pub struct Scenario {
     pub cold_start: bool,
     pub zones: Vec<String>,
     pub pools: Vec<String>,
+    /// Per pool, the cluster autoscaler's node group, if it has one.
+    pub node_groups: Vec<Option<NodeGroup>>,
+    /// Every node the cluster can have: those of an autoscaled pool up to
+    /// its `maxNodes`, the ones beyond its `count` not yet provisioned.
     pub nodes: Vec<NodeSpec>,
     pub settings: Settings,
     pub control_plane: ControlPlane,
@@ -101,6 +110,8 @@ pub struct NodeSpec {
     pub pool: usize,
     pub zone: usize,
     pub allocatable: Resources,
+    /// Part of the cluster at t = 0; the others are the autoscaler's to add.
+    pub initial: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,6 +133,15 @@ pub struct Settings {
     pub unhealthy_zone_threshold: f64,
     pub large_cluster_size_threshold: u32,
     pub endpoint_propagation_delay: SimDuration,
+    pub hpa_sync_period: SimDuration,
+    pub hpa_cpu_initialization_period: SimDuration,
+    pub hpa_initial_readiness_delay: SimDuration,
+    pub metric_resolution: SimDuration,
+    pub scan_interval: SimDuration,
+    pub scale_down_unneeded_time: SimDuration,
+    pub scale_down_delay_after_add: SimDuration,
+    pub scale_down_utilization_threshold: f64,
+    pub max_node_provision_time: SimDuration,
 }
 
 impl Settings {
@@ -149,6 +169,29 @@ pub struct Workload {
     pub termination_grace_period: SimDuration,
     pub app: App,
     pub traffic: RateProfile,
+    pub hpa: Option<Hpa>,
+    pub disruption_budget: Option<DisruptionBudget>,
+}
+
+/// A PodDisruptionBudget over the workload's pods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DisruptionBudget {
+    MinAvailable(IntOrPercent),
+    MaxUnavailable(IntOrPercent),
+}
+
+impl DisruptionBudget {
+    /// `status.desiredHealthy` of the disruption controller for this many
+    /// expected pods: `minAvailable` (a percentage rounds up), or the
+    /// expected count less `maxUnavailable` (a percentage rounds up too).
+    pub fn desired_healthy(self, expected: u32) -> u32 {
+        match self {
+            DisruptionBudget::MinAvailable(n) => n.resolve(expected, true),
+            DisruptionBudget::MaxUnavailable(n) => {
+                expected.saturating_sub(n.resolve(expected, true))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +330,12 @@ pub enum FaultKind {
         target: NodeTarget,
         count: u32,
         recover_after: Option<Distribution>,
+    },
+    /// The workload's request rate is multiplied for a while.
+    TrafficSpike {
+        workload: usize,
+        multiplier: f64,
+        duration: Distribution,
     },
 }
 

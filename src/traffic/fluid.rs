@@ -1,11 +1,16 @@
 //! Fluid-mode accounting: between two changes of a workload's endpoint view
 //! the outcome counts are Poisson draws with the integrated rate as mean, so
-//! the cost is one draw per outcome per change, whatever the request rate.
+//! the cost is one draw per outcome per change, whatever the request rate
+//! and however it varies in between.
 
 use rand_distr::{Distribution as _, Poisson};
 
 use super::{Capacity, RateProfile};
-use crate::sim::{SimTime, Stream};
+use crate::sim::{SimDuration, SimTime, Stream};
+
+/// How far back [`FluidTraffic::offered_rate_at`] must answer: the
+/// autoscaler's metrics lag by about a minute; ten leave a wide margin.
+const MULTIPLIER_MEMORY: SimDuration = SimDuration::from_secs(600);
 
 /// What a request sent to an endpoint in kube-proxy's view meets.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -140,6 +145,10 @@ pub struct FluidTraffic {
     arrivals: Stream,
     in_flight: Stream,
     counts: OutcomeCounts,
+    /// The `trafficSpike` multipliers, each with the instant it took over,
+    /// oldest first; the last is in force. Those superseded long enough ago
+    /// are dropped, so a year of spikes holds a few entries.
+    multipliers: Vec<(SimTime, f64)>,
 }
 
 impl FluidTraffic {
@@ -160,6 +169,7 @@ impl FluidTraffic {
             arrivals,
             in_flight,
             counts: OutcomeCounts::default(),
+            multipliers: vec![(SimTime::ZERO, 1.0)],
         }
     }
 
@@ -188,13 +198,70 @@ impl FluidTraffic {
     pub fn rate_per_endpoint(&self, now: SimTime) -> f64 {
         match self.view_size() {
             0 => 0.0,
-            size => self.profile.rate_at(now) / f64::from(size),
+            size => self.offered_rate_now(now) / f64::from(size),
         }
     }
 
     /// Requests per second sent to the Service now.
     pub fn offered_rate_now(&self, now: SimTime) -> f64 {
-        self.profile.rate_at(now)
+        self.profile.rate_at(now) * self.multiplier()
+    }
+
+    /// Requests per second sent to the Service at `t`, a recent past instant
+    /// (up to ten minutes back): what a lagging metric reports, with the
+    /// spike that was in force then.
+    pub fn offered_rate_at(&self, t: SimTime) -> f64 {
+        let i = self.multipliers.partition_point(|(since, _)| *since <= t);
+        let (_, multiplier) = self.multipliers[i.saturating_sub(1)];
+        self.profile.rate_at(t) * multiplier
+    }
+
+    /// A `trafficSpike` starts or ends: from `now` the offered rate is the
+    /// profile's times `multiplier`. Outcomes up to `now` are settled first
+    /// at the old rate.
+    pub fn set_multiplier(&mut self, now: SimTime, multiplier: f64) {
+        self.settle(now);
+        match self.multipliers.last_mut() {
+            Some(last) if last.0 == now => last.1 = multiplier,
+            _ => self.multipliers.push((now, multiplier)),
+        }
+        // An entry is needed while its successor took over within the
+        // memory of the latest change.
+        let horizon = SimTime::ZERO + now.since_start().saturating_sub(MULTIPLIER_MEMORY);
+        let needed = self.multipliers[1..].partition_point(|(since, _)| *since < horizon);
+        self.multipliers.drain(..needed);
+    }
+
+    /// The first instant after `now` at which the load per endpoint crosses
+    /// any of `levels` (requests per second per endpoint), with the view and
+    /// spikes as they are: the model re-evaluates probes then, instead of
+    /// sampling a continuously varying load. `None` with an empty view, or
+    /// if no level is ever crossed.
+    pub fn next_rate_crossing(&self, now: SimTime, levels: &[f64]) -> Option<SimTime> {
+        let size = f64::from(self.view_size());
+        let multiplier = self.multiplier();
+        if size == 0.0 || multiplier <= 0.0 {
+            return None;
+        }
+        levels
+            .iter()
+            .filter_map(|level| self.profile.next_crossing(now, level * size / multiplier))
+            .min()
+    }
+
+    /// The first instant after `now` at which the offered rate, spikes
+    /// included, crosses `level`: the autoscaler sleeps until its load
+    /// leaves the tolerance band.
+    pub fn next_offered_crossing(&self, now: SimTime, level: f64) -> Option<SimTime> {
+        let multiplier = self.multiplier();
+        if multiplier <= 0.0 {
+            return None;
+        }
+        self.profile.next_crossing(now, level / multiplier)
+    }
+
+    fn multiplier(&self) -> f64 {
+        self.multipliers.last().map_or(1.0, |&(_, m)| m)
     }
 
     /// CPU cores the serving endpoints use now.
@@ -203,23 +270,25 @@ impl FluidTraffic {
     }
 
     /// Draws the outcomes of the requests sent since the last settlement,
-    /// spread evenly over the view as it stood.
+    /// spread evenly over the view as it stood; the view and the multiplier
+    /// have not changed since (changing them settles first), the rate may
+    /// have.
     pub fn settle(&mut self, now: SimTime) {
-        if now <= self.settled_until {
+        let from = self.settled_until;
+        if now <= from {
             return;
         }
-        let expected = self.profile.expected_requests(self.settled_until, now);
-        let seconds = (now - self.settled_until).as_secs_f64();
+        let multiplier = self.multiplier();
+        let expected = self.profile.expected_requests(from, now) * multiplier;
         self.settled_until = now;
         if expected <= 0.0 {
             return;
         }
         let size = self.view_size();
-        // The rate is constant between changes (rate steps are changes), so
-        // the segment's mean rate is its rate.
-        let rate = expected / seconds;
+        let last = SimTime::from_nanos(now.as_nanos() - 1);
+        let peak_rate = self.profile.max_rate_in(from, last) * multiplier;
         self.usage.offered_requests += expected;
-        self.usage.offered_rate_max = self.usage.offered_rate_max.max(rate);
+        self.usage.offered_rate_max = self.usage.offered_rate_max.max(peak_rate);
         if size == 0 {
             let n = poisson(&mut self.arrivals, expected);
             self.counts.0[Outcome::NoEndpoints.index()] += n;
@@ -230,22 +299,56 @@ impl FluidTraffic {
             if share == 0 {
                 continue;
             }
-            let mean = expected * f64::from(share) / f64::from(size);
             if class == EndpointClass::Serving {
-                let per_endpoint = rate / f64::from(size);
-                let served = self.capacity.served_share(per_endpoint);
-                let ok = poisson(&mut self.arrivals, mean * served);
-                let overload = poisson(&mut self.arrivals, mean * (1.0 - served));
+                let (ok_mean, overload_mean) = self.serve(from, now, share, size);
+                let ok = poisson(&mut self.arrivals, ok_mean);
+                let overload = poisson(&mut self.arrivals, overload_mean);
                 self.counts.0[Outcome::Ok.index()] += ok;
                 self.counts.0[Outcome::Overload.index()] += overload;
-                let cores = f64::from(share) * self.capacity.cpu_cores(per_endpoint);
-                self.usage.cpu_core_seconds += cores * seconds;
-                self.usage.cpu_max_cores = self.usage.cpu_max_cores.max(cores);
+                let peak_cores =
+                    f64::from(share) * self.capacity.cpu_cores(peak_rate / f64::from(size));
+                self.usage.cpu_max_cores = self.usage.cpu_max_cores.max(peak_cores);
             } else {
+                let mean = expected * f64::from(share) / f64::from(size);
                 let n = poisson(&mut self.arrivals, mean);
                 self.counts.0[class.outcome().index()] += n;
             }
         }
+    }
+
+    /// The mean numbers of requests the `share` serving endpoints answered
+    /// and failed as `overload` in `[from, to)`; the CPU they used goes to
+    /// the usage.
+    /// Below the CPU limit every request is answered; above it the
+    /// endpoints process exactly their limit's worth. So the interval is
+    /// cut where the load crosses the limit, and within each piece the
+    /// piece's mean rate gives the exact split, whatever the shape of the
+    /// rate in it. The means are summed before any draw: the number of
+    /// draws, and so the random streams, do not depend on the pieces.
+    fn serve(&mut self, from: SimTime, to: SimTime, share: u32, size: u32) -> (f64, f64) {
+        let multiplier = self.multiplier();
+        let (share, size) = (f64::from(share), f64::from(size));
+        let limit = self
+            .capacity
+            .max_rate()
+            .map_or(f64::INFINITY, |max| max * size / multiplier);
+        let (mut ok, mut overload) = (0.0, 0.0);
+        for (a, b, above) in self.profile.pieces(from, to, limit) {
+            let expected = self.profile.expected_requests(a, b) * multiplier;
+            let seconds = (b - a).as_secs_f64();
+            let mean = expected * share / size;
+            let per_endpoint = expected / seconds / size;
+            let served = if above {
+                self.capacity.served_share(per_endpoint)
+            } else {
+                1.0
+            };
+            ok += mean * served;
+            overload += mean * (1.0 - served);
+            let cores = share * (per_endpoint * served * self.capacity.cpu_per_request_s);
+            self.usage.cpu_core_seconds += cores * seconds;
+        }
+        (ok, overload)
     }
 
     /// An endpoint joins, leaves, or changes class in the view; outcomes up to
@@ -278,7 +381,7 @@ impl FluidTraffic {
         if size == 0 {
             return 0;
         }
-        let per_pod = self.profile.rate_at(now) / f64::from(size);
+        let per_pod = self.offered_rate_now(now) / f64::from(size);
         let dropped = poisson(&mut self.in_flight, self.capacity.in_flight(per_pod));
         let moved = dropped.min(self.counts.0[Outcome::Ok.index()]);
         self.counts.0[Outcome::Ok.index()] -= moved;
@@ -305,18 +408,41 @@ mod tests {
     use crate::sim::RngStreams;
 
     fn traffic(rate: f64) -> FluidTraffic {
-        let s = RngStreams::new(3);
         let capacity = Capacity {
             mean_service_time_s: 0.1,
             cpu_per_request_s: 0.01,
             cpu_limit_cores: None,
         };
-        FluidTraffic::new(
-            RateProfile::constant(rate),
-            capacity,
-            s.stream("a"),
-            s.stream("b"),
-        )
+        with(RateProfile::constant(rate), capacity)
+    }
+
+    fn with(profile: RateProfile, capacity: Capacity) -> FluidTraffic {
+        let s = RngStreams::new(3);
+        FluidTraffic::new(profile, capacity, s.stream("a"), s.stream("b"))
+    }
+
+    fn serving(t: &mut FluidTraffic, n: u32) {
+        for _ in 0..n {
+            t.endpoint_changed(SimTime::ZERO, None, Some(EndpointClass::Serving));
+        }
+    }
+
+    fn secs(s: u64) -> SimTime {
+        SimTime::from_secs(s)
+    }
+
+    /// A Poisson count against its mean: within five standard deviations.
+    fn assert_poisson(count: u64, mean: f64) {
+        let sd = mean.sqrt();
+        assert!(
+            (count as f64 - mean).abs() < 5.0 * sd,
+            "{count} vs mean {mean} (sd {sd:.1})"
+        );
+    }
+
+    fn assert_close(actual: f64, expected: f64, relative: f64) {
+        let error = (actual - expected).abs() / expected.abs();
+        assert!(error < relative, "{actual} vs {expected}: {error:e}");
     }
 
     #[test]
@@ -349,5 +475,127 @@ mod tests {
         let before = t.counts().clone();
         t.settle(SimTime::from_secs(10));
         assert_eq!(&before, t.counts());
+    }
+
+    #[test]
+    fn a_ramps_counts_follow_its_integral() {
+        // 0 → 2000 req/s over 100 s, then flat: 100,000 + 100,000 by 150 s.
+        let profile = RateProfile::ramp(0.0, 2000.0, SimTime::ZERO, SimDuration::from_secs(100));
+        let mut t = with(profile, traffic(0.0).capacity);
+        serving(&mut t, 2);
+        for at in [30, 70, 150] {
+            t.settle(secs(at));
+        }
+        assert_poisson(t.counts().get(Outcome::Ok), 200_000.0);
+        assert_eq!(t.counts().failed(), 0);
+        assert_close(t.usage().offered_requests, 200_000.0, 1e-12);
+        assert_eq!(t.usage().offered_rate_max, 2000.0);
+        assert_close(t.usage().cpu_core_seconds, 200_000.0 * 0.01, 1e-12);
+        assert_close(t.usage().cpu_max_cores, 2000.0 * 0.01, 1e-12);
+    }
+
+    #[test]
+    fn overload_under_a_diurnal_is_its_excess_over_the_limit() {
+        // Twelve endpoints of 100 req/s each (1 core, 10 ms a request): 1200
+        // req/s in all, under an hourly cycle between 200 and 1800 req/s.
+        let (min, max, limit) = (200.0, 1800.0, 1200.0);
+        let period_s = 3600.0;
+        let profile = RateProfile::diurnal(
+            min,
+            max,
+            SimDuration::from_secs(600),
+            SimDuration::from_secs(3600),
+        );
+        let capacity = Capacity {
+            mean_service_time_s: 0.05,
+            cpu_per_request_s: 0.01,
+            cpu_limit_cores: Some(1.0),
+        };
+        let mut t = with(profile, capacity);
+        serving(&mut t, 12);
+        // Five whole periods, settled at instants unrelated to the cycle.
+        let mut at = 0;
+        while at < 5 * 3600 {
+            at = (at + 1_234).min(5 * 3600);
+            t.settle(secs(at));
+        }
+        // Per period ∫(rate − limit)+ = P/2π · (2α(mid − limit) + 2·amp·sin α),
+        // with cos α = (limit − mid)/amp.
+        let (mid, amp) = ((min + max) / 2.0, (max - min) / 2.0);
+        let alpha = ((limit - mid) / amp).acos();
+        let excess = period_s / std::f64::consts::TAU
+            * (2.0 * alpha * (mid - limit) + 2.0 * amp * alpha.sin());
+        let offered = mid * period_s;
+        let c = t.counts();
+        assert_poisson(c.get(Outcome::Overload), 5.0 * excess);
+        assert_poisson(c.get(Outcome::Ok), 5.0 * (offered - excess));
+        // CPU is deterministic: the served requests' worth, capped at the limit.
+        assert_close(
+            t.usage().cpu_core_seconds,
+            5.0 * (offered - excess) * 0.01,
+            1e-9,
+        );
+        assert_close(t.usage().cpu_max_cores, 12.0, 1e-12);
+        assert_eq!(t.usage().offered_rate_max, max);
+    }
+
+    #[test]
+    fn a_multiplier_doubles_the_counts_over_its_window() {
+        let mut t = traffic(1000.0);
+        serving(&mut t, 1);
+        t.settle(secs(100));
+        let before = t.counts().get(Outcome::Ok);
+        t.set_multiplier(secs(100), 2.0);
+        assert_eq!(t.offered_rate_now(secs(150)), 2000.0);
+        assert_eq!(t.rate_per_endpoint(secs(150)), 2000.0);
+        t.set_multiplier(secs(200), 1.0);
+        assert_poisson(t.counts().get(Outcome::Ok) - before, 200_000.0);
+        assert_close(t.usage().offered_requests, 300_000.0, 1e-12);
+        assert_eq!(t.usage().offered_rate_max, 2000.0);
+        // A lagging metric sees the spike that was in force then.
+        assert_eq!(t.offered_rate_at(secs(50)), 1000.0);
+        assert_eq!(t.offered_rate_at(secs(100)), 2000.0);
+        assert_eq!(t.offered_rate_at(secs(199)), 2000.0);
+        assert_eq!(t.offered_rate_at(secs(250)), 1000.0);
+    }
+
+    #[test]
+    fn the_multiplier_log_stays_small_over_a_year_of_spikes() {
+        let mut t = traffic(10.0);
+        for minute in 1..=365 * 24 * 60 {
+            t.set_multiplier(secs(minute * 60), if minute % 2 == 0 { 1.0 } else { 3.0 });
+        }
+        assert!(t.multipliers.len() <= 12, "{}", t.multipliers.len());
+        // The last change was at an even minute (×1), the one before ×3.
+        let now = secs(365 * 24 * 3600);
+        assert_eq!(t.offered_rate_at(now), 10.0);
+        assert_eq!(t.offered_rate_at(secs(365 * 24 * 3600 - 30)), 30.0);
+        assert_eq!(t.offered_rate_at(secs(365 * 24 * 3600 - 90)), 10.0);
+    }
+
+    #[test]
+    fn the_next_rate_crossing_is_where_the_load_per_endpoint_reaches_the_level() {
+        // rate(t) = t req/s for 1000 s; four endpoints and a ×2 spike: each
+        // endpoint sees t/2 req/s.
+        let profile = RateProfile::ramp(0.0, 1000.0, SimTime::ZERO, SimDuration::from_secs(1000));
+        let mut t = with(profile, traffic(0.0).capacity);
+        assert_eq!(
+            t.next_rate_crossing(SimTime::ZERO, &[100.0]),
+            None,
+            "no view"
+        );
+        serving(&mut t, 4);
+        t.set_multiplier(SimTime::ZERO, 2.0);
+        let at = t
+            .next_rate_crossing(secs(10), &[300.0, 100.0, 400.0])
+            .unwrap();
+        // 100 req/s per endpoint at 200 s; above it from the next nanosecond.
+        assert_eq!(at, SimTime::from_nanos(200 * 1_000_000_000 + 1));
+        assert!(t.rate_per_endpoint(at) > 100.0);
+        assert!(t.rate_per_endpoint(secs(200)) <= 100.0);
+        assert_eq!(t.next_rate_crossing(secs(10), &[600.0]), None);
+        // The whole offered rate, 2t, reaches 500 at 250 s.
+        let at = t.next_offered_crossing(secs(10), 500.0).unwrap();
+        assert_eq!(at, SimTime::from_nanos(250 * 1_000_000_000 + 1));
     }
 }

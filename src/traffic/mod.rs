@@ -1,5 +1,6 @@
 //! Demand over time and what becomes of it: the rate profile of each
-//! workload, and fluid-mode accounting of request outcomes.
+//! workload (steps, ramps, daily cycles), the spikes on top of it, and
+//! fluid-mode accounting of request outcomes.
 
 mod capacity;
 mod fluid;

@@ -1,5 +1,6 @@
 //! One integration-test binary, a module per behaviour, so the crate links once.
 
+mod autoscaling;
 mod bad_input;
 mod bundled;
 mod control_plane;

@@ -26,6 +26,28 @@ impl Checker {
                 format!("must be a fraction in (0, 1], got `{threshold}`"),
             );
         }
+        let utilization = s
+            .scale_down_utilization_threshold
+            .unwrap_or(defaults::CA_SCALE_DOWN_UTILIZATION_THRESHOLD);
+        if !(utilization > 0.0 && utilization <= 1.0) {
+            self.error(
+                "cluster.settings.scaleDownUtilizationThreshold",
+                format!("must be a fraction in (0, 1], got `{utilization}`"),
+            );
+        }
+        let tolerance = s
+            .horizontal_pod_autoscaler_tolerance
+            .unwrap_or(defaults::HPA_TOLERANCE);
+        if !(tolerance.is_finite() && (0.0..1.0).contains(&tolerance)) {
+            self.error(
+                "cluster.settings.horizontalPodAutoscalerTolerance",
+                format!("must be a fraction in [0, 1), got `{tolerance}`"),
+            );
+        }
+        self.hpa_tolerance = tolerance;
+        self.hpa_downscale_stabilization = s
+            .horizontal_pod_autoscaler_downscale_stabilization
+            .map_or(defaults::HPA_DOWNSCALE_STABILIZATION, |d| d.get());
         Settings {
             node_monitor_grace_period: s
                 .node_monitor_grace_period
@@ -63,13 +85,43 @@ impl Checker {
             endpoint_propagation_delay: s
                 .endpoint_propagation_delay
                 .map_or(defaults::ENDPOINT_PROPAGATION_DELAY, |d| d.get()),
+            hpa_sync_period: s
+                .horizontal_pod_autoscaler_sync_period
+                .map_or(defaults::HPA_SYNC_PERIOD, |d| d.get()),
+            hpa_cpu_initialization_period: s
+                .horizontal_pod_autoscaler_cpu_initialization_period
+                .map_or(defaults::HPA_CPU_INITIALIZATION_PERIOD, |d| d.get()),
+            hpa_initial_readiness_delay: s
+                .horizontal_pod_autoscaler_initial_readiness_delay
+                .map_or(defaults::HPA_INITIAL_READINESS_DELAY, |d| d.get()),
+            metric_resolution: s
+                .metric_resolution
+                .map_or(defaults::METRIC_RESOLUTION, |d| d.get()),
+            scan_interval: s
+                .scan_interval
+                .map_or(defaults::CA_SCAN_INTERVAL, |d| d.get()),
+            scale_down_unneeded_time: s
+                .scale_down_unneeded_time
+                .map_or(defaults::CA_SCALE_DOWN_UNNEEDED_TIME, |d| d.get()),
+            scale_down_delay_after_add: s
+                .scale_down_delay_after_add
+                .map_or(defaults::CA_SCALE_DOWN_DELAY_AFTER_ADD, |d| d.get()),
+            scale_down_utilization_threshold: utilization,
+            max_node_provision_time: s
+                .max_node_provision_time
+                .map_or(defaults::CA_MAX_NODE_PROVISION_TIME, |d| d.get()),
         }
     }
 
     pub(super) fn cluster(
         &mut self,
         c: &file::ClusterSpec,
-    ) -> (Vec<String>, Vec<String>, Vec<NodeSpec>) {
+    ) -> (
+        Vec<String>,
+        Vec<String>,
+        Vec<Option<NodeGroup>>,
+        Vec<NodeSpec>,
+    ) {
         if let Some(cp) = &c.control_plane {
             if let Some(m) = &cp.managed {
                 let sla = m.sla.fraction();
@@ -124,6 +176,7 @@ impl Checker {
         }
         let mut zones: Vec<String> = Vec::new();
         let mut pools: Vec<String> = Vec::new();
+        let mut node_groups = Vec::new();
         let mut nodes = Vec::new();
         let mut total_nodes = 0u64;
         for (p, pool) in c.node_pools.iter().enumerate() {
@@ -143,14 +196,18 @@ impl Checker {
                     format!("duplicate pool `{name}`"),
                 );
             }
-            let count = u64::from(pool.count.value);
-            if count == 0 {
+            let group = self.node_group(&path, pool);
+            let initial = u64::from(pool.count.value);
+            if initial == 0 && group.is_none() {
                 self.error_at(
                     format!("{path}.count"),
                     &pool.count,
                     "a pool needs at least one node",
                 );
             }
+            let count = group
+                .as_ref()
+                .map_or(initial, |g| initial.max(u64::from(g.max_nodes)));
             if total_nodes + count > limits::MAX_NODES {
                 self.error_at(
                     format!("{path}.count"),
@@ -161,6 +218,7 @@ impl Checker {
                     ),
                 );
                 pools.push(name);
+                node_groups.push(None);
                 continue;
             }
             total_nodes += count;
@@ -224,10 +282,56 @@ impl Checker {
                     pool: p,
                     zone: zone_ids[n % zone_ids.len()],
                     allocatable,
+                    initial: (n as u64) < initial,
                 });
             }
             pools.push(name);
+            node_groups.push(group);
         }
-        (zones, pools, nodes)
+        (zones, pools, node_groups, nodes)
+    }
+
+    /// The pool's node group: `count` is where it starts, between the bounds.
+    fn node_group(&mut self, path: &str, pool: &file::NodePoolSpec) -> Option<NodeGroup> {
+        if pool.provisioning_time.is_some() && pool.autoscaling.is_none() {
+            self.error(
+                format!("{path}.provisioningTime"),
+                "only a pool with `autoscaling` gets new nodes",
+            );
+        }
+        let spec = pool.autoscaling.as_ref()?;
+        let (min, max) = (spec.value.min_nodes.value, spec.value.max_nodes.value);
+        if max == 0 {
+            self.error_at(
+                format!("{path}.autoscaling.maxNodes"),
+                &spec.value.max_nodes,
+                "must be at least 1",
+            );
+        }
+        if min > max {
+            self.error_at(
+                format!("{path}.autoscaling.minNodes"),
+                &spec.value.min_nodes,
+                format!("{min} is more than `maxNodes` ({max})"),
+            );
+        }
+        let count = pool.count.value;
+        if count < min || count > max {
+            self.error_at(
+                format!("{path}.count"),
+                &pool.count,
+                format!(
+                    "the pool starts with {count} nodes, outside its autoscaling bounds {min}..={max}"
+                ),
+            );
+        }
+        Some(NodeGroup {
+            min_nodes: min,
+            max_nodes: max,
+            provisioning_time: pool.provisioning_time.unwrap_or(Distribution::Uniform {
+                low: defaults::NODE_PROVISIONING_MIN,
+                high: defaults::NODE_PROVISIONING_MAX,
+            }),
+        })
     }
 }

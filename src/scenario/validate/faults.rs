@@ -34,12 +34,13 @@ impl Checker {
             + usize::from(f.scheduler_crash.is_some())
             + usize::from(f.control_plane_node_crash.is_some())
             + usize::from(f.etcd_leader_loss.is_some())
-            + usize::from(f.etcd_loss.is_some());
+            + usize::from(f.etcd_loss.is_some())
+            + usize::from(f.traffic_spike.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`, `trafficSpike`); found {kinds}"),
             );
             return None;
         }
@@ -152,6 +153,38 @@ impl Checker {
                 }
             }
             (Some(kind), &c.mtbf, kind_path)
+        } else if let Some(t) = &f.traffic_spike {
+            let kind_path = format!("{path}.trafficSpike");
+            let workload = self.resolve(
+                &format!("{kind_path}.workload"),
+                "workload",
+                &t.workload,
+                workloads,
+            );
+            let multiplier = t.multiplier.value;
+            if !(0.0..=1e6).contains(&multiplier) {
+                self.error_at(
+                    format!("{kind_path}.multiplier"),
+                    &t.multiplier,
+                    format!("must be a factor between 0 and 1000000, got `{multiplier}`"),
+                );
+            }
+            if t.duration.mean().is_zero() {
+                self.error_near(
+                    spanned,
+                    format!("{kind_path}.duration"),
+                    "a spike must last some time",
+                );
+            }
+            (
+                workload.map(|workload| FaultKind::TrafficSpike {
+                    workload,
+                    multiplier,
+                    duration: t.duration,
+                }),
+                &t.mtbf,
+                kind_path,
+            )
         } else if let Some(m) = &f.memory_leak {
             let kind_path = format!("{path}.memoryLeak");
             let workload = self.resolve(

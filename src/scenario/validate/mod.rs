@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use serde_saphyr::Spanned;
 
+mod autoscaling;
 mod cluster;
 mod faults;
 mod workloads;
@@ -156,6 +157,9 @@ struct Targets<'a> {
 #[derive(Default)]
 struct Checker {
     diagnostics: Vec<Diagnostic>,
+    /// The controller-wide HPA settings each HPA's behavior defaults to.
+    hpa_tolerance: f64,
+    hpa_downscale_stabilization: SimDuration,
 }
 
 impl Checker {
@@ -252,7 +256,7 @@ impl Checker {
                 }),
             },
         );
-        let (zones, pools, nodes) = self.cluster(&raw.cluster);
+        let (zones, pools, node_groups, nodes) = self.cluster(&raw.cluster);
         let mut workloads = self.workloads(&raw.workloads);
         self.traffic(&raw.traffic, &mut workloads);
         let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
@@ -303,6 +307,7 @@ impl Checker {
             cold_start: raw.cold_start,
             zones,
             pools,
+            node_groups,
             nodes,
             settings,
             control_plane,

@@ -181,6 +181,14 @@ impl Checker {
                     "the app starts above its memory limit: it would be OOMKilled at every start",
                 );
             }
+            let hpa = w
+                .autoscaling
+                .as_ref()
+                .and_then(|h| self.hpa(&path, h, &w.replicas, requests));
+            let disruption_budget = w
+                .disruption_budget
+                .as_ref()
+                .and_then(|b| self.disruption_budget(&path, b));
             out.push(Workload {
                 name,
                 replicas: w.replicas.value,
@@ -196,6 +204,8 @@ impl Checker {
                 )),
                 app,
                 traffic: RateProfile::constant(0.0),
+                hpa,
+                disruption_budget,
             });
         }
         out
@@ -361,6 +371,35 @@ impl Checker {
                             .iter()
                             .map(|s| (SimTime::ZERO + s.at.value.get(), s.rate.per_second()))
                             .collect(),
+                    )
+                }
+                file::RateSpec::Ramp(r) => RateProfile::ramp(
+                    r.from.per_second(),
+                    r.to.per_second(),
+                    SimTime::ZERO + r.at.map_or(SimDuration::ZERO, |d| d.get()),
+                    r.over.get(),
+                ),
+                file::RateSpec::Diurnal(d) => {
+                    let period = d.period.map_or(SimDuration::from_secs(86_400), |p| p.get());
+                    if d.min.per_second() > d.max.per_second() {
+                        self.error_at(
+                            format!("{path}.rate.diurnal.min"),
+                            &t.rate,
+                            "`min` is above `max`",
+                        );
+                    }
+                    if d.peak_at.get() >= period {
+                        self.error_at(
+                            format!("{path}.rate.diurnal.peakAt"),
+                            &t.rate,
+                            format!("`peakAt` is a time of day, less than the period ({period})"),
+                        );
+                    }
+                    RateProfile::diurnal(
+                        d.min.per_second(),
+                        d.max.per_second(),
+                        d.peak_at.get(),
+                        period,
                     )
                 }
             };

@@ -1,0 +1,502 @@
+//! The cluster autoscaler (k8s-reference §8). Every `scanInterval` it asks
+//! for nodes when pods are Pending as unschedulable and a node group could
+//! fit them, and removes a node whose pods' requests stay under
+//! `scaleDownUtilizationThreshold` of its allocatable for
+//! `scaleDownUnneededTime`, if its pods fit elsewhere and their
+//! PodDisruptionBudgets allow the evictions. Its loop is lazy: a scan runs
+//! at the next tick of its phase after something it looks at changed (a pod
+//! found unschedulable, a pod leaving a node, a node registered) or when an
+//! unneeded node's time is up; a quiet cluster costs no scans.
+
+use super::{ModelEvent, NodeId, PodId, World};
+use crate::scenario::Resources;
+use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
+
+#[derive(Debug)]
+pub(super) struct ClusterAutoscaler {
+    timer: TimerId,
+    /// Scans run at `phase + k × scanInterval`.
+    phase: SimTime,
+    next_scan: Option<SimTime>,
+    last_scale_up: Option<SimTime>,
+    /// Per node: since when it has been unneeded.
+    unneeded_since: Vec<Option<SimTime>>,
+    /// Provisioning times, drawn in request order.
+    rng: Stream,
+}
+
+impl ClusterAutoscaler {
+    pub fn new(nodes: usize, phase: SimTime, rng: Stream, timer: TimerId) -> Self {
+        ClusterAutoscaler {
+            timer,
+            phase,
+            next_scan: None,
+            last_scale_up: None,
+            unneeded_since: vec![None; nodes],
+            rng,
+        }
+    }
+}
+
+/// What is free on a node (or a node yet to come) for the simulation of
+/// where pods would go.
+#[derive(Clone, Copy, Debug)]
+struct Room {
+    cpu_millis: u64,
+    memory_bytes: u64,
+}
+
+impl Room {
+    fn of(allocatable: Resources, allocated: Resources) -> Self {
+        Room {
+            cpu_millis: allocatable.cpu_millis.saturating_sub(allocated.cpu_millis),
+            memory_bytes: allocatable
+                .memory_bytes
+                .saturating_sub(allocated.memory_bytes),
+        }
+    }
+
+    fn take(&mut self, r: Resources) -> bool {
+        let fits = r.cpu_millis <= self.cpu_millis && r.memory_bytes <= self.memory_bytes;
+        if fits {
+            self.cpu_millis -= r.cpu_millis;
+            self.memory_bytes -= r.memory_bytes;
+        }
+        fits
+    }
+}
+
+/// One node group's answer to the pending pods: how many nodes, which pods
+/// they would take, and the least-waste expander's score (the mean share
+/// of CPU and memory left unused on the new nodes).
+struct ScaleUpOption {
+    pool: usize,
+    nodes: usize,
+    helped: Vec<PodId>,
+    waste: f64,
+}
+
+impl World<'_> {
+    /// Something the autoscaler looks at changed: it scans at its next tick.
+    pub(super) fn wake_cluster_autoscaler(&mut self, engine: &mut Engine<ModelEvent>) {
+        // Strictly after now: a change made by a scan is looked at by the
+        // next one, not by a second scan at the same instant.
+        let after = engine.now() + SimDuration::from_nanos(1);
+        self.schedule_scan(after, engine);
+    }
+
+    /// Arms the scan at the first tick at or after `not_before`, unless one
+    /// is already due sooner.
+    fn schedule_scan(&mut self, not_before: SimTime, engine: &mut Engine<ModelEvent>) {
+        let period = self.scenario.settings.scan_interval;
+        let Some(ca) = self.autoscaler.as_mut() else {
+            return;
+        };
+        let at = super::prober::next_tick(ca.phase, period, not_before);
+        if ca.next_scan.is_some_and(|due| due <= at) {
+            return;
+        }
+        ca.next_scan = Some(at);
+        engine
+            .set_timer(ca.timer, at, ModelEvent::ClusterAutoscalerScan)
+            .expect("a scan is not in the past");
+    }
+
+    pub(super) fn cluster_autoscaler_scan(&mut self, engine: &mut Engine<ModelEvent>) {
+        let Some(ca) = self.autoscaler.as_mut() else {
+            return;
+        };
+        ca.next_scan = None;
+        if !self.controllers_running() {
+            // It cannot read or write the API; the catch-up wakes it.
+            return;
+        }
+        self.scale_up(engine);
+        self.scale_down(engine);
+    }
+
+    fn pool_size(&self, pool: usize) -> (usize, usize) {
+        let mut registered = 0;
+        let mut provisioning = 0;
+        for (n, node) in self.nodes.iter().enumerate() {
+            if self.scenario.nodes[n].pool == pool {
+                registered += usize::from(node.registered);
+                provisioning += usize::from(node.provisioning);
+            }
+        }
+        (registered, provisioning)
+    }
+
+    fn scale_up(&mut self, engine: &mut Engine<ModelEvent>) {
+        let requests = |w: &World, p: PodId| w.scenario.workloads[w.pods[p].workload].requests;
+        let unschedulable: Vec<PodId> = self
+            .pending
+            .iter()
+            .copied()
+            .filter(|&p| self.pods[p].unschedulable_reported && self.pods[p].node.is_none())
+            .collect();
+        if unschedulable.is_empty() {
+            return;
+        }
+        // Pods that nodes already on their way will take need nothing more.
+        let mut upcoming: Vec<Room> = (0..self.nodes.len())
+            .filter(|&n| self.nodes[n].provisioning)
+            .map(|n| Room::of(self.scenario.nodes[n].allocatable, Resources::default()))
+            .collect();
+        let waiting: Vec<PodId> = unschedulable
+            .into_iter()
+            .filter(|&p| !upcoming.iter_mut().any(|room| room.take(requests(self, p))))
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        let mut options = Vec::new();
+        for (pool, group) in self.scenario.node_groups.iter().enumerate() {
+            let Some(group) = group else {
+                continue;
+            };
+            let (registered, provisioning) = self.pool_size(pool);
+            let room_left = (group.max_nodes as usize).saturating_sub(registered + provisioning);
+            let Some(template) = self.scenario.nodes.iter().find(|n| n.pool == pool) else {
+                continue;
+            };
+            let allocatable = template.allocatable;
+            let mut bins: Vec<Room> = Vec::new();
+            let mut helped = Vec::new();
+            for &pod in &waiting {
+                let r = requests(self, pod);
+                if bins.iter_mut().any(|b| b.take(r)) {
+                    helped.push(pod);
+                } else if bins.len() < room_left {
+                    let mut bin = Room::of(allocatable, Resources::default());
+                    if bin.take(r) {
+                        bins.push(bin);
+                        helped.push(pod);
+                    }
+                }
+            }
+            if helped.is_empty() {
+                continue;
+            }
+            let unused: f64 = bins
+                .iter()
+                .map(|b| {
+                    (b.cpu_millis as f64 / allocatable.cpu_millis as f64
+                        + b.memory_bytes as f64 / allocatable.memory_bytes as f64)
+                        / 2.0
+                })
+                .sum();
+            options.push(ScaleUpOption {
+                pool,
+                nodes: bins.len(),
+                helped,
+                waste: unused / bins.len() as f64,
+            });
+        }
+        let now = engine.now();
+        // least-waste, after the option that schedules the most pods.
+        let best = options.into_iter().min_by(|a, b| {
+            b.helped
+                .len()
+                .cmp(&a.helped.len())
+                .then(a.waste.total_cmp(&b.waste))
+                .then(a.pool.cmp(&b.pool))
+        });
+        let Some(best) = best else {
+            for &pod in &waiting {
+                let name = &self.pods[pod].name;
+                self.trace
+                    .emit(now, false, "Pod", name, "NotTriggerScaleUp", || {
+                        "pod didn't trigger scale-up: no node group can fit it or grow".to_string()
+                    });
+            }
+            return;
+        };
+        let group = self.scenario.node_groups[best.pool]
+            .as_ref()
+            .expect("options come from node groups");
+        let (registered, provisioning) = self.pool_size(best.pool);
+        let from = registered + provisioning;
+        let to = from + best.nodes;
+        let pool_name = &self.scenario.pools[best.pool];
+        self.trace.emit(
+            now,
+            true,
+            "ClusterAutoscaler",
+            "cluster-autoscaler",
+            "ScaledUpGroup",
+            || {
+                format!(
+                    "Scale-up: setting group {pool_name} size to {to} instead of {from} (max: {})",
+                    group.max_nodes
+                )
+            },
+        );
+        for &pod in &best.helped {
+            let name = &self.pods[pod].name;
+            self.trace
+                .emit(now, false, "Pod", name, "TriggeredScaleUp", || {
+                    format!(
+                        "pod triggered scale-up: [{{{pool_name} {from}->{to} (max: {})}}]",
+                        group.max_nodes
+                    )
+                });
+        }
+        let slots: Vec<NodeId> = (0..self.nodes.len())
+            .filter(|&n| {
+                self.scenario.nodes[n].pool == best.pool
+                    && !self.nodes[n].registered
+                    && !self.nodes[n].provisioning
+            })
+            .take(best.nodes)
+            .collect();
+        let ca = self.autoscaler.as_mut().expect("scanning");
+        ca.last_scale_up = Some(now);
+        for node in slots {
+            self.nodes[node].provisioning = true;
+            let ca = self.autoscaler.as_mut().expect("scanning");
+            let takes = group.provisioning_time.sample(&mut ca.rng);
+            let limit = self.scenario.settings.max_node_provision_time;
+            if takes > limit {
+                engine.schedule_in(limit, ModelEvent::NodeProvisioningFailed { node });
+            } else {
+                engine.schedule_in(takes, ModelEvent::NodeRegistered { node });
+            }
+        }
+    }
+
+    /// The cloud's machine boots and its kubelet registers the Node: Ready,
+    /// schedulable, with no image cached.
+    pub(super) fn node_registered(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let n = &mut self.nodes[node];
+        n.provisioning = false;
+        n.registered = true;
+        n.up = true;
+        n.ready_condition = true;
+        n.no_schedule = false;
+        n.no_execute = false;
+        n.cordoned = false;
+        n.lease_origin = now;
+        n.image_ready_at.iter_mut().for_each(|i| *i = None);
+        n.pull_free_at = now;
+        let zone = self.scenario.nodes[node].zone;
+        self.zones[zone].nodes.push(node);
+        let name = &self.scenario.nodes[node].name;
+        self.trace
+            .emit(now, true, "Node", name, "RegisteredNode", || {
+                format!("Node {name} event: Registered Node {name} in Controller")
+            });
+        self.count_nodes(now);
+        self.arm_node_failure(node, engine);
+        self.schedule_pending(engine);
+        self.wake_cluster_autoscaler(engine);
+    }
+
+    /// `--max-node-provision-time` passed without the node registering: the
+    /// autoscaler gives it up and may ask again.
+    pub(super) fn node_provisioning_failed(
+        &mut self,
+        node: NodeId,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.nodes[node].provisioning = false;
+        let now = engine.now();
+        let pool = &self.scenario.pools[self.scenario.nodes[node].pool];
+        let limit = self.scenario.settings.max_node_provision_time;
+        self.trace.emit(
+            now,
+            true,
+            "ClusterAutoscaler",
+            "cluster-autoscaler",
+            "FailedToScaleUpGroup",
+            || format!("node group {pool}: a node did not register within {limit}; giving it up"),
+        );
+        self.wake_cluster_autoscaler(engine);
+    }
+
+    /// The node-count gauges follow registrations and removals.
+    fn count_nodes(&mut self, now: SimTime) {
+        for (pool, gauge) in self.node_counts.iter_mut().enumerate() {
+            let registered = self
+                .nodes
+                .iter()
+                .zip(&self.scenario.nodes)
+                .filter(|(n, spec)| n.registered && spec.pool == pool)
+                .count();
+            gauge.set(now, registered as u32);
+        }
+    }
+
+    /// Requests of the pods on the node that are not terminating.
+    fn requested_on(&self, node: NodeId) -> Resources {
+        let mut sum = Resources::default();
+        for &p in &self.nodes[node].pods {
+            if !self.pods[p].deleting {
+                let r = self.scenario.workloads[self.pods[p].workload].requests;
+                sum.cpu_millis += r.cpu_millis;
+                sum.memory_bytes += r.memory_bytes;
+            }
+        }
+        sum
+    }
+
+    /// The larger of the CPU and memory shares of allocatable requested.
+    fn utilization(&self, node: NodeId) -> f64 {
+        let a = self.scenario.nodes[node].allocatable;
+        let r = self.requested_on(node);
+        (r.cpu_millis as f64 / a.cpu_millis as f64)
+            .max(r.memory_bytes as f64 / a.memory_bytes as f64)
+    }
+
+    /// Whether the node's pods could all be evicted now (their budgets
+    /// allow it) and placed on the other schedulable nodes.
+    fn drainable(&self, node: NodeId) -> bool {
+        let mut rooms: Vec<(NodeId, Room)> = (0..self.nodes.len())
+            .filter(|&n| {
+                let o = &self.nodes[n];
+                n != node && o.registered && o.up && !o.no_schedule && !o.cordoned
+            })
+            .map(|n| {
+                (
+                    n,
+                    Room::of(self.scenario.nodes[n].allocatable, self.nodes[n].allocated),
+                )
+            })
+            .collect();
+        let mut evictions = vec![0u32; self.workloads.len()];
+        for &p in &self.nodes[node].pods {
+            let pod = &self.pods[p];
+            if pod.deleting {
+                continue;
+            }
+            evictions[pod.workload] += 1;
+            let r = self.scenario.workloads[pod.workload].requests;
+            if !rooms.iter_mut().any(|(_, room)| room.take(r)) {
+                return false;
+            }
+        }
+        evictions
+            .iter()
+            .enumerate()
+            .all(|(w, &n)| n == 0 || n <= self.disruptions_allowed(w))
+    }
+
+    /// The PodDisruptionBudget's `disruptionsAllowed`: healthy pods beyond
+    /// `desiredHealthy`. Without a budget, any number.
+    pub(super) fn disruptions_allowed(&self, w: usize) -> u32 {
+        let Some(budget) = self.scenario.workloads[w].disruption_budget else {
+            return u32::MAX;
+        };
+        let healthy = self.workloads[w]
+            .pods
+            .iter()
+            .filter(|&&p| self.pods[p].api_ready && !self.pods[p].deleting)
+            .count() as u32;
+        healthy.saturating_sub(budget.desired_healthy(self.workloads[w].replicas))
+    }
+
+    fn scale_down(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let s = &self.scenario.settings;
+        let ca = self.autoscaler.as_ref().expect("scanning");
+        if let Some(added) = ca.last_scale_up {
+            let cooldown_ends = added + s.scale_down_delay_after_add;
+            if now < cooldown_ends {
+                // In cooldown no node is considered; look again after it.
+                let ca = self.autoscaler.as_mut().expect("scanning");
+                ca.unneeded_since.iter_mut().for_each(|u| *u = None);
+                self.schedule_scan(cooldown_ends, engine);
+                return;
+            }
+        }
+        let mut removable = None;
+        let mut next_due: Option<SimTime> = None;
+        for node in 0..self.nodes.len() {
+            let n = &self.nodes[node];
+            let pool = self.scenario.nodes[node].pool;
+            let candidate = n.registered
+                && n.up
+                && n.ready_condition
+                && !n.cordoned
+                && self.scenario.node_groups[pool]
+                    .as_ref()
+                    .is_some_and(|g| self.pool_size(pool).0 > g.min_nodes as usize)
+                && self.utilization(node) < s.scale_down_utilization_threshold
+                && self.drainable(node);
+            let ca = self.autoscaler.as_mut().expect("scanning");
+            if !candidate {
+                ca.unneeded_since[node] = None;
+                continue;
+            }
+            let since = *ca.unneeded_since[node].get_or_insert(now);
+            let due = since + s.scale_down_unneeded_time;
+            if due <= now {
+                removable.get_or_insert(node);
+            } else if next_due.is_none_or(|d| due < d) {
+                next_due = Some(due);
+            }
+        }
+        if let Some(node) = removable {
+            self.remove_node(node, engine);
+        }
+        if let Some(due) = next_due {
+            self.schedule_scan(due, engine);
+        }
+    }
+
+    /// Scale-down of one node: cordon, evict its pods, delete the machine.
+    fn remove_node(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let name = &self.scenario.nodes[node].name;
+        let utilization = self.utilization(node);
+        let pods: Vec<PodId> = self.nodes[node]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| !self.pods[p].deleting)
+            .collect();
+        let names: Vec<&str> = pods.iter().map(|&p| self.pods[p].name.as_str()).collect();
+        self.trace.emit(now, true, "Node", name, "ScaleDown", || {
+            format!(
+                "Scale-down: removing node {name}, utilization: {utilization:.2}, pods to reschedule: {}",
+                names.join(",")
+            )
+        });
+        self.nodes[node].cordoned = true;
+        for pod in pods {
+            let pod_name = &self.pods[pod].name;
+            self.trace
+                .emit(now, false, "Pod", pod_name, "ScaleDown", || {
+                    "deleting pod for node scale down".to_string()
+                });
+            self.delete_pod(pod, engine);
+        }
+        let n = &mut self.nodes[node];
+        n.registered = false;
+        n.up = false;
+        n.cordoned = false;
+        n.no_schedule = true;
+        for timer in [
+            n.monitor_timer,
+            n.toleration_timer,
+            n.failure_timer,
+            n.recover_timer,
+            n.pressure_timer,
+            n.memory_pressure_timer,
+        ] {
+            engine.cancel_timer(timer);
+        }
+        let zone = self.scenario.nodes[node].zone;
+        self.zones[zone].nodes.retain(|&n| n != node);
+        if let Some(ca) = self.autoscaler.as_mut() {
+            ca.unneeded_since[node] = None;
+        }
+        self.trace
+            .emit(now, false, "Node", name, "RemovingNode", || {
+                format!("Node {name} event: Removing Node {name} from Controller")
+            });
+        self.count_nodes(now);
+        self.wake_cluster_autoscaler(engine);
+    }
+}

@@ -1,0 +1,447 @@
+//! The HorizontalPodAutoscaler controller (k8s-reference §7): every
+//! `--horizontal-pod-autoscaler-sync-period` it reads the pods' metrics, as
+//! metrics-server last scraped them, computes the replicas they call for,
+//! and lets its behavior (stabilization windows, rate policies) bound the
+//! change before it scales the Deployment.
+//!
+//! Its loop is lazy. A sync whose recommendation equals the current
+//! replicas changes nothing, and neither would the next ones while the
+//! pods and their load stay as they are: the controller then rests. The
+//! load at which the recommendation would change, above or below, is found
+//! by bisection on the (monotone) recommendation as a function of the
+//! offered rate, and the controller wakes at the first sync that sees the
+//! rate cross either level; any change to the pods or a step of the load
+//! wakes it at the first sync that sees the change. A steady workload thus
+//! costs no syncs, and a diurnal load a few per scaling step.
+
+pub(super) mod behavior;
+pub(super) mod replica_calculator;
+
+use super::prober::next_tick;
+use super::{ModelEvent, World};
+use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
+
+#[derive(Debug)]
+pub(super) struct HpaState {
+    timer: TimerId,
+    /// Syncs run at `sync_phase + k × sync period`.
+    sync_phase: SimTime,
+    /// metrics-server scrapes at `scrape_phase + k × metric resolution`.
+    scrape_phase: SimTime,
+    next_sync: Option<SimTime>,
+    /// The sync after which the controller went to rest, if it rests.
+    resting_since: Option<SimTime>,
+    recommendations: behavior::Recommendations,
+}
+
+impl HpaState {
+    pub fn new(
+        mut rng: Stream,
+        sync: SimDuration,
+        resolution: SimDuration,
+        timer: TimerId,
+    ) -> Self {
+        use rand::RngExt;
+
+        let sync_phase = SimTime::from_nanos(rng.random_range(0..sync.as_nanos().max(1)));
+        let scrape_phase = SimTime::from_nanos(rng.random_range(0..resolution.as_nanos().max(1)));
+        HpaState {
+            timer,
+            sync_phase,
+            scrape_phase,
+            next_sync: None,
+            resting_since: None,
+            recommendations: behavior::Recommendations::default(),
+        }
+    }
+}
+
+/// The last tick at or before `t` of the grid `phase + k × period`; before
+/// the first, time zero (the steady state the run starts from).
+fn last_tick(phase: SimTime, period: SimDuration, t: SimTime) -> SimTime {
+    if t < phase {
+        return SimTime::ZERO;
+    }
+    let period = period.as_nanos().max(1);
+    let k = (t - phase).as_nanos() / period;
+    phase + SimDuration::from_nanos(k * period)
+}
+
+impl World<'_> {
+    /// Something the HPA reads changed: it syncs at the first tick that
+    /// sees it, after the next scrape.
+    pub(super) fn wake_hpa(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        if self.workloads[w].hpa.is_none() {
+            return;
+        }
+        let now = engine.now();
+        let state = self.workloads[w].hpa.as_ref().expect("an HPA");
+        let scrape = next_tick(
+            state.scrape_phase,
+            self.scenario.settings.metric_resolution,
+            now,
+        );
+        self.schedule_hpa_sync(w, scrape, engine);
+    }
+
+    fn schedule_hpa_sync(
+        &mut self,
+        w: usize,
+        not_before: SimTime,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let period = self.scenario.settings.hpa_sync_period;
+        let Some(state) = self.workloads[w].hpa.as_mut() else {
+            return;
+        };
+        let at = next_tick(state.sync_phase, period, not_before);
+        if state.next_sync.is_some_and(|due| due <= at) {
+            return;
+        }
+        state.next_sync = Some(at);
+        engine
+            .set_timer(state.timer, at, ModelEvent::HpaSync { workload: w })
+            .expect("a sync is not in the past");
+    }
+}
+
+impl World<'_> {
+    /// The pods as the HPA lists them at a sync, with the usage
+    /// metrics-server scraped at `scrape` if the offered rate had been
+    /// `rate`: the load balancer's share for each endpoint in kube-proxy's
+    /// view, CPU for those whose app answers (capped by the CPU limit),
+    /// memory as held. A container started after the scrape has no metric.
+    ///
+    /// Times are given to the calculator `history` later than they are, so
+    /// that the pods of the steady state can have started, and turned
+    /// Ready, before time zero: at least the CPU initialization period
+    /// before, as a cluster running for a while has them.
+    fn hpa_samples(
+        &self,
+        w: usize,
+        rate: f64,
+        scrape: SimTime,
+        history: SimDuration,
+    ) -> Vec<replica_calculator::PodSample> {
+        use replica_calculator::{PodPhase, PodSample, ReadyCondition, Requests, Usage};
+
+        let workload = &self.scenario.workloads[w];
+        let traffic = &self.workloads[w].traffic;
+        let capacity = traffic.capacity();
+        let view = traffic.view_size();
+        let per_endpoint = if view == 0 {
+            0.0
+        } else {
+            rate / f64::from(view)
+        };
+        let leak = self.leak_per_second(w);
+        let per_request_bytes = workload.app.memory.per_request_bytes;
+        self.workloads[w]
+            .pods
+            .iter()
+            .map(|&p| {
+                let pod = &self.pods[p];
+                let running = pod.node.is_some() && pod.ever_started;
+                let usage = (pod.container_runs() && pod.started_at <= scrape).then(|| {
+                    let load = if pod.in_view { per_endpoint } else { 0.0 };
+                    let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
+                    let held = pod.memory_leaked_from
+                        + leak * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
+                    Usage {
+                        cpu_millis: if serving {
+                            capacity.cpu_cores(load) * 1000.0
+                        } else {
+                            0.0
+                        },
+                        memory_bytes: held + per_request_bytes * capacity.in_flight(load),
+                        requests_per_second: load,
+                    }
+                });
+                PodSample {
+                    phase: if running {
+                        PodPhase::Running
+                    } else {
+                        PodPhase::Pending
+                    },
+                    deleting: pod.deleting,
+                    ready: pod.node.map(|_| ReadyCondition {
+                        ready: pod.api_ready,
+                        last_transition: if pod.pre_existing
+                            && pod.ready_transition == SimTime::ZERO
+                        {
+                            SimTime::ZERO
+                        } else {
+                            pod.ready_transition + history
+                        },
+                    }),
+                    start_time: if pod.pre_existing {
+                        Some(SimTime::ZERO)
+                    } else {
+                        pod.start_time.map(|t| t + history)
+                    },
+                    requests: Requests {
+                        cpu_millis: workload.requests.cpu_millis,
+                        memory_bytes: workload.requests.memory_bytes,
+                    },
+                    usage,
+                }
+            })
+            .collect()
+    }
+}
+
+impl World<'_> {
+    pub(super) fn hpa_sync(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let Some(hpa) = self.scenario.workloads[w].hpa.as_ref() else {
+            return;
+        };
+        let settings = &self.scenario.settings;
+        let current = self.workloads[w].replicas;
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        state.next_sync = None;
+        if let Some(rest) = state.resting_since.take() {
+            // The syncs skipped while resting would each have recommended
+            // the current replicas; the windows must hold them.
+            let skipped = last_tick(
+                state.sync_phase,
+                settings.hpa_sync_period,
+                SimTime::from_nanos(now.as_nanos().saturating_sub(1)),
+            );
+            if skipped > rest {
+                state.recommendations.record_rest(skipped, current);
+            }
+        }
+        let scrape_phase = state.scrape_phase;
+        if !self.controllers_running() {
+            // kube-controller-manager cannot act; the catch-up wakes it.
+            return;
+        }
+        let scrape = last_tick(scrape_phase, settings.metric_resolution, now);
+        let rate = self.workloads[w].traffic.offered_rate_at(scrape);
+        let history = settings.hpa_cpu_initialization_period
+            + settings.hpa_initial_readiness_delay
+            + settings.metric_resolution
+            + SimDuration::from_secs(1);
+        let calculator = replica_calculator::CalculatorSettings {
+            tolerance_up: hpa.behavior.scale_up.tolerance,
+            tolerance_down: hpa.behavior.scale_down.tolerance,
+            cpu_initialization_period: settings.hpa_cpu_initialization_period,
+            initial_readiness_delay: settings.hpa_initial_readiness_delay,
+            metric_timestamp: scrape + history,
+            metric_window: settings.metric_resolution,
+            now: now + history,
+        };
+        let recommend = |world: &World, rate: f64| {
+            let samples = world.hpa_samples(w, rate, scrape, history);
+            replica_calculator::compute_replicas_for_metrics(
+                current,
+                &hpa.metrics,
+                &samples,
+                &calculator,
+            )
+        };
+        let proposal = recommend(self, rate);
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        let decision = behavior::reconcile(
+            &mut state.recommendations,
+            now,
+            current,
+            proposal.as_ref(),
+            hpa,
+        );
+        if let Some(rescale) = decision {
+            self.rescale(w, current, rescale.replicas, &rescale.reason, engine);
+            self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
+            return;
+        }
+        let clamp = |p: Option<replica_calculator::Proposal>| {
+            p.map_or(current, |p| {
+                p.replicas.clamp(hpa.min_replicas, hpa.max_replicas)
+            })
+        };
+        let drifts = hpa.metrics.iter().any(|m| {
+            matches!(
+                m,
+                crate::scenario::HpaMetric::Resource {
+                    resource: crate::scenario::ResourceName::Memory,
+                    ..
+                }
+            )
+        }) && self.leak_per_second(w) > 0.0;
+        if clamp(proposal) != current || drifts {
+            self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
+            return;
+        }
+        // Pods set aside for now (no metric yet, or in their CPU
+        // initialization) count once time has passed: sync then.
+        if let Some(at) = self.hpa_grouping_changes(w, scrape, now) {
+            self.schedule_hpa_sync(w, at, engine);
+        }
+        // At rest: sleep until the load leaves the band where the
+        // recommendation stays `current`.
+        let f = |r: f64| clamp(recommend(self, r));
+        let (below, above) = band(f, rate, current);
+        let traffic = &self.workloads[w].traffic;
+        let now_rate = traffic.offered_rate_now(now);
+        let moved = above.is_some_and(|hi| now_rate > hi) || below.is_some_and(|lo| now_rate <= lo);
+        let crossing = [below, above]
+            .into_iter()
+            .flatten()
+            .filter_map(|level| traffic.next_offered_crossing(now, level))
+            .min();
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        state.resting_since = Some(now);
+        let resolution = settings.metric_resolution;
+        if moved {
+            self.wake_hpa(w, engine);
+        } else if let Some(at) = crossing {
+            self.schedule_hpa_sync(w, next_tick(scrape_phase, resolution, at), engine);
+        }
+    }
+
+    /// The first instant after `now` at which a pod's sample would be
+    /// grouped otherwise with no other change: a container started after
+    /// the last scrape gets a metric at the next one; a CPU sample taken
+    /// less than a metric window after the pod turned Ready counts from
+    /// the first scrape past that window, and none is suspect once the
+    /// CPU initialization period is over.
+    fn hpa_grouping_changes(&self, w: usize, scrape: SimTime, now: SimTime) -> Option<SimTime> {
+        let settings = &self.scenario.settings;
+        let state = self.workloads[w].hpa.as_ref().expect("an HPA");
+        let resolution = settings.metric_resolution;
+        let next_scrape = |t: SimTime| next_tick(state.scrape_phase, resolution, t);
+        let cpu = self.scenario.workloads[w].hpa.as_ref().is_some_and(|h| {
+            h.metrics.iter().any(|m| {
+                matches!(
+                    m,
+                    crate::scenario::HpaMetric::Resource {
+                        resource: crate::scenario::ResourceName::Cpu,
+                        ..
+                    }
+                )
+            })
+        });
+        let mut earliest: Option<SimTime> = None;
+        let mut consider = |t: SimTime| {
+            if t > now && earliest.is_none_or(|e| t < e) {
+                earliest = Some(t);
+            }
+        };
+        for &p in &self.workloads[w].pods {
+            let pod = &self.pods[p];
+            if pod.container_runs() && pod.started_at > scrape {
+                consider(next_scrape(pod.started_at));
+            }
+            if !cpu || pod.pre_existing {
+                continue;
+            }
+            if let Some(start) = pod.start_time {
+                let initialized = start + settings.hpa_cpu_initialization_period;
+                if initialized > now {
+                    consider(initialized);
+                    consider(next_scrape(pod.ready_transition + resolution));
+                }
+            }
+        }
+        earliest
+    }
+
+    /// The HPA scales the Deployment; its ReplicaSet follows.
+    fn rescale(
+        &mut self,
+        w: usize,
+        from: u32,
+        to: u32,
+        reason: &str,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let name = &self.scenario.workloads[w].name;
+        self.journal(
+            now,
+            super::etcd::ApiWrite::Scaled {
+                workload: w,
+                was: from,
+            },
+        );
+        self.trace.emit(
+            now,
+            true,
+            "HorizontalPodAutoscaler",
+            name,
+            "SuccessfulRescale",
+            || format!("New size: {to}; reason: {reason}"),
+        );
+        let rs = format!("{name}-{}", super::names::template_hash(name));
+        let direction = if to > from { "up" } else { "down" };
+        self.trace
+            .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
+                format!("Scaled {direction} replica set {rs} from {from} to {to}")
+            });
+        let hpa = self.scenario.workloads[w].hpa.as_ref().expect("an HPA");
+        let ws = &mut self.workloads[w];
+        ws.replicas = to;
+        ws.replicas_gauge.set(now, to);
+        ws.rescales += 1;
+        if ws.scaling_since_failed.is_none() {
+            ws.traffic.settle(now);
+            ws.scaling_since_failed = Some(ws.traffic.counts().failed());
+        }
+        if let Some(state) = ws.hpa.as_mut() {
+            state.recommendations.record_scale(now, from, to, hpa);
+        }
+        self.reconcile_replicas(w, engine);
+    }
+
+    /// Scaling is over when the Service routes to exactly `replicas`
+    /// serving endpoints: the requests failed meanwhile are counted.
+    pub(super) fn check_scaling_done(&mut self, w: usize) {
+        let ws = &mut self.workloads[w];
+        let Some(at_start) = ws.scaling_since_failed else {
+            return;
+        };
+        let traffic = &ws.traffic;
+        if traffic.serving() == ws.replicas && traffic.view_size() == ws.replicas {
+            ws.failed_while_scaling += traffic.counts().failed() - at_start;
+            ws.scaling_since_failed = None;
+        }
+    }
+}
+
+/// The levels of the offered rate at which the recommendation `f` leaves
+/// `current`, below and above `rate`: the largest rate below that
+/// recommends less, and the largest rate above that still recommends
+/// `current`. `f` is non-decreasing in the rate (more load never asks for
+/// fewer pods), so bisection finds each to a relative 1e-9.
+fn band(f: impl Fn(f64) -> u32, rate: f64, current: u32) -> (Option<f64>, Option<f64>) {
+    const DOUBLINGS: u32 = 64;
+    let bisect = |mut same: f64, mut differs: f64| {
+        for _ in 0..100 {
+            if (same - differs).abs() <= 1e-9 * same.abs().max(differs.abs()) {
+                break;
+            }
+            let mid = (same + differs) / 2.0;
+            if f(mid) == current {
+                same = mid;
+            } else {
+                differs = mid;
+            }
+        }
+        (same, differs)
+    };
+    let above = {
+        let mut probe = rate.max(1e-3);
+        let mut found = None;
+        for _ in 0..DOUBLINGS {
+            probe *= 2.0;
+            if f(probe) != current {
+                found = Some(probe);
+                break;
+            }
+        }
+        found.map(|differs| bisect(rate, differs).0)
+    };
+    let below = (rate > 0.0 && f(0.0) != current).then(|| bisect(rate, 0.0).1);
+    (below, above)
+}

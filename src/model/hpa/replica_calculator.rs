@@ -1,0 +1,858 @@
+//! The HPA's replica calculator: from the pods of the target and their
+//! metrics at one sync, the replica count each metric asks for and the
+//! largest of them. It follows `pkg/controller/podautoscaler/
+//! replica_calculator.go`, `metrics/utilization.go` and the metric loop of
+//! `horizontal.go` in kubernetes/kubernetes.
+//!
+//! Kubernetes compares integers: every value is a `Quantity.MilliValue()`,
+//! and a utilization is truncated to a whole percent before it is divided by
+//! the target. The same truncation is done here, because it decides cases
+//! at the edges: 54.9 % against a target of 50 is 54 %, a ratio of 1.08,
+//! inside the default tolerance, where 54.9 / 50 = 1.098 would be too.
+
+use crate::scenario::{HpaMetric, ResourceName, ResourceTarget, Resources};
+use crate::sim::{SimDuration, SimTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PodPhase {
+    Pending,
+    Running,
+    Failed,
+}
+
+/// One pod of the target as the controller sees it at a sync: the pod from
+/// its informer and the pod's sample from the metrics APIs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PodSample {
+    pub phase: PodPhase,
+    /// `metadata.deletionTimestamp` is set.
+    pub deleting: bool,
+    /// `None` until the kubelet first posts a `Ready` condition.
+    pub ready: Option<ReadyCondition>,
+    /// `status.startTime`, set when the kubelet accepts the pod.
+    pub start_time: Option<SimTime>,
+    pub requests: Requests,
+    /// `None` while metrics-server has no sample for the pod (it started
+    /// after the last scrape, or its node stopped answering).
+    pub usage: Option<Usage>,
+}
+
+/// The pod's resource requests, summed over its containers.
+pub(crate) type Requests = Resources;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReadyCondition {
+    pub ready: bool,
+    pub last_transition: SimTime,
+}
+
+/// One pod's sample: CPU and memory as metrics-server reports them, the
+/// request rate as a custom-metrics adapter would.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Usage {
+    pub cpu_millis: f64,
+    pub memory_bytes: f64,
+    pub requests_per_second: f64,
+}
+
+/// The controller's flags and the samples' freshness at one sync.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CalculatorSettings {
+    /// The sync's instant: `groupPods` compares a pod's start with
+    /// `time.Now()`.
+    pub now: SimTime,
+    /// `behavior.scaleUp.tolerance`: ratios up to `1 + tolerance_up` change
+    /// nothing.
+    pub tolerance_up: f64,
+    /// `behavior.scaleDown.tolerance`: ratios down to `1 - tolerance_down`
+    /// change nothing.
+    pub tolerance_down: f64,
+    /// `--horizontal-pod-autoscaler-cpu-initialization-period`.
+    pub cpu_initialization_period: SimDuration,
+    /// `--horizontal-pod-autoscaler-initial-readiness-delay`.
+    pub initial_readiness_delay: SimDuration,
+    /// The end of the interval metrics-server averaged the CPU over
+    /// (`PodMetrics.timestamp`)...
+    pub metric_timestamp: SimTime,
+    /// ...and its length (`PodMetrics.window`).
+    pub metric_window: SimDuration,
+}
+
+/// What the metrics ask for, and the metric that asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Proposal {
+    pub replicas: u32,
+    /// As the `SuccessfulRescale` event names it.
+    pub metric_name: String,
+}
+
+/// How `groupPods` sorts a pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PodGroup {
+    /// Its metric counts as measured.
+    Ready,
+    /// Left out, but counted as idle when the others call for a scale-up.
+    Unready,
+    /// Ready with no sample: counted at the target on a scale-down and idle
+    /// on a scale-up, so that what is not measured never pushes further.
+    Missing,
+    /// Going away: left out altogether.
+    Ignored,
+}
+
+/// `groupPods`. For CPU, a pod that is starting may burn CPU that says
+/// nothing about its load (JIT warm-up, caches), so within
+/// `cpu_initialization_period` of its start its sample counts only once it
+/// is Ready and the sample's whole window lies after its condition last
+/// changed. After that, an unready pod's sample still counts, unless the pod
+/// has never been Ready: its condition went false within
+/// `initial_readiness_delay` of its start and has not changed since.
+fn group_pod(pod: &PodSample, resource: Option<ResourceName>, s: &CalculatorSettings) -> PodGroup {
+    if pod.deleting || pod.phase == PodPhase::Failed {
+        return PodGroup::Ignored;
+    }
+    if pod.phase == PodPhase::Pending {
+        return PodGroup::Unready;
+    }
+    if pod.usage.is_none() {
+        return PodGroup::Missing;
+    }
+    if resource == Some(ResourceName::Cpu) {
+        let unready = match (pod.ready, pod.start_time) {
+            (Some(condition), Some(start)) => {
+                if start + s.cpu_initialization_period > s.now {
+                    !condition.ready
+                        || s.metric_timestamp < condition.last_transition + s.metric_window
+                } else {
+                    !condition.ready
+                        && start + s.initial_readiness_delay > condition.last_transition
+                }
+            }
+            _ => true,
+        };
+        if unready {
+            return PodGroup::Unready;
+        }
+    }
+    PodGroup::Ready
+}
+
+/// `Tolerances.isWithin`: the band is closed, so a ratio of exactly
+/// `1 + tolerance_up` does not scale.
+fn is_within(ratio: f64, s: &CalculatorSettings) -> bool {
+    1.0 - s.tolerance_down <= ratio && ratio <= 1.0 + s.tolerance_up
+}
+
+/// `int32(math.Ceil(x))`.
+fn ceil_replicas(x: f64) -> u32 {
+    x.ceil() as u32
+}
+
+/// `Quantity.MilliValue()` of a value given in milli-units. The sample is
+/// first rounded to the nanounit that metrics-server reports CPU in, so that
+/// floating-point noise (`450.000000001`) is not rounded up to a whole
+/// milli-unit; `MilliValue` then rounds up, as Kubernetes does.
+fn milli_value(milli_units: f64) -> u64 {
+    ((milli_units * 1e6).round() as u64).div_ceil(1_000_000)
+}
+
+/// Memory is reported in whole bytes, a thousand milli-units each.
+fn memory_milli_value(bytes: f64) -> u64 {
+    (bytes.round() as u64).saturating_mul(1000)
+}
+
+fn resource_usage(usage: &Usage, resource: ResourceName) -> u64 {
+    match resource {
+        ResourceName::Cpu => milli_value(usage.cpu_millis),
+        ResourceName::Memory => memory_milli_value(usage.memory_bytes),
+    }
+}
+
+fn resource_request(requests: &Requests, resource: ResourceName) -> u64 {
+    match resource {
+        ResourceName::Cpu => requests.cpu_millis,
+        ResourceName::Memory => requests.memory_bytes.saturating_mul(1000),
+    }
+}
+
+/// `GetResourceUtilizationRatio`: the utilization of the pods together, not
+/// the mean of each pod's, truncated to a whole percent. `None` when no
+/// counted pod requests the resource.
+fn utilization_ratio(counted: &[(u64, u64)], target_utilization: u32) -> Option<f64> {
+    let usage: u64 = counted.iter().map(|&(usage, _)| usage).sum();
+    let requests: u64 = counted.iter().map(|&(_, request)| request).sum();
+    if requests == 0 {
+        return None;
+    }
+    let utilization = usage.saturating_mul(100) / requests;
+    Some(utilization as f64 / f64::from(target_utilization))
+}
+
+/// `GetMetricUsageRatio`: the integer mean per pod over the target.
+fn usage_ratio(counted: &[u64], target_usage: u64) -> f64 {
+    let total: u64 = counted.iter().sum();
+    let mean = total / counted.len() as u64;
+    mean as f64 / target_usage as f64
+}
+
+/// The end shared by `GetResourceReplicas` and `calcPlainMetricReplicas`,
+/// once the pods set aside are counted back in: no change when that lands
+/// inside the tolerance or turns the direction around, or when the count of
+/// pods does.
+fn rebalanced_replicas(
+    current: u32,
+    usage_ratio: f64,
+    new_usage_ratio: f64,
+    counted: usize,
+    s: &CalculatorSettings,
+) -> u32 {
+    if is_within(new_usage_ratio, s)
+        || (usage_ratio < 1.0 && new_usage_ratio > 1.0)
+        || (usage_ratio > 1.0 && new_usage_ratio < 1.0)
+    {
+        return current;
+    }
+    let new_replicas = ceil_replicas(new_usage_ratio * counted as f64);
+    if (new_usage_ratio < 1.0 && new_replicas > current)
+        || (new_usage_ratio > 1.0 && new_replicas < current)
+    {
+        return current;
+    }
+    new_replicas
+}
+
+/// `GetResourceReplicas`: a `Resource` metric with an `averageUtilization`
+/// target. `None` where Kubernetes returns an error: no pods, no sample
+/// from a pod that counts, or a pod without a request for the resource.
+fn resource_utilization_replicas(
+    current: u32,
+    target_utilization: u32,
+    resource: ResourceName,
+    pods: &[PodSample],
+    s: &CalculatorSettings,
+) -> Option<u32> {
+    if pods.is_empty() {
+        return None;
+    }
+    // (usage, request) of the pods whose samples count; the requests of the
+    // pods set aside.
+    let mut counted = Vec::new();
+    let mut unready = Vec::new();
+    let mut missing = Vec::new();
+    for pod in pods {
+        let request = resource_request(&pod.requests, resource);
+        match group_pod(pod, Some(resource), s) {
+            PodGroup::Ready => {
+                let usage = pod.usage.as_ref().expect("a ready pod has a sample");
+                counted.push((resource_usage(usage, resource), request));
+            }
+            PodGroup::Unready => unready.push(request),
+            PodGroup::Missing => missing.push(request),
+            PodGroup::Ignored => {}
+        }
+    }
+    if counted.is_empty() {
+        return None;
+    }
+    // `calculateRequests` lists every pod, those set aside included.
+    if pods
+        .iter()
+        .any(|pod| resource_request(&pod.requests, resource) == 0)
+    {
+        return None;
+    }
+    let ready_pod_count = counted.len();
+    let usage_ratio = utilization_ratio(&counted, target_utilization)?;
+
+    let scale_up_with_unready = !unready.is_empty() && usage_ratio > 1.0;
+    if !scale_up_with_unready && missing.is_empty() {
+        if is_within(usage_ratio, s) {
+            return Some(current);
+        }
+        return Some(ceil_replicas(usage_ratio * ready_pod_count as f64));
+    }
+    if usage_ratio < 1.0 {
+        // A target above 100 % would make a pod at 100 % of its request
+        // look idle: count the missing at the target then.
+        let fallback_utilization = u64::from(target_utilization.max(100));
+        counted.extend(
+            missing
+                .iter()
+                .map(|&request| (request * fallback_utilization / 100, request)),
+        );
+    } else if usage_ratio > 1.0 {
+        counted.extend(missing.iter().map(|&request| (0, request)));
+    }
+    if scale_up_with_unready {
+        counted.extend(unready.iter().map(|&request| (0, request)));
+    }
+    let new_usage_ratio = utilization_ratio(&counted, target_utilization)?;
+    Some(rebalanced_replicas(
+        current,
+        usage_ratio,
+        new_usage_ratio,
+        counted.len(),
+        s,
+    ))
+}
+
+/// `calcPlainMetricReplicas`, behind `GetRawResourceReplicas` (a `Resource`
+/// metric with an `averageValue` target: `resource` is set, and for CPU the
+/// initialization rules apply) and `GetMetricReplicas` (a `Pods` metric:
+/// `resource` is `None`). `value` reads a pod's sample in milli-units.
+fn plain_metric_replicas(
+    current: u32,
+    target_usage: u64,
+    resource: Option<ResourceName>,
+    value: impl Fn(&Usage) -> u64,
+    pods: &[PodSample],
+    s: &CalculatorSettings,
+) -> Option<u32> {
+    if pods.is_empty() {
+        return None;
+    }
+    let mut counted = Vec::new();
+    let mut unready_pods = 0;
+    let mut missing_pods = 0;
+    for pod in pods {
+        match group_pod(pod, resource, s) {
+            PodGroup::Ready => {
+                counted.push(value(pod.usage.as_ref().expect("a ready pod has a sample")))
+            }
+            PodGroup::Unready => unready_pods += 1,
+            PodGroup::Missing => missing_pods += 1,
+            PodGroup::Ignored => {}
+        }
+    }
+    if counted.is_empty() {
+        return None;
+    }
+    let ready_pod_count = counted.len();
+    let usage_ratio = usage_ratio(&counted, target_usage);
+
+    let scale_up_with_unready = unready_pods > 0 && usage_ratio > 1.0;
+    if !scale_up_with_unready && missing_pods == 0 {
+        if is_within(usage_ratio, s) {
+            return Some(current);
+        }
+        return Some(ceil_replicas(usage_ratio * ready_pod_count as f64));
+    }
+    if usage_ratio < 1.0 {
+        counted.extend(std::iter::repeat_n(target_usage, missing_pods));
+    } else if usage_ratio > 1.0 {
+        counted.extend(std::iter::repeat_n(0, missing_pods));
+    }
+    if scale_up_with_unready {
+        counted.extend(std::iter::repeat_n(0, unready_pods));
+    }
+    let new_usage_ratio = self::usage_ratio(&counted, target_usage);
+    Some(rebalanced_replicas(
+        current,
+        usage_ratio,
+        new_usage_ratio,
+        counted.len(),
+        s,
+    ))
+}
+
+/// `computeReplicasForMetric`, with the metric's name as
+/// `computeStatusFor{Resource,Pods}Metric` format it.
+fn replicas_for_metric(
+    current: u32,
+    metric: &HpaMetric,
+    pods: &[PodSample],
+    s: &CalculatorSettings,
+) -> Option<u32> {
+    match *metric {
+        HpaMetric::Resource {
+            resource,
+            target: ResourceTarget::Utilization(target),
+        } => resource_utilization_replicas(current, target, resource, pods, s),
+        HpaMetric::Resource {
+            resource,
+            target: ResourceTarget::AverageValue(target),
+        } => {
+            let target = match resource {
+                ResourceName::Cpu => milli_value(target),
+                ResourceName::Memory => memory_milli_value(target),
+            };
+            let value = move |usage: &Usage| resource_usage(usage, resource);
+            plain_metric_replicas(current, target, Some(resource), value, pods, s)
+        }
+        HpaMetric::RequestsPerSecond { average_value } => {
+            let value = |usage: &Usage| milli_value(usage.requests_per_second * 1000.0);
+            plain_metric_replicas(
+                current,
+                milli_value(average_value * 1000.0),
+                None,
+                value,
+                pods,
+                s,
+            )
+        }
+    }
+}
+
+fn metric_name(metric: &HpaMetric) -> String {
+    match metric {
+        HpaMetric::Resource {
+            resource,
+            target: ResourceTarget::Utilization(_),
+        } => format!(
+            "{} resource utilization (percentage of request)",
+            resource.name()
+        ),
+        HpaMetric::Resource {
+            resource,
+            target: ResourceTarget::AverageValue(_),
+        } => format!("{} resource", resource.name()),
+        HpaMetric::RequestsPerSecond { .. } => "pods metric requests_per_second".to_owned(),
+    }
+}
+
+/// `computeReplicasForMetrics`: the largest proposal. A metric that cannot
+/// be computed is skipped, but then a scale-down is not trusted (the
+/// missing metric might have asked for more), nor is anything when every
+/// metric failed: `None`, and the controller leaves the scale alone.
+pub(crate) fn compute_replicas_for_metrics(
+    current_replicas: u32,
+    metrics: &[HpaMetric],
+    pods: &[PodSample],
+    settings: &CalculatorSettings,
+) -> Option<Proposal> {
+    let mut replicas = 0;
+    let mut metric = None;
+    let mut invalid_metrics = 0;
+    for spec in metrics {
+        let Some(proposal) = replicas_for_metric(current_replicas, spec, pods, settings) else {
+            invalid_metrics += 1;
+            continue;
+        };
+        if replicas == 0 || proposal > replicas {
+            replicas = proposal;
+            metric = Some(spec);
+        }
+    }
+    if invalid_metrics >= metrics.len() || (invalid_metrics > 0 && replicas < current_replicas) {
+        return None;
+    }
+    Some(Proposal {
+        replicas,
+        metric_name: metric.map(metric_name).unwrap_or_default(),
+    })
+}
+
+/// The reason `reconcileAutoscaler` gives in its `SuccessfulRescale` event,
+/// from the proposal before stabilization and rate limits; empty when the
+/// metrics ask for no change, as in Kubernetes (no event is sent then).
+pub(crate) fn rescale_reason(current: u32, desired: u32, metric_name: &str) -> String {
+    if desired > current {
+        format!("{metric_name} above target")
+    } else if desired < current {
+        "All metrics below target".to_owned()
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cpu(target: u32) -> HpaMetric {
+        HpaMetric::Resource {
+            resource: ResourceName::Cpu,
+            target: ResourceTarget::Utilization(target),
+        }
+    }
+
+    /// At 600 s, with the controller's defaults: CPU initialization 5 min,
+    /// readiness delay 30 s, tolerance 0.1; a scrape at 590 s over 15 s.
+    fn settings() -> CalculatorSettings {
+        CalculatorSettings {
+            now: SimTime::from_secs(600),
+            tolerance_up: 0.1,
+            tolerance_down: 0.1,
+            cpu_initialization_period: SimDuration::from_secs(300),
+            initial_readiness_delay: SimDuration::from_secs(30),
+            metric_timestamp: SimTime::from_secs(590),
+            metric_window: SimDuration::from_secs(15),
+        }
+    }
+
+    /// Started at 0 s, Ready since 20 s, requesting 1000m CPU and 1 GB.
+    fn pod(cpu_millis: f64, requests_per_second: f64) -> PodSample {
+        PodSample {
+            phase: PodPhase::Running,
+            deleting: false,
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(20),
+            }),
+            start_time: Some(SimTime::ZERO),
+            requests: Requests {
+                cpu_millis: 1000,
+                memory_bytes: 1_000_000_000,
+            },
+            usage: Some(Usage {
+                cpu_millis,
+                memory_bytes: 500_000_000.0,
+                requests_per_second,
+            }),
+        }
+    }
+
+    fn missing() -> PodSample {
+        PodSample {
+            usage: None,
+            ..pod(0.0, 0.0)
+        }
+    }
+
+    fn pending() -> PodSample {
+        PodSample {
+            phase: PodPhase::Pending,
+            ready: None,
+            usage: None,
+            ..pod(0.0, 0.0)
+        }
+    }
+
+    fn replicas(current: u32, metric: HpaMetric, pods: &[PodSample]) -> Option<u32> {
+        compute_replicas_for_metrics(current, &[metric], pods, &settings()).map(|p| p.replicas)
+    }
+
+    #[test]
+    fn desired_replicas_is_the_ceiling_of_the_ratio_times_the_pods() {
+        // 4 pods at 900m of 1000m: 3600 × 100 / 4000 = 90 %; 90 / 50 = 1.8;
+        // ceil(4 × 1.8) = ceil(7.2) = 8.
+        let pods = vec![pod(900.0, 0.0); 4];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(8));
+    }
+
+    #[test]
+    fn a_ratio_within_the_tolerance_changes_nothing() {
+        // 52 % of a 50 % target: ratio 1.04, inside [0.9, 1.1].
+        let pods = vec![pod(520.0, 0.0); 4];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(4));
+        // 55 %: ratio 55 / 50 = 1.1, on the band's edge, which is inside.
+        let pods = vec![pod(550.0, 0.0); 4];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(4));
+        // 56 %: 1.12, outside: ceil(4 × 1.12) = ceil(4.48) = 5.
+        let pods = vec![pod(560.0, 0.0); 4];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(5));
+    }
+
+    #[test]
+    fn utilization_is_truncated_to_a_whole_percent() {
+        // 559m of 1000m is 55.9 %, which Kubernetes reads as 55 %: ratio
+        // 1.1, inside the band. Untruncated, 1.118 would scale to
+        // ceil(4 × 1.118) = ceil(4.472) = 5.
+        let pods = vec![pod(559.0, 0.0); 4];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(4));
+    }
+
+    #[test]
+    fn the_largest_proposal_wins_and_names_its_metric() {
+        // CPU: 100 % of request against 50 % → ratio 2, ceil(3 × 2) = 6.
+        // Requests: 30/s each against 10/s → 30000m / 10000m = 3, ceil(3 × 3) = 9.
+        let pods = vec![pod(1000.0, 30.0); 3];
+        let metrics = [
+            cpu(50),
+            HpaMetric::RequestsPerSecond {
+                average_value: 10.0,
+            },
+        ];
+        let proposal = compute_replicas_for_metrics(3, &metrics, &pods, &settings());
+        let proposal = proposal.expect("both metrics compute");
+        assert_eq!(proposal.replicas, 9);
+        assert_eq!(proposal.metric_name, "pods metric requests_per_second");
+        assert_eq!(
+            rescale_reason(3, proposal.replicas, &proposal.metric_name),
+            "pods metric requests_per_second above target"
+        );
+        assert_eq!(
+            rescale_reason(3, 2, &proposal.metric_name),
+            "All metrics below target"
+        );
+    }
+
+    #[test]
+    fn metric_names_follow_kubernetes() {
+        let pods = vec![pod(1000.0, 0.0); 2];
+        let memory = HpaMetric::Resource {
+            resource: ResourceName::Memory,
+            target: ResourceTarget::AverageValue(100_000_000.0),
+        };
+        // Memory: 500 MB per pod against 100 MB → ratio 5, ceil(2 × 5) = 10.
+        let proposal = compute_replicas_for_metrics(2, &[cpu(50), memory], &pods, &settings());
+        assert_eq!(
+            proposal,
+            Some(Proposal {
+                replicas: 10,
+                metric_name: "memory resource".to_owned()
+            })
+        );
+        let proposal = compute_replicas_for_metrics(2, &[cpu(50)], &pods, &settings());
+        assert_eq!(
+            proposal.map(|p| p.metric_name),
+            Some("cpu resource utilization (percentage of request)".to_owned())
+        );
+    }
+
+    #[test]
+    fn missing_pods_count_at_their_request_on_a_scale_down() {
+        // 3 pods at 100m of 1000m and one without a sample, target 50 %.
+        // Measured: 300 × 100 / 3000 = 10 %, ratio 0.2.
+        // The missing pod at 100 %: (300 + 1000) × 100 / 4000 = 32 %, 0.64;
+        // ceil(4 × 0.64) = ceil(2.56) = 3, not ceil(3 × 0.2) = 1.
+        let pods = vec![pod(100.0, 0.0), pod(100.0, 0.0), pod(100.0, 0.0), missing()];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(3));
+    }
+
+    #[test]
+    fn missing_pods_count_at_a_target_above_100_percent() {
+        // 3 pods at 150m of 1000m, one missing, target 200 %: 15 %, 0.075.
+        // Missing at 200 %: (450 + 2000) × 100 / 4000 = 61 %, 0.305;
+        // ceil(4 × 0.305) = ceil(1.22) = 2. At 100 % it would have been
+        // (450 + 1000) × 100 / 4000 = 36 %, 0.18, ceil(0.72) = 1.
+        let pods = vec![pod(150.0, 0.0), pod(150.0, 0.0), pod(150.0, 0.0), missing()];
+        assert_eq!(replicas(4, cpu(200), &pods), Some(2));
+    }
+
+    #[test]
+    fn missing_pods_count_as_idle_on_a_scale_up() {
+        // 3 pods at 140 % of a 100 % target, one missing: ratio 1.4.
+        // Missing at 0: 4200 × 100 / 4000 = 105 %, 1.05, inside the
+        // tolerance: no change, where ceil(3 × 1.4) = 5 would scale.
+        let pods = vec![
+            pod(1400.0, 0.0),
+            pod(1400.0, 0.0),
+            pod(1400.0, 0.0),
+            missing(),
+        ];
+        assert_eq!(replicas(4, cpu(100), &pods), Some(4));
+    }
+
+    #[test]
+    fn a_pods_metric_counts_missing_pods_at_the_target_on_a_scale_down() {
+        // 3 pods at 2/s against 10/s, one missing: mean 2000m, 0.2.
+        // Missing at 10000m: 16000m / 4 = 4000m, 0.4; ceil(4 × 0.4) = 2.
+        let mut pods = vec![pod(0.0, 2.0); 3];
+        pods.push(missing());
+        let rps = HpaMetric::RequestsPerSecond {
+            average_value: 10.0,
+        };
+        assert_eq!(replicas(4, rps, &pods), Some(2));
+    }
+
+    #[test]
+    fn unready_pods_count_as_idle_on_a_scale_up() {
+        // 3 Ready pods at 200 % of a 100 % target, one Pending: ratio 2.
+        // The Pending pod at 0: 6000 × 100 / 4000 = 150 %, 1.5;
+        // ceil(4 × 1.5) = 6, not ceil(4 × 2) = 8.
+        let pods = vec![
+            pod(2000.0, 0.0),
+            pod(2000.0, 0.0),
+            pod(2000.0, 0.0),
+            pending(),
+        ];
+        assert_eq!(replicas(4, cpu(100), &pods), Some(6));
+    }
+
+    #[test]
+    fn a_scale_up_that_counting_unready_pods_reverses_changes_nothing() {
+        // One Ready pod at 150 % of 100 %, three Pending: ratio 1.5, up.
+        // With the Pending at 0: 1500 × 100 / 4000 = 37 %, 0.37: a
+        // scale-down now. The direction turned: stay at 4, where
+        // ceil(1 × 1.5) = 2 would have halved the Deployment.
+        let pods = vec![pod(1500.0, 0.0), pending(), pending(), pending()];
+        assert_eq!(replicas(4, cpu(100), &pods), Some(4));
+    }
+
+    #[test]
+    fn unready_pods_are_left_out_of_a_scale_down() {
+        // 3 Ready pods at 20 % of 100 %, one Pending: ceil(3 × 0.2) = 1.
+        let pods = vec![pod(200.0, 0.0), pod(200.0, 0.0), pod(200.0, 0.0), pending()];
+        assert_eq!(replicas(4, cpu(100), &pods), Some(1));
+    }
+
+    #[test]
+    fn cpu_samples_of_starting_pods_wait_for_a_metric_window_after_ready() {
+        let s = settings();
+        let cpu = Some(ResourceName::Cpu);
+        // Started a minute ago (540 s), Ready since 580 s: the scrape at
+        // 590 s is before 580 + 15 = 595 s, so its window overlaps the
+        // time before Ready.
+        let fresh = PodSample {
+            start_time: Some(SimTime::from_secs(540)),
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(580),
+            }),
+            ..pod(900.0, 0.0)
+        };
+        assert_eq!(group_pod(&fresh, cpu, &s), PodGroup::Unready);
+        // Ready since 570 s: 590 ≥ 585, a whole window after: counted.
+        let settled = PodSample {
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(570),
+            }),
+            ..fresh.clone()
+        };
+        assert_eq!(group_pod(&settled, cpu, &s), PodGroup::Ready);
+        // Not Ready within the initialization period: unready.
+        let starting = PodSample {
+            ready: Some(ReadyCondition {
+                ready: false,
+                last_transition: SimTime::from_secs(540),
+            }),
+            ..fresh.clone()
+        };
+        assert_eq!(group_pod(&starting, cpu, &s), PodGroup::Unready);
+        // The rules are CPU's: the same pod's memory counts.
+        assert_eq!(
+            group_pod(&fresh, Some(ResourceName::Memory), &s),
+            PodGroup::Ready
+        );
+        assert_eq!(group_pod(&fresh, None, &s), PodGroup::Ready);
+    }
+
+    #[test]
+    fn cpu_samples_of_pods_past_initialization_count_unless_never_ready() {
+        let s = settings();
+        let cpu = Some(ResourceName::Cpu);
+        // Started 10 minutes ago, unready since 500 s (it was Ready before):
+        // past the 5 min initialization, its sample counts.
+        let lapsed = PodSample {
+            ready: Some(ReadyCondition {
+                ready: false,
+                last_transition: SimTime::from_secs(500),
+            }),
+            ..pod(900.0, 0.0)
+        };
+        assert_eq!(group_pod(&lapsed, cpu, &s), PodGroup::Ready);
+        // Unready since 10 s, within the 30 s readiness delay of its start:
+        // it has never been Ready, and its sample does not count.
+        let never_ready = PodSample {
+            ready: Some(ReadyCondition {
+                ready: false,
+                last_transition: SimTime::from_secs(10),
+            }),
+            ..pod(900.0, 0.0)
+        };
+        assert_eq!(group_pod(&never_ready, cpu, &s), PodGroup::Unready);
+        // No Ready condition yet, or no start time: unready.
+        let no_condition = PodSample {
+            ready: None,
+            ..pod(900.0, 0.0)
+        };
+        assert_eq!(group_pod(&no_condition, cpu, &s), PodGroup::Unready);
+    }
+
+    #[test]
+    fn deleting_and_failed_pods_are_ignored_and_pending_before_missing() {
+        let s = settings();
+        let deleting = PodSample {
+            deleting: true,
+            ..pod(900.0, 0.0)
+        };
+        let failed = PodSample {
+            phase: PodPhase::Failed,
+            ..pod(900.0, 0.0)
+        };
+        assert_eq!(group_pod(&deleting, None, &s), PodGroup::Ignored);
+        assert_eq!(group_pod(&failed, None, &s), PodGroup::Ignored);
+        assert_eq!(group_pod(&pending(), None, &s), PodGroup::Unready);
+        assert_eq!(group_pod(&missing(), None, &s), PodGroup::Missing);
+        // Only the two Running pods at 100 % count: ceil(2 × 2) = 4.
+        let pods = vec![deleting, failed, pod(1000.0, 0.0), pod(1000.0, 0.0)];
+        assert_eq!(replicas(4, cpu(50), &pods), Some(4));
+    }
+
+    #[test]
+    fn no_scaling_without_a_sample_or_a_request() {
+        // No pods, or none with a sample: an error in Kubernetes.
+        assert_eq!(replicas(2, cpu(50), &[]), None);
+        assert_eq!(replicas(2, cpu(50), &[missing(), pending()]), None);
+        // A pod without a CPU request, even one set aside, fails a
+        // utilization target...
+        let no_request = PodSample {
+            requests: Requests {
+                cpu_millis: 0,
+                memory_bytes: 1_000_000_000,
+            },
+            ..pending()
+        };
+        let pods = [pod(900.0, 0.0), no_request];
+        assert_eq!(replicas(2, cpu(50), &pods), None);
+        // ...but not an average value, which needs none.
+        let average = HpaMetric::Resource {
+            resource: ResourceName::Cpu,
+            target: ResourceTarget::AverageValue(300.0),
+        };
+        // 900m against 300m: 3; the Pending pod at 0: 450m, 1.5; ceil(3).
+        assert_eq!(replicas(2, average, &pods), Some(3));
+    }
+
+    #[test]
+    fn a_failed_metric_blocks_a_scale_down_but_not_a_scale_up() {
+        // Memory utilization fails (no memory request); CPU asks for more.
+        let no_memory_request = |cpu_millis| PodSample {
+            requests: Requests {
+                cpu_millis: 1000,
+                memory_bytes: 0,
+            },
+            ..pod(cpu_millis, 0.0)
+        };
+        let memory = HpaMetric::Resource {
+            resource: ResourceName::Memory,
+            target: ResourceTarget::Utilization(50),
+        };
+        // CPU at 100 % of 50 %: ceil(3 × 2) = 6, up: proceed.
+        let busy = vec![no_memory_request(1000.0); 3];
+        let proposal =
+            compute_replicas_for_metrics(3, &[memory.clone(), cpu(50)], &busy, &settings());
+        assert_eq!(proposal.map(|p| p.replicas), Some(6));
+        // CPU at 10 %: ceil(3 × 0.2) = 1, down: the failed metric might
+        // have asked for more, so nothing scales.
+        let idle = vec![no_memory_request(100.0); 3];
+        assert_eq!(
+            compute_replicas_for_metrics(3, &[memory.clone(), cpu(50)], &idle, &settings()),
+            None
+        );
+        // Every metric failed: nothing scales.
+        assert_eq!(
+            compute_replicas_for_metrics(3, &[memory], &busy, &settings()),
+            None
+        );
+    }
+
+    #[test]
+    fn tolerances_apply_per_direction() {
+        // KEP-4951, up 0.5 and down 0.01. 140 % of a 100 % target: 1.4 is
+        // inside [0.99, 1.5], no change. 70 %: 0.7 is below, ceil(4 × 0.7) =
+        // ceil(2.8) = 3.
+        let s = CalculatorSettings {
+            tolerance_up: 0.5,
+            tolerance_down: 0.01,
+            ..settings()
+        };
+        let up = vec![pod(1400.0, 0.0); 4];
+        let down = vec![pod(700.0, 0.0); 4];
+        let run = |pods: &[PodSample]| {
+            compute_replicas_for_metrics(4, &[cpu(100)], pods, &s).map(|p| p.replicas)
+        };
+        assert_eq!(run(&up), Some(4));
+        assert_eq!(run(&down), Some(3));
+    }
+
+    #[test]
+    fn samples_are_read_as_kubernetes_quantities() {
+        // Nanocores rounded up to millicores; float noise is not.
+        assert_eq!(milli_value(450.000_000_000_1), 450);
+        assert_eq!(milli_value(450.2), 451);
+        assert_eq!(memory_milli_value(1024.0), 1_024_000);
+    }
+}

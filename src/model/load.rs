@@ -1,0 +1,128 @@
+//! The load on a workload's endpoints: what probes and memory see of it,
+//! spikes on top of the traffic profile, and the one timer that wakes the
+//! model when a continuously varying rate crosses a level that matters, so
+//! that a diurnal cycle costs a few events a day instead of one a second.
+
+use super::{ModelEvent, World};
+use crate::scenario::{ProbeHandler, ProbeKind, Scenario};
+use crate::sim::Engine;
+
+/// With requests holding memory, the containers' memory is brought up to
+/// date whenever the load per endpoint has moved by this factor.
+const MEMORY_LOAD_STEP: f64 = 1.1;
+
+impl World<'_> {
+    /// The load per endpoint changed: every running pod's probes see it.
+    pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        self.wake_hpa(w, engine);
+        let cpu_bound = self.workloads[w].traffic.capacity().max_rate().is_some();
+        let memory_bound = self.scenario.workloads[w].app.memory.per_request_bytes > 0.0;
+        if !cpu_bound && !memory_bound {
+            // The load then changes neither what probes see nor the memory.
+            return;
+        }
+        let now = engine.now();
+        let pods = self.workloads[w].pods.clone();
+        for pod in pods {
+            if !self.pods[pod].container_runs() {
+                continue;
+            }
+            if memory_bound {
+                self.memory_changed(pod, engine);
+            }
+            // Only a probe that now sees otherwise needs its verdict planned
+            // anew: most load changes move no probe across its timeout.
+            if self.observe(pod, now) {
+                self.container_changed(pod, engine);
+            }
+        }
+        self.watch_load(w, engine);
+    }
+
+    /// Arms the workload's load timer at the next instant the load per
+    /// endpoint crosses a level where something changes: a probe's timeout
+    /// (response time S/(1 − ρ) reaches `timeoutSeconds` at
+    /// ρ = 1 − S/T), the CPU limit, or a step of the memory held by
+    /// requests in flight. Only a continuously varying rate needs it: steps
+    /// and spikes are events of their own.
+    fn watch_load(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let timer = self.workloads[w].load_timer;
+        let workload = &self.scenario.workloads[w];
+        if !workload.traffic.is_continuous_varying() {
+            return;
+        }
+        let traffic = &self.workloads[w].traffic;
+        let capacity = traffic.capacity();
+        let mut levels = Vec::new();
+        if let Some(max_rate) = capacity.max_rate() {
+            levels.push(max_rate);
+            let service_time = capacity.mean_service_time_s;
+            for kind in [
+                ProbeKind::Startup,
+                ProbeKind::Readiness,
+                ProbeKind::Liveness,
+            ] {
+                let Some(probe) = Scenario::probe(workload, kind) else {
+                    continue;
+                };
+                let timeout = probe.timeout.as_secs_f64();
+                if probe.handler != ProbeHandler::TcpSocket && service_time < timeout {
+                    levels.push(max_rate * (1.0 - service_time / timeout));
+                }
+            }
+        }
+        let now = engine.now();
+        if workload.app.memory.per_request_bytes > 0.0 {
+            let load = traffic.rate_per_endpoint(now);
+            if load > 0.0 {
+                levels.extend([load * MEMORY_LOAD_STEP, load / MEMORY_LOAD_STEP]);
+            } else {
+                levels.push(f64::MIN_POSITIVE);
+            }
+        }
+        match traffic.next_rate_crossing(now, &levels) {
+            Some(at) => engine
+                .set_timer(timer, at, ModelEvent::LoadCrossing { workload: w })
+                .expect("a crossing is after now"),
+            None => engine.cancel_timer(timer),
+        }
+    }
+
+    /// A `trafficSpike` begins: the workload's rate is multiplied.
+    pub(super) fn spike_starts(
+        &mut self,
+        w: usize,
+        multiplier: f64,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.workloads[w].spikes.push(multiplier);
+        self.apply_spikes(w, engine);
+    }
+
+    pub(super) fn spike_ends(
+        &mut self,
+        w: usize,
+        multiplier: f64,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let spikes = &mut self.workloads[w].spikes;
+        if let Some(i) = spikes.iter().position(|&m| m == multiplier) {
+            spikes.swap_remove(i);
+        }
+        let now = engine.now();
+        let name = &self.scenario.workloads[w].name;
+        self.trace
+            .emit(now, false, "Service", name, "TrafficSpikeEnded", || {
+                format!("the ×{multiplier} spike on `{name}` is over")
+            });
+        self.apply_spikes(w, engine);
+    }
+
+    /// Overlapping spikes multiply.
+    fn apply_spikes(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let product = self.workloads[w].spikes.iter().product();
+        self.workloads[w].traffic.set_multiplier(now, product);
+        self.load_changed(w, engine);
+    }
+}

@@ -107,7 +107,7 @@ impl World<'_> {
             return;
         };
         ca.next_scan = None;
-        if !self.controllers_running() {
+        if !self.api_writable() {
             // It cannot read or write the API; the catch-up wakes it.
             return;
         }

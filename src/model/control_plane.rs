@@ -177,6 +177,9 @@ impl World<'_> {
     ) {
         let now = engine.now();
         self.control_plane.leaders[component as usize] = true;
+        if component == LeaderComponent::ControllerManager {
+            self.hpa_controller_restarted();
+        }
         let name = component.name();
         self.trace
             .emit(now, true, "Lease", name, "LeaderElection", || {

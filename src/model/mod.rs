@@ -322,6 +322,7 @@ impl<'s> World<'s> {
         for w in 0..self.workloads.len() {
             self.wake_hpa(w, engine);
         }
+        self.wake_cluster_autoscaler(engine);
         for node in 0..self.nodes.len() {
             if self.nodes[node].registered {
                 self.arm_node_failure(node, engine);

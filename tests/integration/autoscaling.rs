@@ -301,6 +301,102 @@ traffic: [ { workload: web, rate: { steps: [ { at: 0s, rate: 100 }, { at: 5m, ra
     assert_eq!((nodes.min, nodes.max, nodes.last), (2, 3, 2));
 }
 
+/// Two full nodes and a third added for a burst of pods, with a budget.
+fn node_group(pool: &str, budget: &str) -> String {
+    format!(
+        "name: ca
+duration: 2h
+cluster:
+  nodePools:
+    - {{ name: w, count: 2, allocatable: {{ cpu: \"2\", memory: 8Gi }}, {pool} }}
+workloads:
+  - name: web
+    replicas: 4
+    resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
+    app: {{ cpuPerRequest: 10ms }}
+    {budget}
+    autoscaling:
+      minReplicas: 4
+      maxReplicas: 12
+      metrics: [ {{ type: Resource, resource: {{ name: cpu, target: {{ type: Utilization, averageUtilization: 50 }} }} }} ]
+traffic: [ {{ workload: web, rate: {{ steps: [ {{ at: 0s, rate: 100 }}, {{ at: 5m, rate: 300 }}, {{ at: 30m, rate: 100 }} ] }} }} ]
+"
+    )
+}
+
+#[test]
+fn a_disruption_budget_that_allows_nothing_keeps_the_node() {
+    // Three 2-CPU nodes each run one pod of 500m: 25 % used, under the
+    // 0.5 threshold, and the pods fit on the other two. After 10 minutes
+    // unneeded the autoscaler drains one node (down to `minNodes: 2`).
+    // `maxUnavailable: 0` allows no eviction, so it keeps all three.
+    let cluster = |budget: &str| {
+        scenario(&format!(
+            "name: pdb
+duration: 1h
+cluster:
+  nodePools:
+    - {{ name: w, count: 3, allocatable: {{ cpu: \"2\", memory: 8Gi }}, autoscaling: {{ minNodes: 2, maxNodes: 3 }} }}
+workloads:
+  - name: web
+    replicas: 3
+    resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
+    {budget}
+"
+        ))
+    };
+    let free = run_traced(&cluster(""), 8);
+    let removed = events(&free.trace, "Node", "ScaleDown");
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert!(
+        removed[0].0 >= 600.0 && removed[0].0 <= 610.0,
+        "unneeded for 10 min"
+    );
+    assert_eq!(free.report.node_pools[0].1.nodes.last, 2);
+    let guarded = run_traced(&cluster("disruptionBudget: { maxUnavailable: 0 }"), 8);
+    assert!(events(&guarded.trace, "Node", "ScaleDown").is_empty());
+    assert_eq!(guarded.report.node_pools[0].1.nodes.last, 3);
+}
+
+#[test]
+fn a_node_that_never_registers_is_given_up_after_the_provision_time() {
+    // Every machine takes 20 min, past `maxNodeProvisionTime` (15 min): the
+    // autoscaler gives each up at 15 min and asks again.
+    let pool = "autoscaling: { minNodes: 2, maxNodes: 4 }, provisioningTime: 20m";
+    let out = run_traced(&scenario(&node_group(pool, "")), 9);
+    let asked = events(&out.trace, "ClusterAutoscaler", "ScaledUpGroup");
+    let failed = events(&out.trace, "ClusterAutoscaler", "FailedToScaleUpGroup");
+    assert!(events(&out.trace, "Node", "RegisteredNode").is_empty());
+    assert!(!failed.is_empty());
+    assert!(
+        (failed[0].0 - asked[0].0 - 900.0).abs() < 1e-6,
+        "{asked:?} {failed:?}"
+    );
+    assert!(asked.len() >= 2 && asked[1].0 > failed[0].0 && asked[1].0 <= failed[0].0 + 10.0);
+}
+
+#[test]
+fn stochastic_spikes_come_at_their_mean_rate() {
+    // A 1-minute spike, then an exponential wait of mean 59 minutes: one an
+    // hour on average, so 720 spikes over 30 days, Poisson-like (sd ≈ 27).
+    let s = scenario(
+        "name: spikes
+duration: 30d
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"8\", memory: 16Gi } } ]
+workloads: [ { name: web, replicas: 1 } ]
+traffic: [ { workload: web, rate: 10 } ]
+faults: [ { trafficSpike: { workload: web, multiplier: 2, duration: 1m, mtbf: 59m } } ]
+",
+    );
+    let out = run_traced(&s, 10);
+    let spikes = events(&out.trace, "Fault", "TrafficSpike").len() as f64;
+    assert!(
+        (spikes - 720.0).abs() < 5.0 * 720.0_f64.sqrt(),
+        "{spikes} spikes"
+    );
+}
+
 #[test]
 fn a_spike_multiplies_the_requests_for_its_duration() {
     // 100 req/s for an hour, ×3 for 10 minutes: 360,000 + 2 × 60,000.

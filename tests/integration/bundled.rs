@@ -51,3 +51,104 @@ fn node_loss_keeps_two_replicas_serving() {
     assert!(out.report.incidents.is_empty());
     assert!(out.report.requests.by_cause.contains_key("stale_endpoint"));
 }
+
+/// The HPA report of the bundled scenario's first workload of that name.
+fn autoscaling<'r>(
+    report: &'r nines::report::Report,
+    workload: &str,
+) -> &'r nines::report::AutoscalingReport {
+    report
+        .workloads
+        .iter()
+        .find(|(name, _)| name == workload)
+        .and_then(|(_, w)| w.autoscaling.as_ref())
+        .expect("the workload has an HPA")
+}
+
+#[test]
+fn a_spike_is_absorbed_by_the_hpa_after_its_lag() {
+    let out = crate::support::run_traced(&bundled("traffic-spike-hpa.yaml"), 11);
+    let rescales = times(
+        &out.trace,
+        "HorizontalPodAutoscaler",
+        "SuccessfulRescale",
+        "web",
+    );
+    // The spike starts at 600 s: seen at the next scrape, acted on at the
+    // next sync; then at most a doubling per 15 s.
+    assert!((600.0..=630.0).contains(&rescales[0]), "{rescales:?}");
+    let a = autoscaling(&out.report, "web");
+    assert!(
+        a.replicas.max >= 12,
+        "500 req/s × 5 ms at 60 % of 250m: 17 pods"
+    );
+    assert_eq!(a.replicas.last, 4, "back to minReplicas after the window");
+    // The only failures are the lag's: overload until the new pods serve.
+    let overload = out.report.requests.by_cause["overload"];
+    assert!(overload > 0 && a.failed_while_scaling > 0);
+}
+
+#[test]
+fn a_short_scale_down_window_flaps_where_the_default_holds() {
+    let out = run(&bundled("hpa-flapping.yaml"), 12);
+    let flappy = autoscaling(&out.report, "flappy");
+    let steady = autoscaling(&out.report, "steady");
+    assert!(
+        flappy.rescales >= 40,
+        "a rescale each way per burst: {}",
+        flappy.rescales
+    );
+    assert_eq!(steady.rescales, 1, "up once, then held by the window");
+    let failed = |name: &str| {
+        out.report
+            .workloads
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, w)| w.requests.failed)
+            .expect("bundled workload")
+    };
+    assert!(failed("flappy") > 0);
+    assert_eq!(failed("steady"), 0);
+}
+
+#[test]
+fn a_day_of_traffic_grows_and_shrinks_pods_and_nodes() {
+    let out = run(&bundled("diurnal-capacity.yaml"), 13);
+    let a = autoscaling(&out.report, "web");
+    // 1,000 req/s × 10 ms at 70 % of 500m: 29 pods at the peak; the
+    // night's 50 req/s needs 2.
+    assert!(
+        a.replicas.max >= 25 && a.replicas.min <= 4,
+        "{:?}",
+        a.replicas
+    );
+    let nodes = &out.report.node_pools[0].1.nodes;
+    assert!(nodes.max >= 6, "29 pods of 500m need 8 CPUs: {nodes:?}");
+    assert_eq!(nodes.last, 2, "the night goes back to minNodes");
+}
+
+#[test]
+fn pending_pods_wait_for_the_new_node() {
+    let out = crate::support::run_traced(&bundled("node-autoscaling.yaml"), 14);
+    let pending = times(&out.trace, "Pod", "FailedScheduling", "web");
+    let asked = times(&out.trace, "ClusterAutoscaler", "ScaledUpGroup", "");
+    let registered = times(&out.trace, "Node", "RegisteredNode", "");
+    assert!(!pending.is_empty() && !asked.is_empty() && !registered.is_empty());
+    assert!(asked[0] - pending[0] <= 10.0, "within one scan");
+    let provisioning = registered[0] - asked[0];
+    assert!((180.0..=240.0).contains(&provisioning), "{provisioning} s");
+    assert!(out.report.requests.by_cause["overload"] > 0);
+}
+
+#[test]
+fn a_max_replicas_below_the_peak_overloads_the_pods() {
+    let out = run(&bundled("max-replicas-too-low.yaml"), 15);
+    let a = autoscaling(&out.report, "web");
+    assert_eq!(a.replicas.max, 6);
+    assert!(
+        a.at_max_replicas_s > 6.0 * 3600.0,
+        "{} s at maxReplicas",
+        a.at_max_replicas_s
+    );
+    assert!(out.report.requests.by_cause["overload"] > 100_000);
+}

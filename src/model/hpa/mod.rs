@@ -105,88 +105,106 @@ impl World<'_> {
     }
 }
 
-impl World<'_> {
-    /// The pods as the HPA lists them at a sync, with the usage
-    /// metrics-server scraped at `scrape` if the offered rate had been
+/// The pods as the HPA lists them at one sync, and what decides each one's
+/// usage, so that the usage at another offered rate is recomputed in place
+/// (the rest band's bisection asks for dozens of rates).
+struct Samples {
+    pods: Vec<replica_calculator::PodSample>,
+    /// Per pod, with a metric: in kube-proxy's view, serving, memory held.
+    basis: Vec<Option<(bool, bool, f64)>>,
+    view: u32,
+    capacity: crate::traffic::Capacity,
+    per_request_bytes: f64,
+}
+
+impl Samples {
+    /// The usage metrics-server scraped if the offered rate had been
     /// `rate`: the load balancer's share for each endpoint in kube-proxy's
     /// view, CPU for those whose app answers (capped by the CPU limit),
-    /// memory as held. A container started after the scrape has no metric.
+    /// memory as held plus what requests in flight hold.
+    fn at_rate(&mut self, rate: f64) -> &[replica_calculator::PodSample] {
+        let per_endpoint = if self.view == 0 {
+            0.0
+        } else {
+            rate / f64::from(self.view)
+        };
+        for (sample, basis) in self.pods.iter_mut().zip(&self.basis) {
+            sample.usage = basis.map(|(in_view, serving, held)| {
+                let load = if in_view { per_endpoint } else { 0.0 };
+                replica_calculator::Usage {
+                    cpu_millis: if serving {
+                        self.capacity.cpu_cores(load) * 1000.0
+                    } else {
+                        0.0
+                    },
+                    memory_bytes: held + self.per_request_bytes * self.capacity.in_flight(load),
+                    requests_per_second: load,
+                }
+            });
+        }
+        &self.pods
+    }
+}
+
+impl World<'_> {
+    /// The pods as the HPA lists them at a sync whose metrics were scraped
+    /// at `scrape`. A container started after the scrape has no metric.
     ///
     /// Times are given to the calculator `history` later than they are, so
     /// that the pods of the steady state can have started, and turned
     /// Ready, before time zero: at least the CPU initialization period
     /// before, as a cluster running for a while has them.
-    fn hpa_samples(
-        &self,
-        w: usize,
-        rate: f64,
-        scrape: SimTime,
-        history: SimDuration,
-    ) -> Vec<replica_calculator::PodSample> {
-        use replica_calculator::{PodPhase, PodSample, ReadyCondition, Requests, Usage};
+    fn hpa_samples(&self, w: usize, scrape: SimTime, history: SimDuration) -> Samples {
+        use replica_calculator::{PodPhase, PodSample, ReadyCondition, Requests};
 
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
-        let capacity = traffic.capacity();
-        let view = traffic.view_size();
-        let per_endpoint = if view == 0 {
-            0.0
-        } else {
-            rate / f64::from(view)
-        };
         let leak = self.leak_per_second(w);
-        let per_request_bytes = workload.app.memory.per_request_bytes;
-        self.workloads[w]
-            .pods
-            .iter()
-            .map(|&p| {
-                let pod = &self.pods[p];
-                let running = pod.node.is_some() && pod.ever_started;
-                let usage = (pod.container_runs() && pod.started_at <= scrape).then(|| {
-                    let load = if pod.in_view { per_endpoint } else { 0.0 };
-                    let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
-                    let held = pod.memory_leaked_from
-                        + leak * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
-                    Usage {
-                        cpu_millis: if serving {
-                            capacity.cpu_cores(load) * 1000.0
-                        } else {
-                            0.0
-                        },
-                        memory_bytes: held + per_request_bytes * capacity.in_flight(load),
-                        requests_per_second: load,
-                    }
-                });
-                PodSample {
-                    phase: if running {
-                        PodPhase::Running
+        let mut pods = Vec::with_capacity(self.workloads[w].pods.len());
+        let mut basis = Vec::with_capacity(pods.capacity());
+        for &p in &self.workloads[w].pods {
+            let pod = &self.pods[p];
+            let running = pod.node.is_some() && pod.ever_started;
+            basis.push((pod.container_runs() && pod.started_at <= scrape).then(|| {
+                let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
+                let held = pod.memory_leaked_from
+                    + leak * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
+                (pod.in_view, serving, held)
+            }));
+            pods.push(PodSample {
+                phase: if running {
+                    PodPhase::Running
+                } else {
+                    PodPhase::Pending
+                },
+                deleting: pod.deleting,
+                ready: pod.node.map(|_| ReadyCondition {
+                    ready: pod.api_ready,
+                    last_transition: if pod.pre_existing && pod.ready_transition == SimTime::ZERO {
+                        SimTime::ZERO
                     } else {
-                        PodPhase::Pending
+                        pod.ready_transition + history
                     },
-                    deleting: pod.deleting,
-                    ready: pod.node.map(|_| ReadyCondition {
-                        ready: pod.api_ready,
-                        last_transition: if pod.pre_existing
-                            && pod.ready_transition == SimTime::ZERO
-                        {
-                            SimTime::ZERO
-                        } else {
-                            pod.ready_transition + history
-                        },
-                    }),
-                    start_time: if pod.pre_existing {
-                        Some(SimTime::ZERO)
-                    } else {
-                        pod.start_time.map(|t| t + history)
-                    },
-                    requests: Requests {
-                        cpu_millis: workload.requests.cpu_millis,
-                        memory_bytes: workload.requests.memory_bytes,
-                    },
-                    usage,
-                }
-            })
-            .collect()
+                }),
+                start_time: if pod.pre_existing {
+                    Some(SimTime::ZERO)
+                } else {
+                    pod.start_time.map(|t| t + history)
+                },
+                requests: Requests {
+                    cpu_millis: workload.requests.cpu_millis,
+                    memory_bytes: workload.requests.memory_bytes,
+                },
+                usage: None,
+            });
+        }
+        Samples {
+            pods,
+            basis,
+            view: traffic.view_size(),
+            capacity: *traffic.capacity(),
+            per_request_bytes: workload.app.memory.per_request_bytes,
+        }
     }
 }
 
@@ -232,16 +250,16 @@ impl World<'_> {
             metric_window: settings.metric_resolution,
             now: now + history,
         };
-        let recommend = |world: &World, rate: f64| {
-            let samples = world.hpa_samples(w, rate, scrape, history);
+        let mut samples = self.hpa_samples(w, scrape, history);
+        let mut recommend = |rate: f64| {
             replica_calculator::compute_replicas_for_metrics(
                 current,
                 &hpa.metrics,
-                &samples,
+                samples.at_rate(rate),
                 &calculator,
             )
         };
-        let proposal = recommend(self, rate);
+        let proposal = recommend(rate);
         let state = self.workloads[w].hpa.as_mut().expect("an HPA");
         let decision = behavior::reconcile(
             &mut state.recommendations,
@@ -280,8 +298,7 @@ impl World<'_> {
         }
         // At rest: sleep until the load leaves the band where the
         // recommendation stays `current`.
-        let f = |r: f64| clamp(recommend(self, r));
-        let (below, above) = band(f, rate, current);
+        let (below, above) = band(|r| clamp(recommend(r)), rate, current);
         let traffic = &self.workloads[w].traffic;
         let now_rate = traffic.offered_rate_now(now);
         let moved = above.is_some_and(|hi| now_rate > hi) || below.is_some_and(|lo| now_rate <= lo);
@@ -345,6 +362,18 @@ impl World<'_> {
             }
         }
         earliest
+    }
+
+    /// A new kube-controller-manager leader runs a new HPA controller: it
+    /// remembers no recommendation and no scale event, so its first sync
+    /// starts a stabilization window afresh.
+    pub(super) fn hpa_controller_restarted(&mut self) {
+        for ws in &mut self.workloads {
+            if let Some(state) = ws.hpa.as_mut() {
+                state.recommendations = behavior::Recommendations::default();
+                state.resting_since = None;
+            }
+        }
     }
 
     /// The HPA scales the Deployment; its ReplicaSet follows.
@@ -413,35 +442,42 @@ impl World<'_> {
 /// `current`, below and above `rate`: the largest rate below that
 /// recommends less, and the largest rate above that still recommends
 /// `current`. `f` is non-decreasing in the rate (more load never asks for
-/// fewer pods), so bisection finds each to a relative 1e-9.
-fn band(f: impl Fn(f64) -> u32, rate: f64, current: u32) -> (Option<f64>, Option<f64>) {
+/// fewer pods), so bisection finds each, to a relative 1e-6: a rate that
+/// close to the level moves the wake-up by a fraction of a sync.
+fn band(mut f: impl FnMut(f64) -> u32, rate: f64, current: u32) -> (Option<f64>, Option<f64>) {
     const DOUBLINGS: u32 = 64;
-    let bisect = |mut same: f64, mut differs: f64| {
-        for _ in 0..100 {
-            if (same - differs).abs() <= 1e-9 * same.abs().max(differs.abs()) {
-                break;
-            }
-            let mid = (same + differs) / 2.0;
-            if f(mid) == current {
-                same = mid;
-            } else {
-                differs = mid;
-            }
+    let mut probe = rate.max(1e-3);
+    let mut differs_above = None;
+    for _ in 0..DOUBLINGS {
+        probe *= 2.0;
+        if f(probe) != current {
+            differs_above = Some(probe);
+            break;
         }
-        (same, differs)
-    };
-    let above = {
-        let mut probe = rate.max(1e-3);
-        let mut found = None;
-        for _ in 0..DOUBLINGS {
-            probe *= 2.0;
-            if f(probe) != current {
-                found = Some(probe);
-                break;
-            }
-        }
-        found.map(|differs| bisect(rate, differs).0)
-    };
-    let below = (rate > 0.0 && f(0.0) != current).then(|| bisect(rate, 0.0).1);
+    }
+    let above = differs_above.map(|differs| bisect(&mut f, current, rate, differs).0);
+    let below = (rate > 0.0 && f(0.0) != current).then(|| bisect(&mut f, current, rate, 0.0).1);
     (below, above)
+}
+
+/// Narrows `[same, differs]` (either order) to the rate where `f` leaves
+/// `current`; returns the two ends.
+fn bisect(
+    f: &mut impl FnMut(f64) -> u32,
+    current: u32,
+    mut same: f64,
+    mut differs: f64,
+) -> (f64, f64) {
+    for _ in 0..100 {
+        if (same - differs).abs() <= 1e-6 * same.abs().max(differs.abs()) {
+            break;
+        }
+        let mid = (same + differs) / 2.0;
+        if f(mid) == current {
+            same = mid;
+        } else {
+            differs = mid;
+        }
+    }
+    (same, differs)
 }

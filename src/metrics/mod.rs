@@ -94,13 +94,17 @@ impl Recorder {
             (Some(_), true) => {
                 let (start, cause) = w.down_since.take().expect("matched Some");
                 w.downtime = w.downtime + (now - start);
-                self.incidents.push(Incident {
-                    workload,
-                    start,
-                    end: now,
-                    cause,
-                    ongoing: false,
-                });
+                // Down and up at one instant (while the steady state is
+                // being placed, say) is no outage.
+                if start < now {
+                    self.incidents.push(Incident {
+                        workload,
+                        start,
+                        end: now,
+                        cause,
+                        ongoing: false,
+                    });
+                }
                 self.workloads_down -= 1;
                 if self.workloads_down == 0 {
                     let since = self.scenario_down_since.take().unwrap_or(now);
@@ -161,6 +165,16 @@ mod tests {
         assert_eq!(m.scenario_downtime, SimDuration::from_secs(20));
         assert_eq!(m.incidents.len(), 2);
         assert_eq!(m.incidents[0].cause, "a");
+    }
+
+    #[test]
+    fn down_and_up_at_one_instant_is_no_incident() {
+        let mut r = Recorder::new(1);
+        r.set_up(0, false, t(0), "");
+        r.set_up(0, true, t(0), "");
+        let m = r.finish(t(100));
+        assert!(m.incidents.is_empty());
+        assert_eq!(m.scenario_downtime, SimDuration::ZERO);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! unneeded node's time is up; a quiet cluster costs no scans.
 
 use super::{ModelEvent, NodeId, PodId, World};
-use crate::scenario::Resources;
+use crate::scenario::{Resources, defaults};
 use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
 
 #[derive(Debug)]
@@ -21,13 +21,16 @@ pub(super) struct ClusterAutoscaler {
     last_scale_up: Option<SimTime>,
     /// Per node: since when it has been unneeded.
     unneeded_since: Vec<Option<SimTime>>,
+    /// Per pool: the last failed scale-up, and the back-off it set.
+    backoff: Vec<Option<(SimTime, SimDuration)>>,
     /// Provisioning times, drawn in request order.
     rng: Stream,
 }
 
 impl ClusterAutoscaler {
-    pub fn new(nodes: usize, phase: SimTime, rng: Stream, timer: TimerId) -> Self {
+    pub fn new(nodes: usize, pools: usize, phase: SimTime, rng: Stream, timer: TimerId) -> Self {
         ClusterAutoscaler {
+            backoff: vec![None; pools],
             timer,
             phase,
             next_scan: None,
@@ -150,11 +153,21 @@ impl World<'_> {
         if waiting.is_empty() {
             return;
         }
+        let now = engine.now();
         let mut options = Vec::new();
+        let mut backed_off_until: Option<SimTime> = None;
         for (pool, group) in self.scenario.node_groups.iter().enumerate() {
             let Some(group) = group else {
                 continue;
             };
+            let ca = self.autoscaler.as_ref().expect("scanning");
+            if let Some((failed, backoff)) = ca.backoff[pool] {
+                let until = failed + backoff;
+                if until > now {
+                    backed_off_until = Some(backed_off_until.map_or(until, |u| u.min(until)));
+                    continue;
+                }
+            }
             let (registered, provisioning) = self.pool_size(pool);
             let room_left = (group.max_nodes as usize).saturating_sub(registered + provisioning);
             let Some(template) = self.scenario.nodes.iter().find(|n| n.pool == pool) else {
@@ -193,7 +206,10 @@ impl World<'_> {
                 waste: unused / bins.len() as f64,
             });
         }
-        let now = engine.now();
+        if let Some(until) = backed_off_until {
+            // Ask again once a backed-off group may be tried.
+            self.schedule_scan(until, engine);
+        }
         // least-waste, after the option that schedules the most pods.
         let best = options.into_iter().min_by(|a, b| {
             b.helped
@@ -302,7 +318,17 @@ impl World<'_> {
     ) {
         self.nodes[node].provisioning = false;
         let now = engine.now();
-        let pool = &self.scenario.pools[self.scenario.nodes[node].pool];
+        let p = self.scenario.nodes[node].pool;
+        if let Some(ca) = self.autoscaler.as_mut() {
+            let backoff = match ca.backoff[p] {
+                Some((failed, last)) if now - failed < defaults::CA_NODE_GROUP_BACKOFF_RESET => {
+                    (last + last).min(defaults::CA_MAX_NODE_GROUP_BACKOFF)
+                }
+                _ => defaults::CA_INITIAL_NODE_GROUP_BACKOFF,
+            };
+            ca.backoff[p] = Some((now, backoff));
+        }
+        let pool = &self.scenario.pools[p];
         let limit = self.scenario.settings.max_node_provision_time;
         self.trace.emit(
             now,
@@ -310,7 +336,12 @@ impl World<'_> {
             "ClusterAutoscaler",
             "cluster-autoscaler",
             "FailedToScaleUpGroup",
-            || format!("node group {pool}: a node did not register within {limit}; giving it up"),
+            || {
+                format!(
+                    "node group {pool}: a node did not register within {limit}; \
+                     giving it up and backing the group off"
+                )
+            },
         );
         self.wake_cluster_autoscaler(engine);
     }
@@ -399,17 +430,13 @@ impl World<'_> {
     fn scale_down(&mut self, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let s = &self.scenario.settings;
-        let ca = self.autoscaler.as_ref().expect("scanning");
-        if let Some(added) = ca.last_scale_up {
-            let cooldown_ends = added + s.scale_down_delay_after_add;
-            if now < cooldown_ends {
-                // In cooldown no node is considered; look again after it.
-                let ca = self.autoscaler.as_mut().expect("scanning");
-                ca.unneeded_since.iter_mut().for_each(|u| *u = None);
-                self.schedule_scan(cooldown_ends, engine);
-                return;
-            }
-        }
+        // Unneeded nodes are tracked through the cooldown after a scale-up;
+        // only their removal waits for its end.
+        let cooldown_ends = self
+            .autoscaler
+            .as_ref()
+            .and_then(|ca| ca.last_scale_up)
+            .map_or(SimTime::ZERO, |added| added + s.scale_down_delay_after_add);
         let mut removable = None;
         let mut next_due: Option<SimTime> = None;
         for node in 0..self.nodes.len() {
@@ -430,7 +457,7 @@ impl World<'_> {
                 continue;
             }
             let since = *ca.unneeded_since[node].get_or_insert(now);
-            let due = since + s.scale_down_unneeded_time;
+            let due = (since + s.scale_down_unneeded_time).max(cooldown_ends);
             if due <= now {
                 removable.get_or_insert(node);
             } else if next_due.is_none_or(|d| due < d) {

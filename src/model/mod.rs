@@ -207,6 +207,7 @@ impl<'s> World<'s> {
             let phase = SimTime::from_nanos(rng.random_range(0..period));
             cluster_autoscaler::ClusterAutoscaler::new(
                 scenario.nodes.len(),
+                scenario.pools.len(),
                 phase,
                 rng,
                 engine.new_timer(),

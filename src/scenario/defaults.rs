@@ -81,6 +81,15 @@ pub const CA_SCALE_DOWN_UTILIZATION_THRESHOLD: f64 = 0.5;
 /// cluster-autoscaler `--max-node-provision-time`.
 pub const CA_MAX_NODE_PROVISION_TIME: SimDuration = SimDuration::from_secs(900);
 
+/// cluster-autoscaler `--initial-node-group-backoff-duration`,
+/// `--max-node-group-backoff-duration` and
+/// `--node-group-backoff-reset-timeout`: a node group whose scale-up failed
+/// is not asked again for 5 min, doubling per failure up to 30 min, and
+/// forgiven after 3 h without one.
+pub const CA_INITIAL_NODE_GROUP_BACKOFF: SimDuration = SimDuration::from_secs(300);
+pub const CA_MAX_NODE_GROUP_BACKOFF: SimDuration = SimDuration::from_secs(1800);
+pub const CA_NODE_GROUP_BACKOFF_RESET: SimDuration = SimDuration::from_secs(3 * 3600);
+
 /// From a scale-up request to a Ready node: "about 3–4 min on GCE" (the
 /// cluster autoscaler's FAQ); no upstream figure exists for other clouds.
 pub const NODE_PROVISIONING_MIN: SimDuration = SimDuration::from_secs(180);

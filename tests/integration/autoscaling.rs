@@ -361,7 +361,8 @@ workloads:
 #[test]
 fn a_node_that_never_registers_is_given_up_after_the_provision_time() {
     // Every machine takes 20 min, past `maxNodeProvisionTime` (15 min): the
-    // autoscaler gives each up at 15 min and asks again.
+    // autoscaler gives each up at 15 min, backs the group off for 5 min
+    // (`--initial-node-group-backoff-duration`), then asks again.
     let pool = "autoscaling: { minNodes: 2, maxNodes: 4 }, provisioningTime: 20m";
     let out = run_traced(&scenario(&node_group(pool, "")), 9);
     let asked = events(&out.trace, "ClusterAutoscaler", "ScaledUpGroup");
@@ -372,7 +373,12 @@ fn a_node_that_never_registers_is_given_up_after_the_provision_time() {
         (failed[0].0 - asked[0].0 - 900.0).abs() < 1e-6,
         "{asked:?} {failed:?}"
     );
-    assert!(asked.len() >= 2 && asked[1].0 > failed[0].0 && asked[1].0 <= failed[0].0 + 10.0);
+    assert!(asked.len() >= 2, "{asked:?}");
+    let retry = asked[1].0 - failed[0].0;
+    assert!(
+        (300.0..=310.0).contains(&retry),
+        "asked again {retry} s after giving up"
+    );
 }
 
 #[test]
@@ -515,4 +521,53 @@ workloads: [ { name: web, replicas: 1 } ]
             && e.contains("outside its autoscaling bounds 1..=4"),
         "{e}"
     );
+}
+
+#[test]
+fn traffic_shape_mistakes_are_errors_naming_the_field() {
+    let error = |rate: &str, faults: &str| {
+        nines::scenario::parse(
+            &format!(
+                "name: bad
+duration: 1h
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads: [ {{ name: web, replicas: 1 }} ]
+traffic: [ {{ workload: web, rate: {rate} }} ]
+faults: {faults}
+"
+            ),
+            "bad.yaml",
+        )
+        .expect_err("invalid")
+        .to_string()
+    };
+    let e = error("{ diurnal: { min: 500, max: 100, peakAt: 14h } }", "[]");
+    assert!(
+        e.contains("traffic[0].rate.diurnal.min") && e.contains("above `max`"),
+        "{e}"
+    );
+    let e = error("{ diurnal: { min: 1, max: 100, peakAt: 25h } }", "[]");
+    assert!(e.contains("traffic[0].rate.diurnal.peakAt"), "{e}");
+    let e = error(
+        "{ steps: [ { at: 0s, rate: 1 } ], ramp: { from: 1, to: 2, over: 1m } }",
+        "[]",
+    );
+    assert!(
+        e.contains("exactly one of `steps`, `ramp` or `diurnal`"),
+        "{e}"
+    );
+    let e = error(
+        "10",
+        "[ { at: 1m, trafficSpike: { workload: wbe, multiplier: 2, duration: 1m } } ]",
+    );
+    assert!(
+        e.contains("faults[0].trafficSpike.workload") && e.contains("did you mean `web`"),
+        "{e}"
+    );
+    let e = error(
+        "10",
+        "[ { at: 1m, trafficSpike: { workload: web, multiplier: -2, duration: 1m } } ]",
+    );
+    assert!(e.contains("faults[0].trafficSpike.multiplier"), "{e}");
 }

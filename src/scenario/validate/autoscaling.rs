@@ -44,8 +44,9 @@ impl Checker {
             );
         }
         if replicas.value < min_replicas || replicas.value > max_replicas {
+            let workload = path.trim_end_matches(".autoscaling");
             self.error_at(
-                format!("{path}.maxReplicas"),
+                format!("{workload}.replicas"),
                 replicas,
                 format!(
                     "the workload starts with {} replicas, outside its HPA's bounds {min_replicas}..={max_replicas}",

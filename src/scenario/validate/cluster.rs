@@ -321,7 +321,8 @@ impl Checker {
                 format!("{path}.count"),
                 &pool.count,
                 format!(
-                    "the pool starts with {count} nodes, outside its autoscaling bounds {min}..={max}"
+                    "the pool starts with {count} node{}, outside its autoscaling bounds {min}..={max}",
+                    if count == 1 { "" } else { "s" }
                 ),
             );
         }

@@ -29,14 +29,19 @@ impl Checker {
         let mut total_pods = 0u64;
         for (i, w) in specs.iter().enumerate().take(limits::MAX_WORKLOADS) {
             let path = format!("workloads[{i}]");
-            total_pods += u64::from(w.replicas.value);
+            // An HPA may take the workload to its `maxReplicas`.
+            let most = w
+                .autoscaling
+                .as_ref()
+                .map_or(0, |h| h.value.max_replicas.value)
+                .max(w.replicas.value);
+            total_pods += u64::from(most);
             if total_pods > limits::MAX_PODS {
                 self.error_at(
                     format!("{path}.replicas"),
                     &w.replicas,
                     format!(
-                        "{} replicas make more pods than the limit of {}",
-                        w.replicas.value,
+                        "{most} replicas make more pods than the limit of {}",
                         limits::MAX_PODS
                     ),
                 );
@@ -392,7 +397,10 @@ impl Checker {
                         self.error_at(
                             format!("{path}.rate.diurnal.peakAt"),
                             &t.rate,
-                            format!("`peakAt` is a time of day, less than the period ({period})"),
+                            format!(
+                                "`peakAt` is a time of day: less than the period ({}h)",
+                                period.as_secs_f64() / 3600.0
+                            ),
                         );
                     }
                     RateProfile::diurnal(

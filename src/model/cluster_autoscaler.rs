@@ -472,7 +472,8 @@ impl World<'_> {
         }
     }
 
-    /// Scale-down of one node: cordon, evict its pods, delete the machine.
+    /// Scale-down of one node: cordon it and evict its pods; the machine
+    /// is deleted once they have terminated.
     fn remove_node(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let name = &self.scenario.nodes[node].name;
@@ -491,6 +492,10 @@ impl World<'_> {
             )
         });
         self.nodes[node].cordoned = true;
+        self.nodes[node].removing = true;
+        if let Some(ca) = self.autoscaler.as_mut() {
+            ca.unneeded_since[node] = None;
+        }
         for pod in pods {
             let pod_name = &self.pods[pod].name;
             self.trace
@@ -499,7 +504,18 @@ impl World<'_> {
                 });
             self.delete_pod(pod, engine);
         }
+        self.node_drained(node, engine);
+    }
+
+    /// A node being removed lost a pod: once it holds none, the machine is
+    /// deleted and its Node object with it.
+    pub(super) fn node_drained(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
         let n = &mut self.nodes[node];
+        if !n.removing || !n.pods.is_empty() {
+            return;
+        }
+        let now = engine.now();
+        n.removing = false;
         n.registered = false;
         n.up = false;
         n.cordoned = false;
@@ -516,9 +532,7 @@ impl World<'_> {
         }
         let zone = self.scenario.nodes[node].zone;
         self.zones[zone].nodes.retain(|&n| n != node);
-        if let Some(ca) = self.autoscaler.as_mut() {
-            ca.unneeded_since[node] = None;
-        }
+        let name = &self.scenario.nodes[node].name;
         self.trace
             .emit(now, false, "Node", name, "RemovingNode", || {
                 format!("Node {name} event: Removing Node {name} from Controller")

@@ -23,6 +23,12 @@ pub enum ModelEvent {
     /// kubelet prober → kubelet (liveness timer): the liveness or startup
     /// probe failed `failureThreshold` times in a row; the container is killed.
     ProbeKilled { pod: PodId, probe: ProbeKind },
+    /// kubelet → container (termination timer): the `preStop` hook of a
+    /// deleted pod is done; SIGTERM follows.
+    PreStopDone { pod: PodId },
+    /// container → kubelet (termination timer): a deleted pod's container
+    /// exited after SIGTERM, or was SIGKILLed at the end of the grace period.
+    ContainerTerminated { pod: PodId, killed: bool },
     /// kubelet → container (pod timer): the grace period after SIGTERM is
     /// over and a container still running gets SIGKILL.
     ContainerKilled { pod: PodId },

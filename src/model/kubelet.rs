@@ -203,6 +203,7 @@ impl World<'_> {
             p.liveness_timer,
             p.readiness_timer,
             p.hang_timer,
+            p.termination_timer,
         ] {
             engine.cancel_timer(timer);
         }

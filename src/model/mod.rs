@@ -20,6 +20,7 @@ mod pod;
 mod prober;
 mod replicaset;
 mod scheduler;
+mod termination;
 mod trace;
 
 pub use control_plane::{ControlPlaneComponent, ControlPlaneIncident};
@@ -440,6 +441,10 @@ impl Handler<ModelEvent> for World<'_> {
             ModelEvent::StartupProbeSucceeded { pod } => self.startup_probe_succeeded(pod, engine),
             ModelEvent::ProbeKilled { pod, probe } => self.probe_killed(pod, probe, engine),
             ModelEvent::ContainerKilled { pod } => self.container_exited(pod, false, engine),
+            ModelEvent::PreStopDone { pod } => self.send_sigterm(pod, engine),
+            ModelEvent::ContainerTerminated { pod, killed } => {
+                self.container_terminated(pod, killed, engine)
+            }
             ModelEvent::AppRecovers { pod } => self.app_recovers(pod, engine),
             ModelEvent::RateChanged { workload } | ModelEvent::LoadCrossing { workload } => {
                 self.load_changed(workload, engine)

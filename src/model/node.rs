@@ -16,6 +16,8 @@ pub(super) struct Node {
     pub provisioning: bool,
     /// `spec.unschedulable` (cordoned): the cluster autoscaler drains it.
     pub cordoned: bool,
+    /// The cluster autoscaler deletes the machine once its pods are gone.
+    pub removing: bool,
     /// The machine and its kubelet run.
     pub up: bool,
     /// The controller's view of the `Ready` condition: false once it has
@@ -66,6 +68,7 @@ impl Node {
             registered: true,
             provisioning: false,
             cordoned: false,
+            removing: false,
             up: true,
             ready_condition: true,
             no_schedule: false,

@@ -38,6 +38,10 @@ pub(super) struct Pod {
     pub endpoint: Option<EndpointClass>,
     /// Deletion requested (`Terminating`).
     pub deleting: bool,
+    /// SIGTERM sent: the app accepts no new connection.
+    pub sigterm: bool,
+    /// SIGKILL comes at this instant, if the app has not exited by then.
+    pub termination_deadline: SimTime,
     /// Deleted and released by its node: nothing left but its endpoint's last
     /// propagation.
     pub gone: bool,
@@ -92,6 +96,8 @@ pub(super) struct Pod {
     pub hang_timer: TimerId,
     /// When the memory reaches the limit.
     pub oom_timer: TimerId,
+    /// The end of the `preStop` hook, then the container's exit.
+    pub termination_timer: TimerId,
 }
 
 impl Pod {
@@ -108,6 +114,8 @@ impl Pod {
             in_view: false,
             endpoint: None,
             deleting: false,
+            sigterm: false,
+            termination_deadline: SimTime::ZERO,
             gone: false,
             restarts: 0,
             oom_kills: 0,
@@ -136,6 +144,7 @@ impl Pod {
             readiness_timer: engine.new_timer(),
             hang_timer: engine.new_timer(),
             oom_timer: engine.new_timer(),
+            termination_timer: engine.new_timer(),
         }
     }
 
@@ -147,6 +156,10 @@ impl Pod {
     pub fn endpoint_class(&self) -> Option<EndpointClass> {
         if !self.in_view {
             return None;
+        }
+        if self.sigterm {
+            // The process refuses new connections, or is gone.
+            return Some(EndpointClass::Stale);
         }
         Some(match self.container {
             Container::Running if self.hung => EndpointClass::Hung,

@@ -125,24 +125,19 @@ impl World<'_> {
         self.pods[pod].deleting = true;
         self.journal(engine.now(), ApiWrite::PodDeleted(pod));
         self.set_api_ready(pod, false, engine);
-        let on_running_node = self.pods[pod].node.is_some_and(|n| self.nodes[n].up);
-        if on_running_node || self.pods[pod].node.is_none() {
-            self.release_pod(pod, engine);
+        match self.pods[pod].node {
+            None => self.release_pod(pod, engine),
+            Some(n) if self.nodes[n].up => self.begin_termination(pod, engine),
+            // The node's kubelet finishes it whenever the node comes back.
+            Some(_) => {}
         }
     }
 
     /// The kubelet finishes a deleted pod: the container stops and the node's
     /// resources are freed.
     pub(super) fn release_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
-        if self.pods[pod].container_runs() {
-            let now = engine.now();
-            let name = &self.pods[pod].name;
-            let container = &self.scenario.workloads[self.pods[pod].workload].name;
-            self.trace.emit(now, false, "Pod", name, "Killing", || {
-                format!("Stopping container {container}")
-            });
-        }
         self.stop_container(pod, false, engine);
+        let node = self.pods[pod].node;
         self.unbind(pod);
         let p = &mut self.pods[pod];
         p.gone = true;
@@ -150,10 +145,14 @@ impl World<'_> {
         // pods alive, not the pods ever created.
         engine.release_timer(p.timer);
         engine.release_timer(p.failure_timer);
+        engine.release_timer(p.termination_timer);
         let w = self.pods[pod].workload;
         self.workloads[w].pods.retain(|&p| p != pod);
         self.pending.retain(|&p| p != pod);
         self.schedule_pending(engine);
+        if let Some(node) = node {
+            self.node_drained(node, engine);
+        }
         self.wake_cluster_autoscaler(engine);
     }
 }

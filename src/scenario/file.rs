@@ -141,6 +141,7 @@ pub struct WorkloadSpec {
     pub readiness_probe: Option<Spanned<ProbeSpec>>,
     pub liveness_probe: Option<Spanned<ProbeSpec>>,
     pub termination_grace_period_seconds: Option<u32>,
+    pub lifecycle: Option<LifecycleSpec>,
     pub restart_policy: Option<Spanned<RestartPolicy>>,
     #[serde(default)]
     pub app: AppSpec,
@@ -268,6 +269,35 @@ pub struct DisruptionBudgetSpec {
 pub struct ResourcesSpec {
     pub requests: Option<ResourceList>,
     pub limits: Option<ResourceList>,
+}
+
+/// The container's `lifecycle`; only `preStop` matters to availability.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LifecycleSpec {
+    pub pre_stop: Option<Spanned<PreStopSpec>>,
+}
+
+/// A `preStop` handler: the native `sleep` action, or an `exec` whose
+/// command takes `duration` (the model's addition: how long it runs).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PreStopSpec {
+    pub sleep: Option<SleepAction>,
+    pub exec: Option<PreStopExec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SleepAction {
+    pub seconds: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PreStopExec {
+    pub command: Vec<String>,
+    pub duration: Option<Distribution>,
 }
 
 /// The Pod's `restartPolicy`.

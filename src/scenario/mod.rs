@@ -165,8 +165,11 @@ pub struct Workload {
     pub startup_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
     pub liveness_probe: Option<Probe>,
-    /// Between SIGTERM and SIGKILL when the kubelet stops a container.
+    /// From the start of a pod's termination to SIGKILL: the `preStop`
+    /// hook and the app's own shutdown share it.
     pub termination_grace_period: SimDuration,
+    /// How long the `preStop` hook runs before SIGTERM; zero without one.
+    pub pre_stop: Distribution,
     pub app: App,
     pub traffic: RateProfile,
     pub hpa: Option<Hpa>,

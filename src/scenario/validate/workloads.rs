@@ -194,6 +194,7 @@ impl Checker {
                 .disruption_budget
                 .as_ref()
                 .and_then(|b| self.disruption_budget(&path, b));
+            let pre_stop = self.pre_stop(&path, w.lifecycle.as_ref());
             out.push(Workload {
                 name,
                 replicas: w.replicas.value,
@@ -207,6 +208,7 @@ impl Checker {
                     w.termination_grace_period_seconds
                         .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
                 )),
+                pre_stop,
                 app,
                 traffic: RateProfile::constant(0.0),
                 hpa,
@@ -214,6 +216,37 @@ impl Checker {
             });
         }
         out
+    }
+
+    fn pre_stop(&mut self, path: &str, lifecycle: Option<&file::LifecycleSpec>) -> Distribution {
+        let none = Distribution::Fixed(SimDuration::ZERO);
+        let Some(hook) = lifecycle.and_then(|l| l.pre_stop.as_ref()) else {
+            return none;
+        };
+        match (&hook.value.sleep, &hook.value.exec) {
+            (Some(sleep), None) => {
+                Distribution::Fixed(SimDuration::from_secs(u64::from(sleep.seconds)))
+            }
+            (None, Some(exec)) => {
+                if exec.command.is_empty() {
+                    self.error_at(
+                        format!("{path}.lifecycle.preStop.exec.command"),
+                        hook,
+                        "an exec hook needs a command",
+                    );
+                }
+                exec.duration.unwrap_or(none)
+            }
+            _ => {
+                self.error_at(
+                    format!("{path}.lifecycle.preStop"),
+                    hook,
+                    "a preStop hook has exactly one of `sleep: {seconds: N}` and \
+                     `exec: {command: [...], duration: D}`",
+                );
+                none
+            }
+        }
     }
 
     pub(super) fn probe(

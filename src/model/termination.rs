@@ -1,0 +1,107 @@
+//! A pod's graceful termination (k8s-reference §5). Deleting a pod starts
+//! two things at once: the control plane takes it out of the EndpointSlice
+//! (kube-proxy learns it `endpointPropagationDelay` later), and its kubelet
+//! runs the `preStop` hook, then sends SIGTERM. On SIGTERM the app stops
+//! accepting connections and finishes the requests it holds; it exits when
+//! they are done, or is SIGKILLed when `terminationGracePeriodSeconds`
+//! (counted from the start, hook included) runs out. Between SIGTERM and
+//! kube-proxy's update, requests still routed to the pod are refused
+//! (`stale_endpoint`): the termination race, which a `preStop` sleep
+//! longer than the propagation delay closes.
+
+use super::{ModelEvent, PodId, World};
+use crate::sim::{Engine, SimDuration};
+
+/// When the `preStop` hook outlasts the grace period, the kubelet grants
+/// one extra 2 s before SIGKILL (`gracePeriodOverride` in kuberuntime).
+const PRE_STOP_EXTRA_GRACE: SimDuration = SimDuration::from_secs(2);
+
+impl World<'_> {
+    /// The kubelet starts stopping a deleted pod's container.
+    pub(super) fn begin_termination(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        if !self.pods[pod].container_runs() {
+            self.release_pod(pod, engine);
+            return;
+        }
+        let now = engine.now();
+        let w = self.pods[pod].workload;
+        let workload = &self.scenario.workloads[w];
+        let grace = workload.termination_grace_period;
+        let hook = workload.pre_stop.sample(&mut self.workloads[w].kubelet_rng);
+        let name = &self.pods[pod].name;
+        self.trace.emit(now, false, "Pod", name, "Killing", || {
+            format!("Stopping container {}", workload.name)
+        });
+        let p = &mut self.pods[pod];
+        p.termination_deadline = if hook > grace {
+            now + grace + PRE_STOP_EXTRA_GRACE
+        } else {
+            now + grace
+        };
+        if hook.is_zero() {
+            self.send_sigterm(pod, engine);
+        } else {
+            engine.set_timer_in(
+                p.termination_timer,
+                hook.min(grace),
+                ModelEvent::PreStopDone { pod },
+            );
+        }
+    }
+
+    /// The hook is done (or the grace period ran out during it): SIGTERM.
+    pub(super) fn send_sigterm(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let p = &mut self.pods[pod];
+        if !p.container_runs() {
+            return;
+        }
+        p.sigterm = true;
+        let deadline = p.termination_deadline.max(now);
+        let w = p.workload;
+        // A hung app never gets to exit: SIGKILL at the deadline. An
+        // answering one is done when its requests are, about a response
+        // time at its load.
+        let (exit_at, killed) = if p.hung {
+            (deadline, false)
+        } else {
+            let traffic = &self.workloads[w].traffic;
+            let load = if p.in_view {
+                traffic.rate_per_endpoint(now)
+            } else {
+                0.0
+            };
+            let response = traffic.capacity().response_time_s(load);
+            let drained = if response.is_finite() {
+                now + SimDuration::from_secs_f64(response)
+            } else {
+                deadline
+            };
+            (drained.min(deadline), drained > deadline)
+        };
+        engine
+            .set_timer(
+                p.termination_timer,
+                exit_at,
+                ModelEvent::ContainerTerminated { pod, killed },
+            )
+            .expect("the exit is not in the past");
+        self.container_changed(pod, engine);
+    }
+
+    /// The container is gone: it exited, or SIGKILL took it with whatever
+    /// it still held in flight.
+    pub(super) fn container_terminated(
+        &mut self,
+        pod: PodId,
+        killed: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        if killed {
+            let now = engine.now();
+            let w = self.pods[pod].workload;
+            self.workloads[w].traffic.drop_in_flight(now);
+        }
+        self.release_pod(pod, engine);
+    }
+}

@@ -294,7 +294,7 @@ impl World<'_> {
         n.no_execute = false;
         n.cordoned = false;
         n.lease_origin = now;
-        n.image_ready_at.iter_mut().for_each(|i| *i = None);
+        n.image_ready_at.iter_mut().for_each(Vec::clear);
         n.pull_free_at = now;
         let zone = self.scenario.nodes[node].zone;
         self.zones[zone].nodes.push(node);

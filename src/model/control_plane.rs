@@ -39,6 +39,8 @@ pub(super) struct ControlPlaneState {
     pub unwritten_status: Vec<PodId>,
     /// Nodes whose health the node lifecycle controller could not act on.
     deferred_nodes: Vec<NodeId>,
+    /// Rollouts whose `kubectl apply` failed for want of an API.
+    pub deferred_rollouts: Vec<usize>,
     /// Draws the outages of a managed control plane.
     managed_rng: Stream,
     /// A replica of kube-controller-manager, and of kube-scheduler, holds
@@ -61,6 +63,7 @@ impl ControlPlaneState {
             frozen_propagations: Vec::new(),
             unwritten_status: Vec::new(),
             deferred_nodes: Vec::new(),
+            deferred_rollouts: Vec::new(),
             managed_rng,
             leaders: [true; 2],
             etcd_electing: false,
@@ -361,7 +364,10 @@ impl World<'_> {
             self.node_health_deferred(node, engine);
         }
         for w in 0..self.workloads.len() {
-            self.reconcile_replicas(w, engine);
+            self.sync_deployment(w, engine);
+        }
+        for rollout in std::mem::take(&mut self.control_plane.deferred_rollouts) {
+            self.apply_rollout(rollout, engine);
         }
         self.schedule_pending(engine);
         self.resume_evictions(engine);

@@ -29,6 +29,7 @@ impl World<'_> {
         self.pods[pod].ready_transition = now;
         let w = self.pods[pod].workload;
         self.wake_hpa(w, engine);
+        self.deployment_pod_changed(w, engine);
         self.journal(now, ApiWrite::PodReady { pod, was: !ready });
         if ready {
             let name = &self.pods[pod].name;

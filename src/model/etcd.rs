@@ -168,9 +168,10 @@ impl World<'_> {
                     format!("Deployment/{name}"),
                     &format!("scaled from {was} to {to} (back to {was})"),
                 ));
-                let ws = &mut self.workloads[workload];
-                ws.replicas = was;
-                ws.replicas_gauge.set(engine.now(), was);
+                self.workloads[workload]
+                    .replicas_gauge
+                    .set(engine.now(), was);
+                self.scale_deployment(workload, was, engine);
             }
             ApiWrite::NodeReady(node) => {
                 self.lost_changes.push(lost(

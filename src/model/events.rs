@@ -79,6 +79,15 @@ pub enum ModelEvent {
     /// cluster autoscaler → itself (one-shot): the node did not register
     /// within `maxNodeProvisionTime`.
     NodeProvisioningFailed { node: NodeId },
+    /// operator or pipeline → Deployment (one-shot): a new version's
+    /// template is applied.
+    RolloutStarts { rollout: usize },
+    /// Deployment controller → itself (one-shot): a pod of a workload with
+    /// a rollout in progress changed, or became available.
+    DeploymentSync { workload: usize },
+    /// Deployment controller → itself (progress timer): no progress for
+    /// `progressDeadlineSeconds`.
+    ProgressDeadline { workload: usize },
     /// HPA controller → itself (HPA timer): a sync of the workload's HPA.
     HpaSync { workload: usize },
     /// fault injector → app (hang timer): a hung app answers again.

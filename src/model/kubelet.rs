@@ -21,27 +21,29 @@ impl World<'_> {
     pub(super) fn admit(&mut self, pod: PodId, node: NodeId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let w = self.pods[pod].workload;
+        let version = self.pods[pod].version;
         let workload = &self.scenario.workloads[w];
         self.start_probers(pod, now);
         let n = &mut self.nodes[node];
-        let start = match n.image_ready_at[w] {
+        let start = match n.image_ready(w, version) {
             Some(ready) => {
                 self.pods[pod].pulled_cold = false;
                 ready.max(now)
             }
             None => {
-                let pull = workload
+                let ws = &mut self.workloads[w];
+                let pull = ws.versions[version]
                     .app
                     .image_pull
-                    .sample(&mut self.workloads[w].kubelet_rng);
+                    .sample(&mut ws.kubelet_rng);
                 let begin = n.pull_free_at.max(now);
                 let ready = begin + pull;
                 n.pull_free_at = ready;
-                n.image_ready_at[w] = Some(ready);
+                n.image_ready_at[w].push((version, ready));
                 self.pods[pod].pulled_cold = true;
                 let name = &self.pods[pod].name;
                 self.trace.emit(now, false, "Pod", name, "Pulling", || {
-                    format!("Pulling image \"{}\"", image(&workload.name))
+                    format!("Pulling image \"{}\"", image(&workload.name, version))
                 });
                 ready
             }
@@ -55,9 +57,10 @@ impl World<'_> {
     pub(super) fn container_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let w = self.pods[pod].workload;
+        let version = self.pods[pod].version;
         let workload = &self.scenario.workloads[w];
         let name = self.pods[pod].name.clone();
-        let image = image(&workload.name);
+        let image = image(&workload.name, version);
         if std::mem::take(&mut self.pods[pod].pulled_cold) {
             self.trace.emit(now, false, "Pod", &name, "Pulled", || {
                 format!("Successfully pulled image \"{image}\"")
@@ -73,10 +76,8 @@ impl World<'_> {
         self.trace.emit(now, false, "Pod", &name, "Started", || {
             format!("Started container {}", workload.name)
         });
-        let startup = workload
-            .app
-            .startup
-            .sample(&mut self.workloads[w].kubelet_rng);
+        let ws = &mut self.workloads[w];
+        let startup = ws.versions[version].app.startup.sample(&mut ws.kubelet_rng);
         let p = &mut self.pods[pod];
         p.container = Container::Starting;
         p.started_at = now;
@@ -96,6 +97,13 @@ impl World<'_> {
     }
 
     pub(super) fn app_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
+        if self.workloads[w].versions[version].app.crash_on_start {
+            // A broken release: the process exits with an error once started.
+            self.pods[pod].cause = format!("{} crashed on start", self.pods[pod].name);
+            self.crash_container(pod, engine);
+            return;
+        }
         self.pods[pod].container = Container::Running;
         self.container_changed(pod, engine);
     }
@@ -215,7 +223,7 @@ impl World<'_> {
     pub(super) fn place_steady_state(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let mut placed = Vec::new();
         for _ in 0..self.workloads[w].replicas {
-            let pod = self.create_pod(w, engine);
+            let pod = self.create_pod(w, 0, engine);
             let Some(node) = self.pick_node(pod) else {
                 // Too little capacity even at the start: the pod stays Pending.
                 self.pending.push(pod);
@@ -223,7 +231,9 @@ impl World<'_> {
             };
             self.bind(pod, node, SimTime::ZERO);
             self.start_probers(pod, SimTime::ZERO);
-            self.nodes[node].image_ready_at[w] = Some(SimTime::ZERO);
+            if self.nodes[node].image_ready(w, 0).is_none() {
+                self.nodes[node].image_ready_at[w].push((0, SimTime::ZERO));
+            }
             let p = &mut self.pods[pod];
             p.container = Container::Running;
             p.ever_started = true;
@@ -245,9 +255,9 @@ impl World<'_> {
     }
 }
 
-/// The image a workload runs, for the kubelet's messages.
-fn image(workload: &str) -> String {
-    format!("{workload}:stable")
+/// The image of a workload's version, for the kubelet's messages.
+fn image(workload: &str, version: usize) -> String {
+    format!("{workload}:v{}", version + 1)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod cluster_autoscaler;
 mod control_plane;
+mod deployment;
 mod endpoints;
 mod etcd;
 mod events;
@@ -24,6 +25,7 @@ mod termination;
 mod trace;
 
 pub use control_plane::{ControlPlaneComponent, ControlPlaneIncident};
+pub use deployment::{RolloutOutcome, RolloutRecord};
 pub use etcd::LostChange;
 pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
@@ -68,6 +70,16 @@ struct WorkloadState {
     traffic: FluidTraffic,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
+    /// The versions of its pod template, one ReplicaSet each, oldest first.
+    versions: Vec<deployment::Version>,
+    /// The Deployment's template: the version new pods get.
+    current: usize,
+    /// The rollout in progress, and every rollout so far.
+    progress: Option<deployment::Progress>,
+    rollouts: Vec<RolloutRecord>,
+    progress_timer: crate::sim::TimerId,
+    /// A `DeploymentSync` is scheduled.
+    sync_pending: bool,
     /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
     pods_created: u64,
@@ -117,6 +129,8 @@ pub struct Observations {
     pub failed_while_scaling: Vec<u64>,
     /// Per node pool, its registered nodes over time.
     pub nodes: Vec<GaugeSummary>,
+    /// Every rollout, in the order they started.
+    pub rollouts: Vec<RolloutRecord>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -222,6 +236,16 @@ impl<'s> World<'s> {
             .iter()
             .map(|w| WorkloadState {
                 replicas: w.replicas,
+                versions: vec![deployment::Version::first(
+                    &w.name,
+                    w.app.clone(),
+                    w.replicas,
+                )],
+                current: 0,
+                progress: None,
+                rollouts: Vec::new(),
+                progress_timer: engine.new_timer(),
+                sync_pending: false,
                 replicas_gauge: Gauge::new(w.replicas, w.hpa.as_ref().map(|h| h.max_replicas)),
                 hpa: w.hpa.as_ref().map(|_| {
                     hpa::HpaState::new(
@@ -325,6 +349,15 @@ impl<'s> World<'s> {
             self.wake_hpa(w, engine);
         }
         self.wake_cluster_autoscaler(engine);
+        for (r, rollout) in self.scenario.rollouts.iter().enumerate() {
+            let first = match rollout.trigger {
+                Trigger::At(at) | Trigger::Every { first: at, .. } => at,
+                Trigger::Mtbf(_) => continue,
+            };
+            engine
+                .schedule_at(first, ModelEvent::RolloutStarts { rollout: r })
+                .expect("rollout times are not negative");
+        }
         for node in 0..self.nodes.len() {
             if self.nodes[node].registered {
                 self.arm_node_failure(node, engine);
@@ -399,6 +432,15 @@ impl<'s> World<'s> {
                 w.failed_while_scaling + open
             })
             .collect();
+        for w in 0..self.workloads.len() {
+            self.end_rollout(w, end, RolloutOutcome::InProgress);
+        }
+        let mut rollouts: Vec<RolloutRecord> = self
+            .workloads
+            .iter_mut()
+            .flat_map(|w| std::mem::take(&mut w.rollouts))
+            .collect();
+        rollouts.sort_by_key(|r| (r.start, r.workload));
         let nodes = std::mem::take(&mut self.node_counts)
             .into_iter()
             .map(|g| g.finish(end))
@@ -420,6 +462,7 @@ impl<'s> World<'s> {
             rescales,
             failed_while_scaling,
             nodes,
+            rollouts,
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
             trace,
@@ -487,6 +530,9 @@ impl Handler<ModelEvent> for World<'_> {
                 self.node_provisioning_failed(node, engine)
             }
             ModelEvent::HpaSync { workload } => self.hpa_sync(workload, engine),
+            ModelEvent::RolloutStarts { rollout } => self.rollout_starts(rollout, engine),
+            ModelEvent::DeploymentSync { workload } => self.deployment_sync_due(workload, engine),
+            ModelEvent::ProgressDeadline { workload } => self.progress_deadline(workload, engine),
             ModelEvent::PodFailureDue { pod, fault } => self.inject_pod_fault(pod, fault, engine),
             ModelEvent::NodeFailureDue { node, fault } => {
                 self.inject_node_crash(node, fault, engine)

@@ -33,8 +33,9 @@ pub(super) struct Node {
     pub silent_since: SimTime,
     /// Sum of the requests of the pods bound here, terminating ones included.
     pub allocated: Resources,
-    /// Per workload: when its image is (or will be) present on the node.
-    pub image_ready_at: Vec<Option<SimTime>>,
+    /// Per workload, per version (ReplicaSet) pulled: when its image is
+    /// (or will be) present on the node.
+    pub image_ready_at: Vec<Vec<(usize, SimTime)>>,
     /// Image pulls are serialized (`serializeImagePulls: true`): the next can
     /// start when this one ends.
     pub pull_free_at: SimTime,
@@ -76,7 +77,7 @@ impl Node {
             lease_origin,
             silent_since: SimTime::ZERO,
             allocated: Resources::default(),
-            image_ready_at: vec![None; workloads],
+            image_ready_at: vec![Vec::new(); workloads],
             pull_free_at: SimTime::ZERO,
             pods: Vec::new(),
             cause: String::new(),
@@ -127,5 +128,15 @@ impl Zone {
             rate: 0.0,
             timer: engine.new_timer(),
         }
+    }
+}
+
+impl Node {
+    /// When the image of the workload's version is present, if pulled.
+    pub fn image_ready(&self, workload: usize, version: usize) -> Option<SimTime> {
+        self.image_ready_at[workload]
+            .iter()
+            .find(|(v, _)| *v == version)
+            .map(|(_, t)| *t)
     }
 }

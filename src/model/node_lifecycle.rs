@@ -55,10 +55,8 @@ impl World<'_> {
         n.silent_since = now;
         engine.cancel_timer(n.failure_timer);
         // Pulls in progress die with the machine; what was pulled stays on disk.
-        for ready in &mut n.image_ready_at {
-            if ready.is_some_and(|t| t > now) {
-                *ready = None;
-            }
+        for images in &mut n.image_ready_at {
+            images.retain(|(_, t)| *t <= now);
         }
         n.pull_free_at = now;
         for pod in self.nodes[node].pods.clone() {

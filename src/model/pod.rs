@@ -21,6 +21,11 @@ pub(super) enum Container {
 pub(super) struct Pod {
     pub name: String,
     pub workload: usize,
+    /// The workload's version (its ReplicaSet) the pod runs.
+    pub version: usize,
+    /// The data it relies on was migrated away by a newer version: its
+    /// requests fail as `incompatible`.
+    pub incompatible: bool,
     pub node: Option<NodeId>,
     pub container: Container,
     /// The pod's `Ready` condition in the API, which the EndpointSlice follows.
@@ -101,10 +106,17 @@ pub(super) struct Pod {
 }
 
 impl Pod {
-    pub fn new(name: String, workload: usize, engine: &mut Engine<ModelEvent>) -> Self {
+    pub fn new(
+        name: String,
+        workload: usize,
+        version: usize,
+        engine: &mut Engine<ModelEvent>,
+    ) -> Self {
         Pod {
             name,
             workload,
+            version,
+            incompatible: false,
             node: None,
             container: Container::Stopped,
             api_ready: false,
@@ -163,6 +175,7 @@ impl Pod {
         }
         Some(match self.container {
             Container::Running if self.hung => EndpointClass::Hung,
+            Container::Running if self.incompatible => EndpointClass::Incompatible,
             Container::Running => EndpointClass::Serving,
             Container::Starting => EndpointClass::NotStarted,
             Container::Stopped => EndpointClass::Stale,

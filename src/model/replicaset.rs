@@ -8,41 +8,48 @@ use super::{ModelEvent, PodId, World, names};
 use crate::sim::Engine;
 
 impl World<'_> {
-    pub(super) fn create_pod(&mut self, w: usize, engine: &mut Engine<ModelEvent>) -> PodId {
+    pub(super) fn create_pod(
+        &mut self,
+        w: usize,
+        version: usize,
+        engine: &mut Engine<ModelEvent>,
+    ) -> PodId {
         let workload = &self.scenario.workloads[w].name;
         let state = &mut self.workloads[w];
-        let name = names::pod_name(
-            workload,
-            &names::template_hash(workload),
-            state.pods_created,
-        );
+        let name = names::pod_name(workload, &state.versions[version].hash, state.pods_created);
         state.pods_created += 1;
         let id = self.pods.len();
-        self.pods.push(Pod::new(name, w, engine));
+        let mut pod = Pod::new(name, w, version, engine);
+        pod.incompatible = state.versions[version].broken;
+        self.pods.push(pod);
         state.pods.push(id);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
     }
 
-    /// Creates the missing replicas of a workload and lets the scheduler place them.
+    /// Each ReplicaSet of the workload (one per version) creates its
+    /// missing pods or deletes its surplus, and the scheduler places the new.
     pub(super) fn reconcile_replicas(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         if !self.controllers_running() {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }
+        for version in 0..self.workloads[w].versions.len() {
+            self.reconcile_replica_set(w, version, engine);
+        }
+        self.schedule_pending(engine);
+    }
+
+    fn reconcile_replica_set(&mut self, w: usize, version: usize, engine: &mut Engine<ModelEvent>) {
         let active: Vec<PodId> = self.workloads[w]
             .pods
             .iter()
             .copied()
-            .filter(|&p| !self.pods[p].deleting)
+            .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
             .collect();
-        let desired = self.workloads[w].replicas as usize;
+        let desired = self.workloads[w].versions[version].replicas as usize;
         let now = engine.now();
-        let rs = format!(
-            "{}-{}",
-            self.scenario.workloads[w].name,
-            names::template_hash(&self.scenario.workloads[w].name)
-        );
+        let rs = self.replica_set_name(w, version);
         if active.len() > desired {
             let surplus = active.len() - desired;
             for pod in self.pods_to_delete(active, surplus) {
@@ -55,12 +62,8 @@ impl World<'_> {
             }
             return;
         }
-        let missing = desired - active.len();
-        if missing == 0 {
-            return;
-        }
-        for _ in 0..missing {
-            let pod = self.create_pod(w, engine);
+        for _ in active.len()..desired {
+            let pod = self.create_pod(w, version, engine);
             let name = &self.pods[pod].name;
             self.trace
                 .emit(now, true, "ReplicaSet", &rs, "SuccessfulCreate", || {
@@ -68,7 +71,14 @@ impl World<'_> {
                 });
             self.pending.push(pod);
         }
-        self.schedule_pending(engine);
+    }
+
+    /// `<deployment>-<pod-template-hash>`.
+    pub(super) fn replica_set_name(&self, w: usize, version: usize) -> String {
+        format!(
+            "{}-{}",
+            self.scenario.workloads[w].name, self.workloads[w].versions[version].hash
+        )
     }
 
     /// The `count` pods a scale-down removes, in the ReplicaSet controller's
@@ -153,6 +163,7 @@ impl World<'_> {
         if let Some(node) = node {
             self.node_drained(node, engine);
         }
+        self.deployment_pod_changed(w, engine);
         self.wake_cluster_autoscaler(engine);
     }
 }

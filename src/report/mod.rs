@@ -41,7 +41,25 @@ pub struct Report {
     /// The node pools the cluster autoscaler sizes: their node counts.
     #[serde(serialize_with = "ordered_map", skip_serializing_if = "Vec::is_empty")]
     pub node_pools: Vec<(String, NodePoolReport)>,
+    /// Every rollout, in the order they started.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rollouts: Vec<RolloutReport>,
     pub slo: Option<SloReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RolloutReport {
+    pub workload: String,
+    /// The Deployment revision it rolled out (the scenario's version is 1).
+    pub revision: usize,
+    pub start_s: f64,
+    /// When it completed, stalled for good, was rolled back or superseded;
+    /// absent while still in progress at the end.
+    pub end_s: Option<f64>,
+    /// `complete`, `stalled`, `rolled_back`, `superseded` or `in_progress`.
+    pub outcome: &'static str,
+    /// The workload's requests from its start to its end.
+    pub requests: Requests,
 }
 
 /// A count over the run: its range, its value at the end, its time-weighted mean.
@@ -438,6 +456,18 @@ impl Report {
                             nodes: CountOverTime::of(&obs.nodes[p]),
                         },
                     )
+                })
+                .collect(),
+            rollouts: obs
+                .rollouts
+                .iter()
+                .map(|r| RolloutReport {
+                    workload: scenario.workloads[r.workload].name.clone(),
+                    revision: r.revision,
+                    start_s: r.start.as_secs_f64(),
+                    end_s: r.end.map(|e| e.as_secs_f64()),
+                    outcome: r.outcome.key(),
+                    requests: requests(&r.requests),
                 })
                 .collect(),
             slo: None,

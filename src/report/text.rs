@@ -175,6 +175,29 @@ pub fn render_text(
         more_in_json(&mut out, restarted.len(), PODS_MAX, "pods");
     }
 
+    if !r.rollouts.is_empty() {
+        let _ = writeln!(out, "\nRollouts");
+        for ro in r.rollouts.iter().take(INCIDENTS_MAX) {
+            let end = ro.end_s.map_or("…".to_string(), clock);
+            let lasted = ro.end_s.map_or(String::new(), |e| {
+                format!(" {:>8}", duration(e - ro.start_s))
+            });
+            let _ = writeln!(
+                out,
+                "  {:<16} revision {:<3} {} → {}{}  {:<11} {} of {} requests failed",
+                ro.workload,
+                ro.revision,
+                clock(ro.start_s),
+                end,
+                lasted,
+                ro.outcome,
+                thousands(ro.requests.failed),
+                thousands(ro.requests.total)
+            );
+        }
+        more_in_json(&mut out, r.rollouts.len(), INCIDENTS_MAX, "rollouts");
+    }
+
     if r.requests.failed > 0 {
         let _ = writeln!(out, "\nFailed requests by cause");
         for o in Outcome::ALL {

@@ -102,6 +102,13 @@ pub const PROBE_SUCCESS_THRESHOLD: u32 = 1;
 pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
 pub const PROBE_INITIAL_DELAY_SECONDS: u32 = 0;
 
+/// Deployment `strategy.rollingUpdate.maxSurge` and `maxUnavailable`.
+pub const MAX_SURGE_PERCENT: f64 = 25.0;
+pub const MAX_UNAVAILABLE_PERCENT: f64 = 25.0;
+
+/// Deployment `progressDeadlineSeconds`.
+pub const PROGRESS_DEADLINE_SECONDS: u32 = 600;
+
 /// Pod `terminationGracePeriodSeconds`: SIGTERM, then SIGKILL this much later.
 pub const TERMINATION_GRACE_PERIOD_SECONDS: u32 = 30;
 

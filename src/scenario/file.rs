@@ -26,7 +26,30 @@ pub struct ScenarioFile {
     pub traffic: Vec<TrafficSpec>,
     #[serde(default)]
     pub faults: Vec<Spanned<FaultSpec>>,
+    #[serde(default)]
+    pub rollouts: Vec<Spanned<RolloutSpec>>,
     pub slo: Option<SloSpec>,
+}
+
+/// A new version of a workload shipped: its Deployment's template changes
+/// (`kubectl set image`, a CI pipeline), once (`at`) or repeatedly (`every`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolloutSpec {
+    pub at: Option<Duration>,
+    pub every: Option<PositiveDuration>,
+    pub workload: Spanned<String>,
+    /// What changes in the new version's behaviour.
+    #[serde(default)]
+    pub app: AppSpec,
+    /// A migration run as the rollout starts breaks the old version: its
+    /// pods fail requests (`incompatible`) until replaced.
+    #[serde(default)]
+    pub breaks_previous_version: bool,
+    /// A pipeline that rolls back (`kubectl rollout undo`) when the
+    /// Deployment reports `ProgressDeadlineExceeded`.
+    #[serde(default)]
+    pub rollback_on_failure: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +165,10 @@ pub struct WorkloadSpec {
     pub liveness_probe: Option<Spanned<ProbeSpec>>,
     pub termination_grace_period_seconds: Option<u32>,
     pub lifecycle: Option<LifecycleSpec>,
+    /// The Deployment's `strategy`.
+    pub strategy: Option<Spanned<StrategySpec>>,
+    pub min_ready_seconds: Option<u32>,
+    pub progress_deadline_seconds: Option<Spanned<u32>>,
     pub restart_policy: Option<Spanned<RestartPolicy>>,
     #[serde(default)]
     pub app: AppSpec,
@@ -269,6 +296,28 @@ pub struct DisruptionBudgetSpec {
 pub struct ResourcesSpec {
     pub requests: Option<ResourceList>,
     pub limits: Option<ResourceList>,
+}
+
+/// `DeploymentStrategy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StrategySpec {
+    #[serde(rename = "type")]
+    pub kind: Option<StrategyType>,
+    pub rolling_update: Option<RollingUpdateSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum StrategyType {
+    RollingUpdate,
+    Recreate,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RollingUpdateSpec {
+    pub max_surge: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
 }
 
 /// The container's `lifecycle`; only `preStop` matters to availability.
@@ -415,6 +464,9 @@ impl<'de> Deserialize<'de> for PortSpec {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AppSpec {
+    /// The app exits with an error as soon as it has started: a broken release.
+    #[serde(default)]
+    pub crash_on_start: bool,
     pub image_pull: Option<Distribution>,
     pub startup: Option<Distribution>,
     pub service_time: Option<Distribution>,

@@ -39,7 +39,55 @@ pub struct Scenario {
     pub control_plane: ControlPlane,
     pub workloads: Vec<Workload>,
     pub faults: Vec<Fault>,
+    pub rollouts: Vec<Rollout>,
     pub slo: Slo,
+}
+
+/// A new version of a workload's pod template.
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    /// `At` or `Every`.
+    pub trigger: Trigger,
+    pub workload: usize,
+    /// The new version's behaviour: the workload's, with the rollout's changes.
+    pub app: App,
+    pub breaks_previous_version: bool,
+    pub rollback_on_failure: bool,
+}
+
+/// How a Deployment replaces its pods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    /// Surge and unavailability are resolved against `replicas` at each
+    /// step: `maxSurge` rounds up, `maxUnavailable` down.
+    RollingUpdate {
+        max_surge: IntOrPercent,
+        max_unavailable: IntOrPercent,
+    },
+    /// Every old pod is gone before the first new one is created.
+    Recreate,
+}
+
+impl Strategy {
+    /// `ResolveFenceposts`: the surge (rounded up) and the unavailability
+    /// (rounded down) for `replicas`; if both are 0, one may be unavailable.
+    pub fn fenceposts(self, replicas: u32) -> (u32, u32) {
+        match self {
+            Strategy::RollingUpdate {
+                max_surge,
+                max_unavailable,
+            } => {
+                let surge = max_surge.resolve(replicas, true);
+                let unavailable = max_unavailable.resolve(replicas, false);
+                if surge == 0 && unavailable == 0 {
+                    (0, 1)
+                } else {
+                    (surge, unavailable)
+                }
+            }
+            Strategy::Recreate => (0, replicas),
+        }
+    }
 }
 
 /// The control plane's replicated parts. The API is writable while at
@@ -170,6 +218,11 @@ pub struct Workload {
     pub termination_grace_period: SimDuration,
     /// How long the `preStop` hook runs before SIGTERM; zero without one.
     pub pre_stop: Distribution,
+    pub strategy: Strategy,
+    /// `minReadySeconds`: a Ready pod counts as available this much later.
+    pub min_ready_seconds: SimDuration,
+    /// `progressDeadlineSeconds`.
+    pub progress_deadline: SimDuration,
     pub app: App,
     pub traffic: RateProfile,
     pub hpa: Option<Hpa>,
@@ -239,6 +292,7 @@ pub enum ProbeHandler {
 
 #[derive(Debug, Clone)]
 pub struct App {
+    pub crash_on_start: bool,
     pub image_pull: Distribution,
     pub startup: Distribution,
     pub service_time: Distribution,

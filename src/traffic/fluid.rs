@@ -25,14 +25,17 @@ pub enum EndpointClass {
     Stale,
     /// The process runs and accepts connections but its app never answers.
     Hung,
+    /// The app answers, with an error: a newer version migrated its data.
+    Incompatible,
 }
 
 impl EndpointClass {
-    const ALL: [EndpointClass; 4] = [
+    const ALL: [EndpointClass; 5] = [
         EndpointClass::Serving,
         EndpointClass::NotStarted,
         EndpointClass::Stale,
         EndpointClass::Hung,
+        EndpointClass::Incompatible,
     ];
 
     fn outcome(self) -> Outcome {
@@ -41,6 +44,7 @@ impl EndpointClass {
             EndpointClass::NotStarted => Outcome::NotStarted,
             EndpointClass::Stale => Outcome::StaleEndpoint,
             EndpointClass::Hung => Outcome::Hung,
+            EndpointClass::Incompatible => Outcome::Incompatible,
         }
     }
 }
@@ -55,10 +59,11 @@ pub enum Outcome {
     NotStarted,
     Hung,
     Overload,
+    Incompatible,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Ok,
         Outcome::DroppedInFlight,
         Outcome::NoEndpoints,
@@ -66,6 +71,7 @@ impl Outcome {
         Outcome::NotStarted,
         Outcome::Hung,
         Outcome::Overload,
+        Outcome::Incompatible,
     ];
 
     pub fn key(self) -> &'static str {
@@ -77,6 +83,7 @@ impl Outcome {
             Outcome::NotStarted => "not_started",
             Outcome::Hung => "hung",
             Outcome::Overload => "overload",
+            Outcome::Incompatible => "incompatible",
         }
     }
 
@@ -92,6 +99,9 @@ impl Outcome {
             Outcome::NotStarted => "routed to a Ready pod whose app had not finished starting",
             Outcome::Hung => "routed to a pod whose app hangs: its process runs, nothing answers",
             Outcome::Overload => "beyond what the pods' CPU limits can process",
+            Outcome::Incompatible => {
+                "answered with an error by an old version after a migration it cannot read"
+            }
         }
     }
 
@@ -102,7 +112,7 @@ impl Outcome {
 
 /// Request counts by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OutcomeCounts([u64; 7]);
+pub struct OutcomeCounts([u64; 8]);
 
 impl OutcomeCounts {
     pub fn get(&self, outcome: Outcome) -> u64 {
@@ -115,6 +125,15 @@ impl OutcomeCounts {
 
     pub fn failed(&self) -> u64 {
         self.total() - self.get(Outcome::Ok)
+    }
+
+    /// What was counted after `earlier`, a copy of these counts taken then.
+    pub fn since(&self, earlier: &OutcomeCounts) -> OutcomeCounts {
+        let mut diff = self.clone();
+        for (a, b) in diff.0.iter_mut().zip(earlier.0) {
+            *a -= b;
+        }
+        diff
     }
 
     pub fn add(&mut self, other: &OutcomeCounts) {
@@ -141,7 +160,7 @@ pub struct FluidTraffic {
     capacity: Capacity,
     settled_until: SimTime,
     usage: Usage,
-    view: [u32; 4],
+    view: [u32; 5],
     arrivals: Stream,
     in_flight: Stream,
     counts: OutcomeCounts,
@@ -165,7 +184,7 @@ impl FluidTraffic {
             capacity,
             settled_until: SimTime::ZERO,
             usage: Usage::default(),
-            view: [0; 4],
+            view: [0; 5],
             arrivals,
             in_flight,
             counts: OutcomeCounts::default(),

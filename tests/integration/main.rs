@@ -12,6 +12,7 @@ mod memory;
 mod node_loss;
 mod probes;
 mod resources;
+mod rollouts;
 mod support;
 mod traffic;
 mod validation;

@@ -410,7 +410,6 @@ impl World<'_> {
             });
         let hpa = self.scenario.workloads[w].hpa.as_ref().expect("an HPA");
         let ws = &mut self.workloads[w];
-        ws.replicas = to;
         ws.replicas_gauge.set(now, to);
         ws.rescales += 1;
         if ws.scaling_since_failed.is_none() {
@@ -420,7 +419,7 @@ impl World<'_> {
         if let Some(state) = ws.hpa.as_mut() {
             state.recommendations.record_scale(now, from, to, hpa);
         }
-        self.reconcile_replicas(w, engine);
+        self.scale_deployment(w, to, engine);
     }
 
     /// Scaling is over when the Service routes to exactly `replicas`

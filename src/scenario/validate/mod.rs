@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 mod autoscaling;
 mod cluster;
 mod faults;
+mod rollouts;
 mod workloads;
 
 use super::defaults::limits;
@@ -278,6 +279,7 @@ impl Checker {
             })
             .collect();
         self.fault_names_and_times(&raw.faults, raw.duration.value.get());
+        let rollouts = self.rollouts(&raw.rollouts, &workloads, raw.duration.value.get());
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
         if raw.duration.value.get() > limits::MAX_DURATION {
             self.error_at(
@@ -313,6 +315,7 @@ impl Checker {
             control_plane,
             workloads,
             faults,
+            rollouts,
             slo,
         }
     }

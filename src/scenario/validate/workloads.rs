@@ -148,37 +148,20 @@ impl Checker {
                 &w.liveness_probe,
                 ProbeKind::Liveness,
             );
-            let app = App {
-                image_pull: w
-                    .app
-                    .image_pull
-                    .unwrap_or(Distribution::Fixed(defaults::APP_IMAGE_PULL)),
-                startup: w
-                    .app
-                    .startup
-                    .unwrap_or(Distribution::Fixed(defaults::APP_STARTUP)),
-                service_time: w
-                    .app
-                    .service_time
-                    .unwrap_or(Distribution::Fixed(defaults::APP_SERVICE_TIME)),
-                cpu_per_request: w
-                    .app
-                    .cpu_per_request
-                    .map_or(defaults::APP_CPU_PER_REQUEST, |d| d.get()),
-                memory: {
-                    let m = w.app.memory.as_ref();
-                    let bytes =
-                        |v: Option<crate::units::Memory>| v.map_or(0.0, |m| m.bytes() as f64);
-                    AppMemory {
-                        // An app sized by its request uses it, unless told otherwise.
-                        base_bytes: m
-                            .and_then(|m| m.base)
-                            .map_or(requests.memory_bytes as f64, |b| b.bytes() as f64),
-                        leak_per_hour_bytes: bytes(m.and_then(|m| m.leak_per_hour)),
-                        per_request_bytes: bytes(m.and_then(|m| m.per_request)),
-                    }
+            let defaults = App {
+                crash_on_start: false,
+                image_pull: Distribution::Fixed(defaults::APP_IMAGE_PULL),
+                startup: Distribution::Fixed(defaults::APP_STARTUP),
+                service_time: Distribution::Fixed(defaults::APP_SERVICE_TIME),
+                cpu_per_request: defaults::APP_CPU_PER_REQUEST,
+                // An app sized by its request uses it, unless told otherwise.
+                memory: AppMemory {
+                    base_bytes: requests.memory_bytes as f64,
+                    leak_per_hour_bytes: 0.0,
+                    per_request_bytes: 0.0,
                 },
             };
+            let app = app(&w.app, &defaults);
             if limits.memory_bytes > 0 && app.memory.base_bytes > limits.memory_bytes as f64 {
                 self.error_at(
                     format!("{path}.app.memory.base"),
@@ -195,6 +178,19 @@ impl Checker {
                 .as_ref()
                 .and_then(|b| self.disruption_budget(&path, b));
             let pre_stop = self.pre_stop(&path, w.lifecycle.as_ref());
+            let strategy = self.strategy(&path, w.strategy.as_ref());
+            let progress_deadline = match &w.progress_deadline_seconds {
+                Some(d) if d.value <= w.min_ready_seconds.unwrap_or(0) => {
+                    self.error_at(
+                        format!("{path}.progressDeadlineSeconds"),
+                        d,
+                        "must be greater than `minReadySeconds`, as Kubernetes requires",
+                    );
+                    d.value
+                }
+                Some(d) => d.value,
+                None => defaults::PROGRESS_DEADLINE_SECONDS,
+            };
             out.push(Workload {
                 name,
                 replicas: w.replicas.value,
@@ -209,6 +205,11 @@ impl Checker {
                         .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
                 )),
                 pre_stop,
+                strategy,
+                min_ready_seconds: SimDuration::from_secs(u64::from(
+                    w.min_ready_seconds.unwrap_or(0),
+                )),
+                progress_deadline: SimDuration::from_secs(u64::from(progress_deadline)),
                 app,
                 traffic: RateProfile::constant(0.0),
                 hpa,
@@ -216,6 +217,38 @@ impl Checker {
             });
         }
         out
+    }
+
+    fn strategy(&mut self, path: &str, spec: Option<&Spanned<file::StrategySpec>>) -> Strategy {
+        let percent = |p: f64| {
+            crate::units::IntOrPercent::Percent(
+                crate::units::Percent::new(p).expect("a valid default percentage"),
+            )
+        };
+        let rolling = |r: Option<&file::RollingUpdateSpec>| Strategy::RollingUpdate {
+            max_surge: r
+                .and_then(|r| r.max_surge)
+                .unwrap_or(percent(defaults::MAX_SURGE_PERCENT)),
+            max_unavailable: r
+                .and_then(|r| r.max_unavailable)
+                .unwrap_or(percent(defaults::MAX_UNAVAILABLE_PERCENT)),
+        };
+        let Some(spec) = spec else {
+            return rolling(None);
+        };
+        match spec.value.kind.unwrap_or(file::StrategyType::RollingUpdate) {
+            file::StrategyType::RollingUpdate => rolling(spec.value.rolling_update.as_ref()),
+            file::StrategyType::Recreate => {
+                if spec.value.rolling_update.is_some() {
+                    self.error_at(
+                        format!("{path}.strategy.rollingUpdate"),
+                        spec,
+                        "may not be given with `type: Recreate`, as Kubernetes rejects it",
+                    );
+                }
+                Strategy::Recreate
+            }
+        }
     }
 
     fn pre_stop(&mut self, path: &str, lifecycle: Option<&file::LifecycleSpec>) -> Distribution {
@@ -445,5 +478,33 @@ impl Checker {
                 }
             };
         }
+    }
+}
+
+/// The app as `spec` describes it, each field not given taken from `base`:
+/// the defaults for a workload, the running version for a rollout.
+pub(super) fn app(spec: &file::AppSpec, base: &App) -> App {
+    let memory = spec.memory.as_ref();
+    let bytes =
+        |v: Option<crate::units::Memory>, default: f64| v.map_or(default, |m| m.bytes() as f64);
+    App {
+        crash_on_start: spec.crash_on_start,
+        image_pull: spec.image_pull.unwrap_or(base.image_pull),
+        startup: spec.startup.unwrap_or(base.startup),
+        service_time: spec.service_time.unwrap_or(base.service_time),
+        cpu_per_request: spec
+            .cpu_per_request
+            .map_or(base.cpu_per_request, |d| d.get()),
+        memory: AppMemory {
+            base_bytes: bytes(memory.and_then(|m| m.base), base.memory.base_bytes),
+            leak_per_hour_bytes: bytes(
+                memory.and_then(|m| m.leak_per_hour),
+                base.memory.leak_per_hour_bytes,
+            ),
+            per_request_bytes: bytes(
+                memory.and_then(|m| m.per_request),
+                base.memory.per_request_bytes,
+            ),
+        },
     }
 }

@@ -1,0 +1,526 @@
+//! The Deployment controller (k8s-reference §6): one ReplicaSet per version
+//! of the pod template, and a rollout that moves the pods from the old ones
+//! to the new one. `RollingUpdate` keeps at most `replicas + maxSurge` pods
+//! (surge rounded up) and at least `replicas − maxUnavailable` available
+//! (rounded down; both 0 make it 1), a pod being available once Ready for
+//! `minReadySeconds`; `Recreate` deletes every old pod before creating new
+//! ones. Without progress for `progressDeadlineSeconds` the Deployment
+//! reports `ProgressDeadlineExceeded` and stays as it is; an opt-in
+//! `rollbackOnFailure` models the pipeline that then runs `kubectl rollout
+//! undo`. The controller syncs when a rollout starts and, while one runs,
+//! whenever a pod's readiness or existence changes.
+
+use super::{ModelEvent, PodId, World, names};
+use crate::scenario::{App, Strategy, Trigger};
+use crate::sim::{Engine, SimTime};
+use crate::traffic::OutcomeCounts;
+
+/// One version of the pod template, and its ReplicaSet's `replicas`.
+#[derive(Debug, Clone)]
+pub(super) struct Version {
+    pub hash: String,
+    pub app: App,
+    pub replicas: u32,
+    /// A newer version's migration broke it.
+    pub broken: bool,
+}
+
+impl Version {
+    pub fn first(workload: &str, app: App, replicas: u32) -> Self {
+        Version {
+            hash: names::template_hash(workload),
+            app,
+            replicas,
+            broken: false,
+        }
+    }
+}
+
+/// How a rollout ended, as the report names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutOutcome {
+    /// Every pod runs the new version and is available.
+    Complete,
+    /// `ProgressDeadlineExceeded`, and nobody rolled back.
+    Stalled,
+    /// `ProgressDeadlineExceeded`, then `kubectl rollout undo`.
+    RolledBack,
+    /// A newer rollout replaced it before it was done.
+    Superseded,
+    /// Still going when the run ended.
+    InProgress,
+}
+
+impl RolloutOutcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            RolloutOutcome::Complete => "complete",
+            RolloutOutcome::Stalled => "stalled",
+            RolloutOutcome::RolledBack => "rolled_back",
+            RolloutOutcome::Superseded => "superseded",
+            RolloutOutcome::InProgress => "in_progress",
+        }
+    }
+}
+
+/// A rollout as the report lists it.
+#[derive(Debug, Clone)]
+pub struct RolloutRecord {
+    pub workload: usize,
+    /// The Deployment's revision it created (the first version is 1).
+    pub revision: usize,
+    pub start: SimTime,
+    pub end: Option<SimTime>,
+    pub outcome: RolloutOutcome,
+    /// Requests of the workload between its start and its end.
+    pub requests: OutcomeCounts,
+}
+
+/// The rollout in progress of a workload.
+#[derive(Debug)]
+pub(super) struct Progress {
+    record: usize,
+    counts_at_start: OutcomeCounts,
+    rollback_on_failure: bool,
+    /// `ProgressDeadlineExceeded` was reported.
+    stalled: bool,
+}
+
+impl World<'_> {
+    /// A rollout's time has come: the Deployment's template changes.
+    pub(super) fn rollout_starts(&mut self, index: usize, engine: &mut Engine<ModelEvent>) {
+        let spec = &self.scenario.rollouts[index];
+        if let Trigger::Every { period, .. } = spec.trigger {
+            engine.schedule_in(period, ModelEvent::RolloutStarts { rollout: index });
+        }
+        if !self.api_writable() {
+            // `kubectl apply` fails; the pipeline retries when the API is back.
+            self.control_plane.deferred_rollouts.push(index);
+            return;
+        }
+        self.apply_rollout(index, engine);
+    }
+
+    pub(super) fn apply_rollout(&mut self, index: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let spec = &self.scenario.rollouts[index];
+        let w = spec.workload;
+        self.end_rollout(w, now, RolloutOutcome::Superseded);
+        let ws = &mut self.workloads[w];
+        let version = ws.versions.len();
+        let name = &self.scenario.workloads[w].name;
+        ws.versions.push(Version {
+            hash: names::template_hash(&format!("{name}-{version}")),
+            app: spec.app.clone(),
+            replicas: 0,
+            broken: false,
+        });
+        ws.current = version;
+        ws.traffic.settle(now);
+        let record = RolloutRecord {
+            workload: w,
+            revision: version + 1,
+            start: now,
+            end: None,
+            outcome: RolloutOutcome::InProgress,
+            requests: OutcomeCounts::default(),
+        };
+        ws.rollouts.push(record);
+        ws.progress = Some(Progress {
+            record: ws.rollouts.len() - 1,
+            counts_at_start: ws.traffic.counts().clone(),
+            rollback_on_failure: spec.rollback_on_failure,
+            stalled: false,
+        });
+        let rs = self.replica_set_name(w, version);
+        self.trace
+            .emit(now, true, "Deployment", name, "RolloutStarted", || {
+                format!(
+                    "new pod template: ReplicaSet {rs}, revision {}",
+                    version + 1
+                )
+            });
+        if spec.breaks_previous_version {
+            self.migrate(w, version, engine);
+        }
+        self.progressed(w, engine);
+        self.sync_deployment(w, engine);
+    }
+
+    /// The new version's migration runs: every older version's pods now
+    /// answer with errors.
+    fn migrate(&mut self, w: usize, version: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let name = &self.scenario.workloads[w].name;
+        self.trace.emit(
+            now,
+            true,
+            "Job",
+            &format!("{name}-migrate"),
+            "Completed",
+            || {
+                format!(
+                    "the migration of revision {} ran: older versions cannot read the data",
+                    version + 1
+                )
+            },
+        );
+        for v in 0..version {
+            self.workloads[w].versions[v].broken = true;
+        }
+        for pod in self.workloads[w].pods.clone() {
+            if self.pods[pod].version < version {
+                self.pods[pod].incompatible = true;
+                self.pods[pod].cause =
+                    format!("{} runs a version the migration broke", self.pods[pod].name);
+                self.refresh_endpoint(pod, engine);
+            }
+        }
+    }
+
+    /// A pod of a workload with a rollout in progress changed: the
+    /// controller syncs once the current event is done.
+    pub(super) fn deployment_pod_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let ws = &mut self.workloads[w];
+        if ws.progress.is_none() || ws.sync_pending {
+            return;
+        }
+        ws.sync_pending = true;
+        engine.schedule_in(
+            crate::sim::SimDuration::ZERO,
+            ModelEvent::DeploymentSync { workload: w },
+        );
+    }
+
+    pub(super) fn deployment_sync_due(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        self.workloads[w].sync_pending = false;
+        self.sync_deployment(w, engine);
+    }
+
+    /// Whether the pod counts as available: Ready for `minReadySeconds`.
+    fn available(&self, pod: PodId, now: SimTime) -> bool {
+        let p = &self.pods[pod];
+        let min_ready = self.scenario.workloads[p.workload].min_ready_seconds;
+        p.api_ready && !p.deleting && p.ready_transition + min_ready <= now
+    }
+
+    /// Per version: its pods not being deleted, and those available.
+    fn version_counts(&self, w: usize, now: SimTime) -> Vec<(u32, u32)> {
+        let mut counts = vec![(0, 0); self.workloads[w].versions.len()];
+        for &p in &self.workloads[w].pods {
+            let pod = &self.pods[p];
+            if pod.deleting {
+                continue;
+            }
+            counts[pod.version].0 += 1;
+            counts[pod.version].1 += u32::from(self.available(p, now));
+        }
+        counts
+    }
+
+    /// The ReplicaSet of `version` scales to `to`, with the Deployment's event.
+    fn scale_version(&mut self, w: usize, version: usize, to: u32, now: SimTime) {
+        let from = self.workloads[w].versions[version].replicas;
+        if from == to {
+            return;
+        }
+        self.workloads[w].versions[version].replicas = to;
+        let name = &self.scenario.workloads[w].name;
+        let rs = self.replica_set_name(w, version);
+        let direction = if to > from { "up" } else { "down" };
+        self.trace
+            .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
+                format!("Scaled {direction} replica set {rs} from {from} to {to}")
+            });
+    }
+
+    /// The Deployment controller's sync: the ReplicaSets' sizes for the
+    /// strategy, then the ReplicaSet controller acts on them.
+    pub(super) fn sync_deployment(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        if !self.controllers_running() {
+            return;
+        }
+        let now = engine.now();
+        let replicas = self.workloads[w].replicas;
+        let current = self.workloads[w].current;
+        let before: Vec<u32> = self.workloads[w]
+            .versions
+            .iter()
+            .map(|v| v.replicas)
+            .collect();
+        match self.scenario.workloads[w].strategy {
+            Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
+            strategy => self.sync_rolling(w, strategy, replicas, current, now),
+        }
+        let after: Vec<u32> = self.workloads[w]
+            .versions
+            .iter()
+            .map(|v| v.replicas)
+            .collect();
+        // Scaling the new ReplicaSet up or an old one down is progress.
+        let moved = after[current] > before[current]
+            || (0..after.len()).any(|v| v != current && after[v] < before[v]);
+        if moved {
+            self.progressed(w, engine);
+        }
+        self.reconcile_replicas(w, engine);
+        self.check_rollout_done(w, engine);
+        // With `minReadySeconds`, a Ready pod becomes available later: sync then.
+        let min_ready = self.scenario.workloads[w].min_ready_seconds;
+        if self.workloads[w].progress.is_some() && !min_ready.is_zero() {
+            let next = self.workloads[w]
+                .pods
+                .iter()
+                .map(|&p| &self.pods[p])
+                .filter(|p| p.api_ready && !p.deleting)
+                .map(|p| p.ready_transition + min_ready)
+                .filter(|&t| t > now)
+                .min();
+            if let Some(at) = next {
+                engine
+                    .schedule_at(at, ModelEvent::DeploymentSync { workload: w })
+                    .expect("in the future");
+            }
+        }
+    }
+
+    fn sync_recreate(&mut self, w: usize, replicas: u32, current: usize, now: SimTime) {
+        for v in 0..self.workloads[w].versions.len() {
+            if v != current {
+                self.scale_version(w, v, 0, now);
+            }
+        }
+        let old_pods_left = self.workloads[w]
+            .pods
+            .iter()
+            .any(|&p| self.pods[p].version != current);
+        if !old_pods_left {
+            self.scale_version(w, current, replicas, now);
+        }
+    }
+
+    /// `rolloutRolling`: `reconcileNewReplicaSet`, then
+    /// `reconcileOldReplicaSets` with `cleanupUnhealthyReplicas` and
+    /// `scaleDownOldReplicaSetsForRollingUpdate`.
+    fn sync_rolling(
+        &mut self,
+        w: usize,
+        strategy: Strategy,
+        replicas: u32,
+        current: usize,
+        now: SimTime,
+    ) {
+        let (surge, unavailable) = strategy.fenceposts(replicas);
+        let spec_total =
+            |world: &World| -> u32 { world.workloads[w].versions.iter().map(|v| v.replicas).sum() };
+        let new_replicas = self.workloads[w].versions[current].replicas;
+        if new_replicas > replicas {
+            self.scale_version(w, current, replicas, now);
+        } else {
+            let max_total = replicas + surge;
+            let total = spec_total(self);
+            if total < max_total {
+                let up = (max_total - total).min(replicas - new_replicas);
+                self.scale_version(w, current, new_replicas + up, now);
+            }
+        }
+        let counts = self.version_counts(w, now);
+        let old: Vec<usize> = (0..counts.len())
+            .filter(|&v| v != current && self.workloads[w].versions[v].replicas > 0)
+            .collect();
+        if old.is_empty() {
+            return;
+        }
+        let min_available = replicas.saturating_sub(unavailable);
+        let new_spec = self.workloads[w].versions[current].replicas;
+        let new_unavailable = new_spec.saturating_sub(counts[current].1);
+        let all = spec_total(self);
+        let mut max_scaled_down =
+            i64::from(all) - i64::from(min_available) - i64::from(new_unavailable);
+        if max_scaled_down <= 0 {
+            return;
+        }
+        // Old ReplicaSets' unavailable pods go first.
+        for &v in &old {
+            if max_scaled_down <= 0 {
+                break;
+            }
+            let spec = self.workloads[w].versions[v].replicas;
+            let unhealthy = i64::from(spec.saturating_sub(counts[v].1));
+            let down = unhealthy.min(max_scaled_down);
+            if down > 0 {
+                self.scale_version(w, v, spec - down as u32, now);
+                max_scaled_down -= down;
+            }
+        }
+        // Then available ones, as long as enough stay available.
+        let available: u32 = counts
+            .iter()
+            .enumerate()
+            .map(|(v, c)| c.1.min(self.workloads[w].versions[v].replicas))
+            .sum();
+        let mut to_scale_down = i64::from(available) - i64::from(min_available);
+        for &v in &old {
+            if to_scale_down <= 0 {
+                break;
+            }
+            let spec = self.workloads[w].versions[v].replicas;
+            let down = i64::from(spec).min(to_scale_down);
+            if down > 0 {
+                self.scale_version(w, v, spec - down as u32, now);
+                to_scale_down -= down;
+            }
+        }
+    }
+
+    /// The rollout moved: its progress deadline starts again.
+    fn progressed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let deadline = self.scenario.workloads[w].progress_deadline;
+        let ws = &mut self.workloads[w];
+        if let Some(progress) = ws.progress.as_mut() {
+            progress.stalled = false;
+            engine.set_timer_in(
+                ws.progress_timer,
+                deadline,
+                ModelEvent::ProgressDeadline { workload: w },
+            );
+        }
+    }
+
+    /// Done when every pod runs the new version and is available.
+    fn check_rollout_done(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let ws = &self.workloads[w];
+        if ws.progress.is_none() {
+            return;
+        }
+        let current = ws.current;
+        let old_left = ws.pods.iter().any(|&p| self.pods[p].version != current);
+        let counts = self.version_counts(w, now);
+        let done = !old_left
+            && ws.versions[current].replicas == ws.replicas
+            && counts[current].1 == ws.replicas;
+        if !done {
+            return;
+        }
+        let rs = self.replica_set_name(w, current);
+        let name = &self.scenario.workloads[w].name;
+        self.trace.emit(
+            now,
+            true,
+            "Deployment",
+            name,
+            "NewReplicaSetAvailable",
+            || format!("ReplicaSet \"{rs}\" has successfully progressed."),
+        );
+        self.end_rollout(w, now, RolloutOutcome::Complete);
+    }
+
+    /// `progressDeadlineSeconds` without progress.
+    pub(super) fn progress_deadline(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let ws = &mut self.workloads[w];
+        let Some(progress) = ws.progress.as_mut() else {
+            return;
+        };
+        if progress.stalled {
+            return;
+        }
+        progress.stalled = true;
+        let rollback = progress.rollback_on_failure;
+        let record = progress.record;
+        ws.rollouts[record].outcome = RolloutOutcome::Stalled;
+        let rs = self.replica_set_name(w, self.workloads[w].current);
+        let name = &self.scenario.workloads[w].name;
+        self.trace.emit(
+            now,
+            true,
+            "Deployment",
+            name,
+            "ProgressDeadlineExceeded",
+            || format!("ReplicaSet \"{rs}\" has timed out progressing."),
+        );
+        if rollback {
+            self.roll_back(w, engine);
+        }
+    }
+
+    /// `kubectl rollout undo`: the previous version's template becomes the
+    /// Deployment's again, and the failed ReplicaSet is scaled away.
+    fn roll_back(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let failed = self.workloads[w].current;
+        let Some(previous) = failed.checked_sub(1) else {
+            return;
+        };
+        let name = &self.scenario.workloads[w].name;
+        self.trace
+            .emit(now, true, "Deployment", name, "DeploymentRollback", || {
+                format!(
+                    "Rolled back deployment \"{name}\" to revision {}",
+                    previous + 1
+                )
+            });
+        self.end_rollout(w, now, RolloutOutcome::RolledBack);
+        // The undo is a rollout of its own, back to the previous template.
+        let ws = &mut self.workloads[w];
+        ws.current = previous;
+        ws.rollouts.push(RolloutRecord {
+            workload: w,
+            revision: previous + 1,
+            start: now,
+            end: None,
+            outcome: RolloutOutcome::InProgress,
+            requests: OutcomeCounts::default(),
+        });
+        ws.progress = Some(Progress {
+            record: ws.rollouts.len() - 1,
+            counts_at_start: ws.traffic.counts().clone(),
+            rollback_on_failure: false,
+            stalled: false,
+        });
+        self.progressed(w, engine);
+        self.sync_deployment(w, engine);
+    }
+
+    /// Closes the rollout in progress, if any, with its requests.
+    pub(super) fn end_rollout(&mut self, w: usize, now: SimTime, outcome: RolloutOutcome) {
+        let ws = &mut self.workloads[w];
+        let Some(progress) = ws.progress.take() else {
+            return;
+        };
+        ws.traffic.settle(now);
+        let record = &mut ws.rollouts[progress.record];
+        // A stalled rollout stays stalled when superseded, or at the end.
+        let stalled = record.outcome == RolloutOutcome::Stalled;
+        match outcome {
+            RolloutOutcome::InProgress => record.end = None,
+            RolloutOutcome::Superseded if stalled => record.end = Some(now),
+            _ => {
+                record.outcome = outcome;
+                record.end = Some(now);
+            }
+        }
+        record.requests = ws.traffic.counts().since(&progress.counts_at_start);
+        ws.sync_pending = false;
+    }
+
+    /// With no rollout in progress, the Deployment's replicas are its one
+    /// ReplicaSet's; during one, the rollout's sync sizes them.
+    pub(super) fn scale_deployment(
+        &mut self,
+        w: usize,
+        replicas: u32,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.workloads[w].replicas = replicas;
+        if self.workloads[w].progress.is_some() {
+            self.sync_deployment(w, engine);
+        } else {
+            let now = engine.now();
+            let current = self.workloads[w].current;
+            self.scale_version(w, current, replicas, now);
+            self.reconcile_replicas(w, engine);
+        }
+    }
+}

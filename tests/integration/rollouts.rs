@@ -1,0 +1,322 @@
+//! Rollouts against Kubernetes' rules: the RollingUpdate bounds at every
+//! instant, the termination race and its `preStop` fix, a broken release
+//! that stalls, and a migration that breaks the old version.
+
+use std::collections::BTreeSet;
+
+use nines::model::TraceEvent;
+
+use crate::support::{run_traced, scenario};
+
+fn workload(replicas: u32, strategy: &str, extra: &str, rollouts: &str, rate: u32) -> String {
+    format!(
+        "name: roll
+duration: 40m
+cluster:
+  nodePools: [ {{ name: w, count: 4, allocatable: {{ cpu: \"8\", memory: 32Gi }} }} ]
+workloads:
+  - name: web
+    replicas: {replicas}
+    resources: {{ requests: {{ cpu: 100m, memory: 128Mi }} }}
+    readinessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 2 }}
+    strategy: {strategy}
+    app: {{ imagePull: 5s, startup: {{ uniform: [5s, 25s] }}, serviceTime: 50ms }}
+{extra}
+traffic: [ {{ workload: web, rate: {rate} }} ]
+rollouts: {rollouts}
+"
+    )
+}
+
+/// The pod a `Created pod: X` / `Deleted pod: X` message names.
+fn pod_in(message: &str) -> &str {
+    message.rsplit(' ').next().unwrap_or_default()
+}
+
+/// Checks, after every instant of the trace, that the pods not being
+/// deleted are at most `replicas + surge` and the available (Ready) ones at
+/// least `replicas − unavailable`. The steady state's `replicas` pods, Ready
+/// before the trace starts, are those deleted without having been created.
+fn assert_rolling_bounds(trace: &[TraceEvent], replicas: u32, surge: u32, unavailable: u32) {
+    let mut created: BTreeSet<&str> = BTreeSet::new();
+    let mut ready: BTreeSet<&str> = BTreeSet::new();
+    let mut steady_state_left = replicas;
+    let mut i = 0;
+    while i < trace.len() {
+        let t = trace[i].time;
+        while i < trace.len() && trace[i].time == t {
+            let e = &trace[i];
+            match (e.kind, e.reason) {
+                ("ReplicaSet", "SuccessfulCreate") => {
+                    created.insert(pod_in(&e.message));
+                }
+                ("ReplicaSet", "SuccessfulDelete") => {
+                    let pod = pod_in(&e.message);
+                    if created.remove(pod) {
+                        ready.remove(pod);
+                    } else {
+                        steady_state_left -= 1;
+                    }
+                }
+                ("Pod", "Ready") if created.contains(e.name.as_str()) => {
+                    ready.insert(e.name.as_str());
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let total = steady_state_left + created.len() as u32;
+        let available = steady_state_left + ready.len() as u32;
+        assert!(
+            total <= replicas + surge,
+            "at {t}: {total} pods, more than {replicas} + {surge}"
+        );
+        assert!(
+            available + unavailable >= replicas,
+            "at {t}: {available} available, fewer than {replicas} − {unavailable}"
+        );
+    }
+}
+
+#[test]
+fn a_rolling_update_stays_within_its_surge_and_unavailability() {
+    // (replicas, maxSurge, maxUnavailable) → (surge, unavailable), with
+    // Kubernetes' rounding: surge up, unavailable down, 0/0 → 0/1.
+    for (replicas, surge, unavailable, bounds) in [
+        (10, "25%", "25%", (3, 2)),
+        (6, "1", "0", (1, 0)),
+        (3, "25%", "25%", (1, 0)),
+        (4, "0", "1", (0, 1)),
+        (5, "0%", "0%", (0, 1)),
+        (8, "50%", "50%", (4, 4)),
+    ] {
+        let strategy = format!(
+            "{{ type: RollingUpdate, rollingUpdate: {{ maxSurge: {surge}, maxUnavailable: {unavailable} }} }}"
+        );
+        let s = scenario(&workload(
+            replicas,
+            &strategy,
+            "",
+            "[ { at: 5m, workload: web } ]",
+            100,
+        ));
+        for seed in 1..=3 {
+            let out = run_traced(&s, seed);
+            assert_rolling_bounds(&out.trace, replicas, bounds.0, bounds.1);
+            let rollout = &out.report.rollouts[0];
+            assert_eq!(
+                rollout.outcome, "complete",
+                "{replicas} {surge} {unavailable}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_prestop_sleep_longer_than_the_propagation_delay_closes_the_race() {
+    // Without preStop, SIGTERM and the endpoint removal start together: for
+    // the 1 s kube-proxy takes, the pod's share of requests is refused. Six
+    // pods replaced, each about 1/6 of 600 req/s for 1 s: ~600 failures
+    // (the share varies between 1/8 and 1/5 as the view changes). With a
+    // 5 s sleep the pod serves until kube-proxy has dropped it: none.
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    let rollout = "[ { at: 5m, workload: web } ]";
+    let bare = scenario(&workload(6, strategy, "", rollout, 600));
+    for seed in 1..=3 {
+        let stale = run_traced(&bare, seed).report.requests.by_cause["stale_endpoint"] as f64;
+        let (low, high): (f64, f64) = (6.0 * 600.0 / 8.0, 6.0 * 600.0 / 5.0);
+        let sd = high.sqrt();
+        assert!(
+            stale >= low - 4.0 * sd && stale <= high + 4.0 * sd,
+            "seed {seed}: {stale} stale, expected {low}..{high}"
+        );
+    }
+    let hooked = scenario(&workload(
+        6,
+        strategy,
+        "    lifecycle: { preStop: { sleep: { seconds: 5 } } }",
+        rollout,
+        600,
+    ));
+    for seed in 1..=3 {
+        let out = run_traced(&hooked, seed);
+        assert_eq!(out.report.requests.failed, 0, "seed {seed}");
+        assert_eq!(out.report.rollouts[0].outcome, "complete");
+    }
+}
+
+#[test]
+fn a_release_that_crashes_on_start_stalls_and_the_old_pods_keep_serving() {
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    let s = scenario(&workload(
+        4,
+        strategy,
+        "",
+        "[ { at: 5m, workload: web, app: { crashOnStart: true } } ]",
+        200,
+    ));
+    let out = run_traced(&s, 4);
+    let stalled: Vec<f64> = out
+        .trace
+        .iter()
+        .filter(|e| e.reason == "ProgressDeadlineExceeded")
+        .map(|e| e.time.as_secs_f64())
+        .collect();
+    assert_eq!(
+        stalled,
+        vec![300.0 + 600.0],
+        "the deadline counts from the last progress"
+    );
+    assert_eq!(
+        out.report.requests.failed, 0,
+        "the old pods serve throughout"
+    );
+    let r = &out.report.rollouts[0];
+    assert_eq!((r.outcome, r.end_s), ("stalled", None));
+    assert!(out.report.workloads[0].1.restarts > 3, "CrashLoopBackOff");
+
+    // With the pipeline rolling back, the failed version is scaled away.
+    let s = scenario(&workload(
+        4,
+        strategy,
+        "",
+        "[ { at: 5m, workload: web, app: { crashOnStart: true }, rollbackOnFailure: true } ]",
+        200,
+    ));
+    let out = run_traced(&s, 4);
+    let outcomes: Vec<(&str, usize)> = out
+        .report
+        .rollouts
+        .iter()
+        .map(|r| (r.outcome, r.revision))
+        .collect();
+    assert_eq!(outcomes, vec![("rolled_back", 2), ("complete", 1)]);
+    assert_eq!(out.report.rollouts[0].end_s, Some(900.0));
+}
+
+/// λ × ∫ (old pods routed to and not yet deleted) / (endpoints routed to) dt
+/// from the migration on, from the Service's and the pods' events.
+fn expected_incompatible(trace: &[TraceEvent], from: f64, rate: f64, old_hash: &str) -> f64 {
+    let mut view: BTreeSet<String> = BTreeSet::new();
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
+    let mut expected = 0.0;
+    let mut last = 0.0;
+    for e in trace {
+        let t = e.time.as_secs_f64();
+        if t > last {
+            if last >= from && !view.is_empty() {
+                let old = view
+                    .iter()
+                    .filter(|p| p.contains(old_hash) && !deleted.contains(*p))
+                    .count();
+                expected += rate * (t - last) * old as f64 / view.len() as f64;
+            }
+            last = t;
+        }
+        match (e.kind, e.reason) {
+            ("Service", "EndpointAdded") => {
+                view.insert(e.message.split(' ').next().unwrap_or_default().to_string());
+            }
+            ("Service", "EndpointRemoved") => {
+                view.remove(e.message.split(' ').next().unwrap_or_default());
+            }
+            ("Pod", "Killing") => {
+                deleted.insert(e.name.clone());
+            }
+            _ => {}
+        }
+    }
+    expected
+}
+
+#[test]
+fn a_migration_fails_the_old_versions_share_until_it_is_replaced() {
+    // Two pods, one new at a time, a slow start: after the migration at
+    // 5 min every request to an old pod fails as `incompatible`, all of
+    // them until the first new pod serves, then their share.
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    let s = scenario(&workload(
+        2,
+        strategy,
+        "",
+        "[ { at: 5m, workload: web, breaksPreviousVersion: true, app: { startup: 60s } } ]",
+        100,
+    ));
+    for seed in 1..=3 {
+        let out = run_traced(&s, seed);
+        let old_hash = out
+            .trace
+            .iter()
+            .find(|e| e.kind == "Service" && e.reason == "EndpointRemoved")
+            .map(|e| e.message.split('-').nth(1).unwrap_or_default().to_string())
+            .expect("old pods leave");
+        // The steady state's two pods are in the view from the start.
+        let mut trace = out.trace.clone();
+        let old: Vec<String> = trace
+            .iter()
+            .filter(|e| e.reason == "Killing")
+            .map(|e| e.name.clone())
+            .collect();
+        for name in old.iter().rev() {
+            trace.insert(
+                0,
+                TraceEvent {
+                    time: nines::sim::SimTime::ZERO,
+                    kind: "Service",
+                    name: "web".into(),
+                    reason: "EndpointAdded",
+                    message: format!("{name} (w-1) added to kube-proxy's rules"),
+                    key: false,
+                },
+            );
+        }
+        let expected = expected_incompatible(&trace, 300.0, 100.0, &old_hash);
+        let incompatible = out.report.requests.by_cause["incompatible"] as f64;
+        assert!(
+            expected > 6_000.0,
+            "a minute of every request at least: {expected}"
+        );
+        assert!(
+            (incompatible - expected).abs() < 5.0 * expected.sqrt(),
+            "seed {seed}: {incompatible} incompatible, expected {expected:.0}"
+        );
+    }
+}
+
+#[test]
+fn deployment_mistakes_are_errors_naming_the_field() {
+    let error = |fields: &str| {
+        nines::scenario::parse(
+            &format!(
+                "name: bad
+duration: 1h
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 2
+{fields}
+"
+            ),
+            "bad.yaml",
+        )
+        .expect_err("invalid")
+        .to_string()
+    };
+    let e = error("    strategy: { type: Recreate, rollingUpdate: { maxSurge: 1 } }");
+    assert!(e.contains("workloads[0].strategy.rollingUpdate"), "{e}");
+    let e = error("    minReadySeconds: 30\n    progressDeadlineSeconds: 20");
+    assert!(e.contains("workloads[0].progressDeadlineSeconds"), "{e}");
+    let e = error("    lifecycle: { preStop: { sleep: { seconds: 5 }, exec: { command: [sh] } } }");
+    assert!(e.contains("workloads[0].lifecycle.preStop"), "{e}");
+    let e = error("rollouts: [ { at: 2h, workload: web } ]");
+    assert!(
+        e.contains("rollouts[0].at") && e.contains("after the end of the run"),
+        "{e}"
+    );
+    let e = error("rollouts: [ { at: 1m, workload: wbe } ]");
+    assert!(
+        e.contains("rollouts[0].workload") && e.contains("did you mean `web`"),
+        "{e}"
+    );
+}

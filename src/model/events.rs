@@ -88,6 +88,10 @@ pub enum ModelEvent {
     /// Deployment controller → itself (progress timer): no progress for
     /// `progressDeadlineSeconds`.
     ProgressDeadline { workload: usize },
+    /// kubectl drain → Eviction API (one-shot): refused evictions are tried again.
+    EvictionRetry { node: NodeId },
+    /// operator → node (one-shot): `kubectl uncordon` after a drain.
+    Uncordon { node: NodeId },
     /// HPA controller → itself (HPA timer): a sync of the workload's HPA.
     HpaSync { workload: usize },
     /// fault injector → app (hang timer): a hung app answers again.

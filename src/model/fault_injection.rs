@@ -202,6 +202,83 @@ impl World<'_> {
                 });
                 self.control_plane_node_crash(d, phase, engine);
             }
+            FaultKind::NodeDrain {
+                target,
+                count,
+                uncordon_after,
+            } => {
+                let candidates: Vec<NodeId> = (0..self.nodes.len())
+                    .filter(|&n| {
+                        let node = &self.nodes[n];
+                        node.up
+                            && !node.cordoned
+                            && self.drains[n].is_none()
+                            && node_matches(&self.scenario.nodes[n], n, *target)
+                    })
+                    .collect();
+                let chosen = self.faults.pick(fault, &candidates, *count);
+                if chosen.is_empty() {
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "NodeDrain", || {
+                            "no schedulable node to drain".to_string()
+                        });
+                }
+                for node in chosen {
+                    let uncordon = uncordon_after.map(|d| self.faults.draw(fault, &d));
+                    let name = &self.scenario.nodes[node].name;
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "NodeDrain", || {
+                            format!("kubectl drain {name}")
+                        });
+                    self.start_drain(node, uncordon, engine);
+                }
+            }
+            FaultKind::NodePartition {
+                target,
+                count,
+                recover_after,
+                traffic_reachable,
+            } => {
+                let candidates: Vec<NodeId> = (0..self.nodes.len())
+                    .filter(|&n| {
+                        self.nodes[n].up
+                            && !self.nodes[n].partitioned
+                            && node_matches(&self.scenario.nodes[n], n, *target)
+                    })
+                    .collect();
+                let chosen = self.faults.pick(fault, &candidates, *count);
+                for node in chosen {
+                    let heals = recover_after.map(|d| self.faults.draw(fault, &d));
+                    let name = self.scenario.nodes[node].name.clone();
+                    let reach = if *traffic_reachable {
+                        "clients still reach its pods"
+                    } else {
+                        "clients cannot reach its pods"
+                    };
+                    self.trace
+                        .emit(now, true, "Fault", &spec.stream, "NodePartition", || {
+                            match heals {
+                                Some(d) => format!(
+                                    "node {name} is cut off from the control plane for {} ({reach})",
+                                    d.round_to_millis()
+                                ),
+                                None => format!(
+                                    "node {name} is cut off from the control plane ({reach})"
+                                ),
+                            }
+                        });
+                    self.partition_node(
+                        node,
+                        format!("nodePartition {name}"),
+                        *traffic_reachable,
+                        engine,
+                    );
+                    if let Some(d) = heals {
+                        let timer = self.nodes[node].recover_timer;
+                        engine.set_timer_in(timer, d, ModelEvent::NodeRecovers { node });
+                    }
+                }
+            }
             FaultKind::NodeCrash { target, count, .. } => {
                 let up: Vec<NodeId> = (0..self.nodes.len())
                     .filter(|&n| {

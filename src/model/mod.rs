@@ -6,6 +6,7 @@
 mod cluster_autoscaler;
 mod control_plane;
 mod deployment;
+mod drain;
 mod endpoints;
 mod etcd;
 mod events;
@@ -17,6 +18,7 @@ mod memory;
 mod names;
 mod node;
 mod node_lifecycle;
+mod partition;
 mod pod;
 mod prober;
 mod replicaset;
@@ -26,6 +28,7 @@ mod trace;
 
 pub use control_plane::{ControlPlaneComponent, ControlPlaneIncident};
 pub use deployment::{RolloutOutcome, RolloutRecord};
+pub use drain::DrainRecord;
 pub use etcd::LostChange;
 pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
@@ -131,6 +134,8 @@ pub struct Observations {
     pub nodes: Vec<GaugeSummary>,
     /// Every rollout, in the order they started.
     pub rollouts: Vec<RolloutRecord>,
+    /// Every drain, in the order they started.
+    pub drains: Vec<DrainRecord>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -158,6 +163,9 @@ pub struct World<'s> {
     /// its own connectivity is at fault and evicts nothing.
     master_disruption: bool,
     faults: FaultInjector,
+    /// Per node, the `kubectl drain` in progress.
+    drains: Vec<Option<drain::Drain>>,
+    drain_records: Vec<DrainRecord>,
     /// Present when some node pool has a node group.
     autoscaler: Option<cluster_autoscaler::ClusterAutoscaler>,
     /// Per node pool, the registered nodes.
@@ -312,6 +320,8 @@ impl<'s> World<'s> {
             faults: FaultInjector::new(&scenario.faults, streams),
             autoscaler,
             node_counts,
+            drains: (0..scenario.nodes.len()).map(|_| None).collect(),
+            drain_records: Vec::new(),
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
             trace: Trace::new(trace_level),
@@ -391,6 +401,7 @@ impl<'s> World<'s> {
             w.traffic.settle(end);
         }
         self.account_all_memory(end);
+        self.close_drains(end);
         self.control_plane.finish(end);
         let mut restarts = vec![0u64; self.workloads.len()];
         let mut pod_restarts = vec![Vec::new(); self.workloads.len()];
@@ -463,6 +474,7 @@ impl<'s> World<'s> {
             failed_while_scaling,
             nodes,
             rollouts,
+            drains: std::mem::take(&mut self.drain_records),
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
             trace,
@@ -530,6 +542,8 @@ impl Handler<ModelEvent> for World<'_> {
                 self.node_provisioning_failed(node, engine)
             }
             ModelEvent::HpaSync { workload } => self.hpa_sync(workload, engine),
+            ModelEvent::EvictionRetry { node } => self.evict_pods(node, engine),
+            ModelEvent::Uncordon { node } => self.uncordon(node, engine),
             ModelEvent::RolloutStarts { rollout } => self.rollout_starts(rollout, engine),
             ModelEvent::DeploymentSync { workload } => self.deployment_sync_due(workload, engine),
             ModelEvent::ProgressDeadline { workload } => self.progress_deadline(workload, engine),

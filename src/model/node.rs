@@ -20,6 +20,8 @@ pub(super) struct Node {
     pub removing: bool,
     /// The machine and its kubelet run.
     pub up: bool,
+    /// Running, but cut off from the control plane.
+    pub partitioned: bool,
     /// The controller's view of the `Ready` condition: false once it has
     /// found the Lease stale (`Ready=Unknown`).
     pub ready_condition: bool,
@@ -71,6 +73,7 @@ impl Node {
             cordoned: false,
             removing: false,
             up: true,
+            partitioned: false,
             ready_condition: true,
             no_schedule: false,
             no_execute: false,

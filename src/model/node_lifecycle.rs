@@ -64,6 +64,13 @@ impl World<'_> {
             self.stop_container(pod, true, engine);
         }
         self.nodes[node].cause = cause;
+        self.node_goes_silent(node, engine);
+    }
+
+    /// The controller stops hearing from the node: it finds the Lease stale
+    /// at the first monitor pass past the grace period.
+    pub(super) fn node_goes_silent(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
         let timer = self.nodes[node].monitor_timer;
         if self.nodes[node].ready_condition {
             let at = self.grace_period_exceeded_at(node, now);
@@ -305,6 +312,10 @@ impl World<'_> {
     /// The node boots and its kubelet starts: it renews the Lease, finishes
     /// the pods deleted meanwhile, and restarts the others' containers.
     pub(super) fn node_recovers(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        if self.nodes[node].partitioned {
+            self.partition_heals(node, engine);
+            return;
+        }
         if self.nodes[node].up {
             return;
         }
@@ -315,6 +326,27 @@ impl World<'_> {
         });
         let n = &mut self.nodes[node];
         n.up = true;
+        self.node_heard_again(node, engine);
+        for pod in self.nodes[node].pods.clone() {
+            if self.pods[pod].deleting {
+                self.release_pod(pod, engine);
+            } else {
+                let p = &mut self.pods[pod];
+                if p.ever_started {
+                    p.restarts += 1;
+                }
+                self.set_api_ready(pod, false, engine);
+                self.admit(pod, node, engine);
+            }
+        }
+        self.arm_node_failure(node, engine);
+    }
+
+    /// The kubelet reaches the API again and renews its Lease; the
+    /// controller sees the node Ready at its next monitor pass.
+    pub(super) fn node_heard_again(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        let n = &mut self.nodes[node];
         n.lease_origin = now;
         if n.ready_condition {
             // Back before the controller noticed anything.
@@ -329,19 +361,6 @@ impl World<'_> {
                 .set_timer(n.monitor_timer, at, ModelEvent::NodeReadyObserved { node })
                 .expect("the next monitor pass is in the future");
         }
-        for pod in self.nodes[node].pods.clone() {
-            if self.pods[pod].deleting {
-                self.release_pod(pod, engine);
-            } else {
-                let p = &mut self.pods[pod];
-                if p.ever_started {
-                    p.restarts += 1;
-                }
-                self.set_api_ready(pod, false, engine);
-                self.admit(pod, node, engine);
-            }
-        }
-        self.arm_node_failure(node, engine);
     }
 
     pub(super) fn node_ready_observed(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {

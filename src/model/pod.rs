@@ -45,6 +45,8 @@ pub(super) struct Pod {
     pub deleting: bool,
     /// SIGTERM sent: the app accepts no new connection.
     pub sigterm: bool,
+    /// Its node is partitioned away from clients too.
+    pub unreachable: bool,
     /// SIGKILL comes at this instant, if the app has not exited by then.
     pub termination_deadline: SimTime,
     /// Deleted and released by its node: nothing left but its endpoint's last
@@ -127,6 +129,7 @@ impl Pod {
             endpoint: None,
             deleting: false,
             sigterm: false,
+            unreachable: false,
             termination_deadline: SimTime::ZERO,
             gone: false,
             restarts: 0,
@@ -169,8 +172,8 @@ impl Pod {
         if !self.in_view {
             return None;
         }
-        if self.sigterm {
-            // The process refuses new connections, or is gone.
+        if self.sigterm || self.unreachable {
+            // The process refuses new connections, is gone, or is cut off.
             return Some(EndpointClass::Stale);
         }
         Some(match self.container {

@@ -237,7 +237,10 @@ impl World<'_> {
     pub(super) fn update_ready(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let p = &self.pods[pod];
-        if !p.node.is_some_and(|n| self.nodes[n].up) {
+        if !p
+            .node
+            .is_some_and(|n| self.nodes[n].up && !self.nodes[n].partitioned)
+        {
             // No kubelet to report: the API keeps what it last heard.
             return;
         }

@@ -137,7 +137,9 @@ impl World<'_> {
         self.set_api_ready(pod, false, engine);
         match self.pods[pod].node {
             None => self.release_pod(pod, engine),
-            Some(n) if self.nodes[n].up => self.begin_termination(pod, engine),
+            Some(n) if self.nodes[n].up && !self.nodes[n].partitioned => {
+                self.begin_termination(pod, engine)
+            }
             // The node's kubelet finishes it whenever the node comes back.
             Some(_) => {}
         }
@@ -162,6 +164,7 @@ impl World<'_> {
         self.schedule_pending(engine);
         if let Some(node) = node {
             self.node_drained(node, engine);
+            self.drain_progress(node, engine);
         }
         self.deployment_pod_changed(w, engine);
         self.wake_cluster_autoscaler(engine);

@@ -44,7 +44,22 @@ pub struct Report {
     /// Every rollout, in the order they started.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rollouts: Vec<RolloutReport>,
+    /// Every `kubectl drain`, in the order they started.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drains: Vec<DrainReport>,
     pub slo: Option<SloReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrainReport {
+    pub node: String,
+    pub start_s: f64,
+    /// When its last pod terminated; absent if it had not by the end.
+    pub end_s: Option<f64>,
+    /// Time during which PodDisruptionBudgets refused some eviction.
+    pub waited_on_budget_s: f64,
+    /// Evictions refused (429) and retried.
+    pub evictions_refused: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -468,6 +483,17 @@ impl Report {
                     end_s: r.end.map(|e| e.as_secs_f64()),
                     outcome: r.outcome.key(),
                     requests: requests(&r.requests),
+                })
+                .collect(),
+            drains: obs
+                .drains
+                .iter()
+                .map(|d| DrainReport {
+                    node: scenario.nodes[d.node].name.clone(),
+                    start_s: d.start.as_secs_f64(),
+                    end_s: d.end.map(|e| e.as_secs_f64()),
+                    waited_on_budget_s: d.waited_on_budget.as_secs_f64(),
+                    evictions_refused: d.evictions_refused,
                 })
                 .collect(),
             slo: None,

@@ -198,6 +198,23 @@ pub fn render_text(
         more_in_json(&mut out, r.rollouts.len(), INCIDENTS_MAX, "rollouts");
     }
 
+    if !r.drains.is_empty() {
+        let _ = writeln!(out, "\nDrains");
+        for d in r.drains.iter().take(INCIDENTS_MAX) {
+            let end = d.end_s.map_or("…".to_string(), clock);
+            let _ = writeln!(
+                out,
+                "  {:<16} {} → {}  waited {} on disruption budgets ({} evictions refused)",
+                d.node,
+                clock(d.start_s),
+                end,
+                duration(d.waited_on_budget_s),
+                d.evictions_refused
+            );
+        }
+        more_in_json(&mut out, r.drains.len(), INCIDENTS_MAX, "drains");
+    }
+
     if r.requests.failed > 0 {
         let _ = writeln!(out, "\nFailed requests by cause");
         for o in Outcome::ALL {

@@ -600,6 +600,48 @@ pub struct FaultSpec {
     pub etcd_leader_loss: Option<LeaderCrashSpec>,
     pub etcd_loss: Option<LeaderCrashSpec>,
     pub traffic_spike: Option<TrafficSpikeSpec>,
+    pub node_drain: Option<NodeDrainSpec>,
+    pub node_partition: Option<NodePartitionSpec>,
+    pub zone_outage: Option<ZoneOutageSpec>,
+}
+
+/// `kubectl drain`: cordon, then evict every pod through the Eviction API,
+/// which honours PodDisruptionBudgets; optionally uncordon after the
+/// maintenance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeDrainSpec {
+    pub node: Option<Spanned<String>>,
+    pub pool: Option<Spanned<String>>,
+    pub zone: Option<Spanned<String>>,
+    pub count: Option<Spanned<u32>>,
+    pub uncordon_after: Option<Distribution>,
+}
+
+/// The node runs on but the control plane cannot reach it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePartitionSpec {
+    pub node: Option<Spanned<String>>,
+    pub pool: Option<Spanned<String>>,
+    pub zone: Option<Spanned<String>>,
+    pub count: Option<Spanned<u32>>,
+    pub recover_after: Option<Distribution>,
+    /// Whether clients and the load balancer can still reach its pods.
+    #[serde(default)]
+    pub traffic_reachable: bool,
+}
+
+/// Every node of a zone goes at once: a power or network failure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ZoneOutageSpec {
+    pub zone: Spanned<String>,
+    pub recover_after: Option<Distribution>,
+    /// The nodes keep running, cut off from the control plane and from
+    /// clients, instead of going down.
+    #[serde(default)]
+    pub partition: bool,
 }
 
 /// The workload's request rate is multiplied by `multiplier` for

@@ -388,6 +388,20 @@ pub enum FaultKind {
         count: u32,
         recover_after: Option<Distribution>,
     },
+    /// `kubectl drain` of `count` nodes.
+    NodeDrain {
+        target: NodeTarget,
+        count: u32,
+        uncordon_after: Option<Distribution>,
+    },
+    /// `count` nodes are cut off from the control plane, their kubelets and
+    /// pods running on.
+    NodePartition {
+        target: NodeTarget,
+        count: u32,
+        recover_after: Option<Distribution>,
+        traffic_reachable: bool,
+    },
     /// The workload's request rate is multiplied for a while.
     TrafficSpike {
         workload: usize,

@@ -6,6 +6,7 @@ mod bundled;
 mod control_plane;
 mod cost;
 mod determinism;
+mod disruptions;
 mod independence;
 mod kubelet;
 mod memory;

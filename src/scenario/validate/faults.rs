@@ -8,6 +8,13 @@ use crate::scenario::file;
 use crate::scenario::*;
 use crate::units::Distribution;
 
+/// A fault's `node`, `pool` and `zone` fields.
+type NodeSelector<'a> = (
+    &'a Option<Spanned<String>>,
+    &'a Option<Spanned<String>>,
+    &'a Option<Spanned<String>>,
+);
+
 impl Checker {
     pub(super) fn fault(
         &mut self,
@@ -17,10 +24,9 @@ impl Checker {
     ) -> Option<Fault> {
         let Targets {
             workloads,
-            nodes,
-            pools,
             zones,
             control_plane,
+            ..
         } = *targets;
         let f = &spanned.value;
         let path = format!("faults[{i}]");
@@ -35,12 +41,15 @@ impl Checker {
             + usize::from(f.control_plane_node_crash.is_some())
             + usize::from(f.etcd_leader_loss.is_some())
             + usize::from(f.etcd_loss.is_some())
-            + usize::from(f.traffic_spike.is_some());
+            + usize::from(f.traffic_spike.is_some())
+            + usize::from(f.node_drain.is_some())
+            + usize::from(f.node_partition.is_some())
+            + usize::from(f.zone_outage.is_some());
         if kinds != 1 {
             self.error_near(
                 spanned,
                 &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`, `trafficSpike`); found {kinds}"),
+                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`, `trafficSpike`, `nodeDrain`, `nodePartition`, `zoneOutage`); found {kinds}"),
             );
             return None;
         }
@@ -153,6 +162,59 @@ impl Checker {
                 }
             }
             (Some(kind), &c.mtbf, kind_path)
+        } else if let Some(d) = &f.node_drain {
+            let kind_path = format!("{path}.nodeDrain");
+            let target =
+                self.node_target(spanned, &kind_path, (&d.node, &d.pool, &d.zone), targets);
+            let count = self.count(&kind_path, d.count.as_ref());
+            (
+                target.map(|target| FaultKind::NodeDrain {
+                    target,
+                    count,
+                    uncordon_after: d.uncordon_after,
+                }),
+                &None,
+                kind_path,
+            )
+        } else if let Some(p) = &f.node_partition {
+            let kind_path = format!("{path}.nodePartition");
+            let target =
+                self.node_target(spanned, &kind_path, (&p.node, &p.pool, &p.zone), targets);
+            let count = self.count(&kind_path, p.count.as_ref());
+            (
+                target.map(|target| FaultKind::NodePartition {
+                    target,
+                    count,
+                    recover_after: p.recover_after,
+                    traffic_reachable: p.traffic_reachable,
+                }),
+                &None,
+                kind_path,
+            )
+        } else if let Some(z) = &f.zone_outage {
+            let kind_path = format!("{path}.zoneOutage");
+            let zone = self.resolve(&format!("{kind_path}.zone"), "zone", &z.zone, zones);
+            let target = zone.map(NodeTarget::Zone);
+            (
+                target.map(|target| {
+                    if z.partition {
+                        FaultKind::NodePartition {
+                            target,
+                            count: u32::MAX,
+                            recover_after: z.recover_after,
+                            traffic_reachable: false,
+                        }
+                    } else {
+                        FaultKind::NodeCrash {
+                            target,
+                            count: u32::MAX,
+                            recover_after: z.recover_after,
+                        }
+                    }
+                }),
+                &None,
+                kind_path,
+            )
         } else if let Some(t) = &f.traffic_spike {
             let kind_path = format!("{path}.trafficSpike");
             let workload = self.resolve(
@@ -239,28 +301,8 @@ impl Checker {
         } else {
             let n = f.node_crash.as_ref()?;
             let kind_path = format!("{path}.nodeCrash");
-            let chosen = usize::from(n.node.is_some())
-                + usize::from(n.pool.is_some())
-                + usize::from(n.zone.is_some());
-            let target = if chosen > 1 {
-                self.error_near(
-                    spanned,
-                    &kind_path,
-                    "give at most one of `node`, `pool`, `zone`",
-                );
-                None
-            } else if let Some(node) = &n.node {
-                self.resolve(&format!("{kind_path}.node"), "node", node, nodes)
-                    .map(NodeTarget::Node)
-            } else if let Some(pool) = &n.pool {
-                self.resolve(&format!("{kind_path}.pool"), "node pool", pool, pools)
-                    .map(NodeTarget::Pool)
-            } else if let Some(zone) = &n.zone {
-                self.resolve(&format!("{kind_path}.zone"), "zone", zone, zones)
-                    .map(NodeTarget::Zone)
-            } else {
-                Some(NodeTarget::Any)
-            };
+            let target =
+                self.node_target(spanned, &kind_path, (&n.node, &n.pool, &n.zone), targets);
             if n.node.is_some() && n.count.as_ref().is_some_and(|c| c.value > 1) {
                 self.error_near(
                     spanned,
@@ -371,6 +413,42 @@ impl Checker {
                     ),
                 );
             }
+        }
+    }
+
+    /// At most one of `node`, `pool`, `zone`; none means any node.
+    fn node_target(
+        &mut self,
+        spanned: &Spanned<file::FaultSpec>,
+        kind_path: &str,
+        (node, pool, zone): NodeSelector,
+        targets: &Targets,
+    ) -> Option<NodeTarget> {
+        let chosen =
+            usize::from(node.is_some()) + usize::from(pool.is_some()) + usize::from(zone.is_some());
+        if chosen > 1 {
+            self.error_near(
+                spanned,
+                kind_path,
+                "give at most one of `node`, `pool`, `zone`",
+            );
+            None
+        } else if let Some(node) = node {
+            self.resolve(&format!("{kind_path}.node"), "node", node, targets.nodes)
+                .map(NodeTarget::Node)
+        } else if let Some(pool) = pool {
+            self.resolve(
+                &format!("{kind_path}.pool"),
+                "node pool",
+                pool,
+                targets.pools,
+            )
+            .map(NodeTarget::Pool)
+        } else if let Some(zone) = zone {
+            self.resolve(&format!("{kind_path}.zone"), "zone", zone, targets.zones)
+                .map(NodeTarget::Zone)
+        } else {
+            Some(NodeTarget::Any)
         }
     }
 

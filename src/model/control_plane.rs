@@ -365,6 +365,7 @@ impl World<'_> {
         }
         for w in 0..self.workloads.len() {
             self.sync_deployment(w, engine);
+            self.catch_up_deadline(w, engine);
         }
         for rollout in std::mem::take(&mut self.control_plane.deferred_rollouts) {
             self.apply_rollout(rollout, engine);

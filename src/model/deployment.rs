@@ -84,6 +84,9 @@ pub(super) struct Progress {
     rollback_on_failure: bool,
     /// `ProgressDeadlineExceeded` was reported.
     stalled: bool,
+    /// The most new-version pods seen available: more is progress.
+    best_available: u32,
+    last_progress: SimTime,
 }
 
 impl World<'_> {
@@ -117,9 +120,10 @@ impl World<'_> {
         });
         ws.current = version;
         ws.traffic.settle(now);
+        ws.revision += 1;
         let record = RolloutRecord {
             workload: w,
-            revision: version + 1,
+            revision: ws.revision,
             start: now,
             end: None,
             outcome: RolloutOutcome::InProgress,
@@ -131,6 +135,8 @@ impl World<'_> {
             counts_at_start: ws.traffic.counts().clone(),
             rollback_on_failure: spec.rollback_on_failure,
             stalled: false,
+            best_available: 0,
+            last_progress: now,
         });
         let rs = self.replica_set_name(w, version);
         self.trace
@@ -257,10 +263,17 @@ impl World<'_> {
             .iter()
             .map(|v| v.replicas)
             .collect();
-        // Scaling the new ReplicaSet up or an old one down is progress.
+        // Scaling the new ReplicaSet up or an old one down is progress, and
+        // so is a new pod becoming available (`DeploymentProgressing`).
+        let available = self.version_counts(w, now)[current].1;
+        let more_available = self.workloads[w].progress.as_mut().is_some_and(|p| {
+            let more = available > p.best_available;
+            p.best_available = p.best_available.max(available);
+            more
+        });
         let moved = after[current] > before[current]
             || (0..after.len()).any(|v| v != current && after[v] < before[v]);
-        if moved {
+        if moved || more_available {
             self.progressed(w, engine);
         }
         self.reconcile_replicas(w, engine);
@@ -379,6 +392,7 @@ impl World<'_> {
         let ws = &mut self.workloads[w];
         if let Some(progress) = ws.progress.as_mut() {
             progress.stalled = false;
+            progress.last_progress = engine.now();
             engine.set_timer_in(
                 ws.progress_timer,
                 deadline,
@@ -395,7 +409,10 @@ impl World<'_> {
             return;
         }
         let current = ws.current;
-        let old_left = ws.pods.iter().any(|&p| self.pods[p].version != current);
+        // Until kube-proxy has dropped the last old endpoint, requests still
+        // reach the old version: the rollout is not over for its clients.
+        let old_left = ws.pods.iter().any(|&p| self.pods[p].version != current)
+            || ws.leaving.iter().any(|&p| self.pods[p].version != current);
         let counts = self.version_counts(w, now);
         let done = !old_left
             && ws.versions[current].replicas == ws.replicas
@@ -418,6 +435,10 @@ impl World<'_> {
 
     /// `progressDeadlineSeconds` without progress.
     pub(super) fn progress_deadline(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        if !self.controllers_running() {
+            // The controller checks when it runs again (`catch_up_deadline`).
+            return;
+        }
         let now = engine.now();
         let ws = &mut self.workloads[w];
         let Some(progress) = ws.progress.as_mut() else {
@@ -445,6 +466,19 @@ impl World<'_> {
         }
     }
 
+    /// After a controller outage: a deadline that passed meanwhile is
+    /// reported at once.
+    pub(super) fn catch_up_deadline(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let deadline = self.scenario.workloads[w].progress_deadline;
+        let overdue = self.workloads[w]
+            .progress
+            .as_ref()
+            .is_some_and(|p| !p.stalled && p.last_progress + deadline <= engine.now());
+        if overdue {
+            self.progress_deadline(w, engine);
+        }
+    }
+
     /// `kubectl rollout undo`: the previous version's template becomes the
     /// Deployment's again, and the failed ReplicaSet is scaled away.
     fn roll_back(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
@@ -465,9 +499,10 @@ impl World<'_> {
         // The undo is a rollout of its own, back to the previous template.
         let ws = &mut self.workloads[w];
         ws.current = previous;
+        ws.revision += 1;
         ws.rollouts.push(RolloutRecord {
             workload: w,
-            revision: previous + 1,
+            revision: ws.revision,
             start: now,
             end: None,
             outcome: RolloutOutcome::InProgress,
@@ -478,6 +513,8 @@ impl World<'_> {
             counts_at_start: ws.traffic.counts().clone(),
             rollback_on_failure: false,
             stalled: false,
+            best_available: 0,
+            last_progress: now,
         });
         self.progressed(w, engine);
         self.sync_deployment(w, engine);

@@ -59,7 +59,12 @@ impl World<'_> {
         }
         p.in_view = ready;
         let w = p.workload;
+        if !ready {
+            self.workloads[w].leaving.retain(|&p| p != pod);
+            self.deployment_pod_changed(w, engine);
+        }
         self.refresh_endpoint(pod, engine);
+        self.route_to_terminating(w, engine);
         // One endpoint more or less changes every other's share of the load.
         self.load_changed(w, engine);
         let now = engine.now();
@@ -78,6 +83,21 @@ impl World<'_> {
                 p.name
             )
         });
+    }
+
+    /// kube-proxy falls back on the terminating endpoints that still serve
+    /// when no ready endpoint is left, and leaves them once one is back.
+    fn route_to_terminating(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let pods = &self.workloads[w].pods;
+        let fallback = !pods.iter().any(|&p| self.pods[p].in_view);
+        for pod in pods.clone() {
+            let p = &mut self.pods[pod];
+            let now_routed = fallback && p.deleting;
+            if p.serving_terminating != now_routed {
+                p.serving_terminating = now_routed;
+                self.refresh_endpoint(pod, engine);
+            }
+        }
     }
 
     /// Brings the Service's traffic account and the workload's up/down state

@@ -83,6 +83,10 @@ struct WorkloadState {
     progress_timer: crate::sim::TimerId,
     /// A `DeploymentSync` is scheduled.
     sync_pending: bool,
+    /// The Deployment's revision counter: each rollout and undo adds one.
+    revision: usize,
+    /// Pods gone whose endpoint kube-proxy still routes to.
+    leaving: Vec<PodId>,
     /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
     pods_created: u64,
@@ -254,6 +258,8 @@ impl<'s> World<'s> {
                 rollouts: Vec::new(),
                 progress_timer: engine.new_timer(),
                 sync_pending: false,
+                revision: 1,
+                leaving: Vec::new(),
                 replicas_gauge: Gauge::new(w.replicas, w.hpa.as_ref().map(|h| h.max_replicas)),
                 hpa: w.hpa.as_ref().map(|_| {
                     hpa::HpaState::new(

@@ -47,6 +47,9 @@ pub(super) struct Pod {
     pub sigterm: bool,
     /// Its node is partitioned away from clients too.
     pub unreachable: bool,
+    /// Terminating but still serving, and kube-proxy has no ready endpoint
+    /// left: it routes here (KEP-1669).
+    pub serving_terminating: bool,
     /// SIGKILL comes at this instant, if the app has not exited by then.
     pub termination_deadline: SimTime,
     /// Deleted and released by its node: nothing left but its endpoint's last
@@ -130,6 +133,7 @@ impl Pod {
             deleting: false,
             sigterm: false,
             unreachable: false,
+            serving_terminating: false,
             termination_deadline: SimTime::ZERO,
             gone: false,
             restarts: 0,
@@ -170,7 +174,11 @@ impl Pod {
     /// What a request routed to this pod meets, if kube-proxy routes to it.
     pub fn endpoint_class(&self) -> Option<EndpointClass> {
         if !self.in_view {
-            return None;
+            let serving = self.serving_terminating
+                && !self.sigterm
+                && !self.hung
+                && self.container == Container::Running;
+            return serving.then_some(EndpointClass::Serving);
         }
         if self.sigterm || self.unreachable {
             // The process refuses new connections, is gone, or is cut off.

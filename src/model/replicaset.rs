@@ -53,6 +53,8 @@ impl World<'_> {
         if active.len() > desired {
             let surplus = active.len() - desired;
             for pod in self.pods_to_delete(active, surplus) {
+                let p = &mut self.pods[pod];
+                p.cause = format!("{} deleted: ReplicaSet {rs} scaled down", p.name);
                 let name = &self.pods[pod].name;
                 self.trace
                     .emit(now, true, "ReplicaSet", &rs, "SuccessfulDelete", || {
@@ -160,6 +162,9 @@ impl World<'_> {
         engine.release_timer(p.termination_timer);
         let w = self.pods[pod].workload;
         self.workloads[w].pods.retain(|&p| p != pod);
+        if self.pods[pod].in_view {
+            self.workloads[w].leaving.push(pod);
+        }
         self.pending.retain(|&p| p != pod);
         self.schedule_pending(engine);
         if let Some(node) = node {

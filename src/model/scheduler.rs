@@ -24,6 +24,7 @@ type PlacementKey = (u32, u32, std::cmp::Reverse<u64>);
 /// Why a node was filtered out, for `FailedScheduling`'s message.
 #[derive(Default)]
 struct Rejections {
+    selector: usize,
     unschedulable: usize,
     tainted: usize,
     memory_pressure: usize,
@@ -57,6 +58,13 @@ impl World<'_> {
         for (n, node) in self.nodes.iter().enumerate() {
             let spec = &self.scenario.nodes[n];
             if !node.registered {
+                continue;
+            }
+            if self.scenario.workloads[w]
+                .zone
+                .is_some_and(|z| spec.zone != z)
+            {
+                rejections.selector += 1;
                 continue;
             }
             if node.cordoned {
@@ -210,6 +218,12 @@ impl World<'_> {
             }
             if r.insufficient_memory > 0 {
                 reasons.push(format!("{} Insufficient memory", r.insufficient_memory));
+            }
+            if r.selector > 0 {
+                reasons.push(format!(
+                    "{} node(s) didn't match Pod's node affinity/selector",
+                    r.selector
+                ));
             }
             if r.unschedulable > 0 {
                 reasons.push(format!("{} node(s) were unschedulable", r.unschedulable));

@@ -176,6 +176,9 @@ pub struct WorkloadSpec {
     pub autoscaling: Option<Spanned<HpaSpec>>,
     /// A PodDisruptionBudget selecting the workload's pods.
     pub disruption_budget: Option<Spanned<DisruptionBudgetSpec>>,
+    /// The pod's `nodeSelector`; the model's nodes carry the
+    /// `topology.kubernetes.io/zone` label.
+    pub node_selector: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 /// `HorizontalPodAutoscalerSpec` (autoscaling/v2) without `scaleTargetRef`:

@@ -227,6 +227,9 @@ pub struct Workload {
     pub traffic: RateProfile,
     pub hpa: Option<Hpa>,
     pub disruption_budget: Option<DisruptionBudget>,
+    /// `nodeSelector: {topology.kubernetes.io/zone: …}`: the one zone its
+    /// pods may run in.
+    pub zone: Option<usize>,
 }
 
 /// A PodDisruptionBudget over the workload's pods.

@@ -258,7 +258,7 @@ impl Checker {
             },
         );
         let (zones, pools, node_groups, nodes) = self.cluster(&raw.cluster);
-        let mut workloads = self.workloads(&raw.workloads);
+        let mut workloads = self.workloads(&raw.workloads, &zones);
         self.traffic(&raw.traffic, &mut workloads);
         let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();

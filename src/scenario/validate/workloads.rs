@@ -10,7 +10,11 @@ use crate::traffic::RateProfile;
 use crate::units::Distribution;
 
 impl Checker {
-    pub(super) fn workloads(&mut self, specs: &[file::WorkloadSpec]) -> Vec<Workload> {
+    pub(super) fn workloads(
+        &mut self,
+        specs: &[file::WorkloadSpec],
+        zones: &[String],
+    ) -> Vec<Workload> {
         if specs.is_empty() {
             self.error("workloads", "a scenario needs at least one workload");
         }
@@ -178,6 +182,10 @@ impl Checker {
                 .as_ref()
                 .and_then(|b| self.disruption_budget(&path, b));
             let pre_stop = self.pre_stop(&path, w.lifecycle.as_ref());
+            let zone = w
+                .node_selector
+                .as_ref()
+                .and_then(|selector| self.node_selector(&path, selector, zones));
             let strategy = self.strategy(&path, w.strategy.as_ref());
             let progress_deadline = match &w.progress_deadline_seconds {
                 Some(d) if d.value <= w.min_ready_seconds.unwrap_or(0) => {
@@ -189,7 +197,16 @@ impl Checker {
                     d.value
                 }
                 Some(d) => d.value,
-                None => defaults::PROGRESS_DEADLINE_SECONDS,
+                None => {
+                    if w.min_ready_seconds.unwrap_or(0) >= defaults::PROGRESS_DEADLINE_SECONDS {
+                        self.error_at(
+                            format!("{path}.minReadySeconds"),
+                            &w.name,
+                            "must be less than `progressDeadlineSeconds` (600 by default)",
+                        );
+                    }
+                    defaults::PROGRESS_DEADLINE_SECONDS
+                }
             };
             out.push(Workload {
                 name,
@@ -214,9 +231,45 @@ impl Checker {
                 traffic: RateProfile::constant(0.0),
                 hpa,
                 disruption_budget,
+                zone,
             });
         }
         out
+    }
+
+    /// The zone a `nodeSelector` pins the pods to; the zone label is the
+    /// only one the model's nodes carry.
+    fn node_selector(
+        &mut self,
+        path: &str,
+        selector: &Spanned<std::collections::BTreeMap<String, String>>,
+        zones: &[String],
+    ) -> Option<usize> {
+        const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+        let mut zone = None;
+        for (key, value) in &selector.value {
+            if key != ZONE_LABEL {
+                self.error_at(
+                    format!("{path}.nodeSelector"),
+                    selector,
+                    format!("unknown node label `{key}`; the model's nodes carry `{ZONE_LABEL}`"),
+                );
+                continue;
+            }
+            match zones.iter().position(|z| z == value) {
+                Some(z) => zone = Some(z),
+                None => {
+                    let hint = closest(value, zones.iter().map(String::as_str))
+                        .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
+                    self.error_at(
+                        format!("{path}.nodeSelector.{ZONE_LABEL}"),
+                        selector,
+                        format!("no node is in zone `{value}`{hint}"),
+                    );
+                }
+            }
+        }
+        zone
     }
 
     fn strategy(&mut self, path: &str, spec: Option<&Spanned<file::StrategySpec>>) -> Strategy {
@@ -237,7 +290,20 @@ impl Checker {
             return rolling(None);
         };
         match spec.value.kind.unwrap_or(file::StrategyType::RollingUpdate) {
-            file::StrategyType::RollingUpdate => rolling(spec.value.rolling_update.as_ref()),
+            file::StrategyType::RollingUpdate => {
+                let r = spec.value.rolling_update.as_ref();
+                let zero = |v: Option<crate::units::IntOrPercent>| {
+                    v.is_some_and(|v| v.resolve(100, true) == 0)
+                };
+                if r.is_some_and(|r| zero(r.max_surge) && zero(r.max_unavailable)) {
+                    self.error_at(
+                        format!("{path}.strategy.rollingUpdate.maxUnavailable"),
+                        spec,
+                        "may not be 0 when `maxSurge` is 0, as Kubernetes requires",
+                    );
+                }
+                rolling(r)
+            }
             file::StrategyType::Recreate => {
                 if spec.value.rolling_update.is_some() {
                     self.error_at(

@@ -43,6 +43,9 @@ pub struct Recorder {
     workloads_down: usize,
     scenario_down_since: Option<SimTime>,
     scenario_downtime: SimDuration,
+    /// The scenario's last down interval, to reopen it if a workload goes
+    /// down again at the instant it ended.
+    scenario_last_down: Option<(SimTime, SimTime)>,
 }
 
 /// Uptime figures at the end of a run.
@@ -72,6 +75,7 @@ impl Recorder {
             workloads_down: 0,
             scenario_down_since: None,
             scenario_downtime: SimDuration::ZERO,
+            scenario_last_down: None,
         }
     }
 
@@ -85,10 +89,31 @@ impl Recorder {
         let w = &mut self.workloads[workload];
         match (&w.down_since, up) {
             (None, false) => {
-                w.down_since = Some((now, cause.to_string()));
+                // Down again at the instant it came back (one endpoint
+                // replaced another): the same incident goes on.
+                let reopened = self
+                    .incidents
+                    .iter()
+                    .rposition(|i| i.workload == workload)
+                    .filter(|&i| self.incidents[i].end == now);
+                let (since, cause) = match reopened {
+                    Some(i) => {
+                        let incident = self.incidents.remove(i);
+                        w.downtime = w.downtime - incident.duration();
+                        (incident.start, incident.cause)
+                    }
+                    None => (now, cause.to_string()),
+                };
+                w.down_since = Some((since, cause));
                 self.workloads_down += 1;
                 if self.workloads_down == 1 {
-                    self.scenario_down_since = Some(now);
+                    self.scenario_down_since = match self.scenario_last_down {
+                        Some((start, end)) if end == now => {
+                            self.scenario_downtime = self.scenario_downtime - (end - start);
+                            Some(start)
+                        }
+                        _ => Some(now),
+                    };
                 }
             }
             (Some(_), true) => {
@@ -109,6 +134,7 @@ impl Recorder {
                 if self.workloads_down == 0 {
                     let since = self.scenario_down_since.take().unwrap_or(now);
                     self.scenario_downtime = self.scenario_downtime + (now - since);
+                    self.scenario_last_down = Some((since, now));
                 }
             }
             _ => {}
@@ -165,6 +191,21 @@ mod tests {
         assert_eq!(m.scenario_downtime, SimDuration::from_secs(20));
         assert_eq!(m.incidents.len(), 2);
         assert_eq!(m.incidents[0].cause, "a");
+    }
+
+    #[test]
+    fn down_again_at_the_instant_it_came_back_is_one_incident() {
+        let mut r = Recorder::new(1);
+        r.set_up(0, false, t(10), "first");
+        r.set_up(0, true, t(20), "");
+        r.set_up(0, false, t(20), "second");
+        r.set_up(0, true, t(30), "");
+        let m = r.finish(t(100));
+        assert_eq!(m.incidents.len(), 1);
+        assert_eq!((m.incidents[0].start, m.incidents[0].end), (t(10), t(30)));
+        assert_eq!(m.incidents[0].cause, "first");
+        assert_eq!(m.workload_downtime[0], SimDuration::from_secs(20));
+        assert_eq!(m.scenario_downtime, SimDuration::from_secs(20));
     }
 
     #[test]

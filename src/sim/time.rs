@@ -136,6 +136,14 @@ impl Add for SimDuration {
     }
 }
 
+/// Saturates at zero: a duration is never negative.
+impl Sub for SimDuration {
+    type Output = SimDuration;
+    fn sub(self, rhs: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_sub(rhs.0))
+    }
+}
+
 fn fmt_secs(nanos: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let secs = nanos / NANOS_PER_SEC;
     let frac = nanos % NANOS_PER_SEC;

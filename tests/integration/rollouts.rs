@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use nines::model::TraceEvent;
 
-use crate::support::{run_traced, scenario};
+use crate::support::{run_traced, scenario, times};
 
 fn workload(replicas: u32, strategy: &str, extra: &str, rollouts: &str, rate: u32) -> String {
     format!(
@@ -320,4 +320,69 @@ workloads:
         e.contains("rollouts[0].workload") && e.contains("did you mean `web`"),
         "{e}"
     );
+}
+
+#[test]
+fn recreate_falls_back_on_terminating_pods_while_their_prestop_runs() {
+    // Recreate deletes every old pod at 5 min. kube-proxy drops them 1 s
+    // later and, with no ready endpoint left, routes to the terminating
+    // pods that still serve (KEP-1669): with a 10 s preStop, until their
+    // SIGTERM at 310 s; without one they refuse from 300 s. From then until
+    // the first new pod is routed to (Ready + 1 s), nothing answers.
+    let run_with = |extra: &str| {
+        let s = scenario(&workload(
+            3,
+            "{ type: Recreate }",
+            extra,
+            "[ { at: 5m, workload: web, app: { startup: 30s } } ]",
+            100,
+        ));
+        run_traced(&s, 5)
+    };
+    for (extra, unanswered_from) in [
+        ("", 301.0),
+        (
+            "    lifecycle: { preStop: { sleep: { seconds: 10 } } }",
+            310.0,
+        ),
+    ] {
+        let out = run_with(extra);
+        let first_new = times(&out.trace, "Pod", "Ready", "web")
+            .into_iter()
+            .find(|&t| t > 300.0)
+            .expect("new pods");
+        let expected = 100.0 * (first_new + 1.0 - unanswered_from);
+        let no_endpoints = out.report.requests.by_cause["no_endpoints"] as f64;
+        assert!(
+            (no_endpoints - expected).abs() < 5.0 * expected.sqrt(),
+            "{extra:?}: {no_endpoints} without endpoints, expected {expected:.0}"
+        );
+    }
+}
+
+#[test]
+fn a_rollout_that_takes_a_quorum_below_min_ready_is_an_outage() {
+    // Three members, two needed (`minReady: 2`). maxUnavailable 1 keeps two
+    // serving throughout; maxUnavailable 2 takes two down at once.
+    let quorum = |unavailable: u32| {
+        let strategy = format!(
+            "{{ type: RollingUpdate, rollingUpdate: {{ maxSurge: 0, maxUnavailable: {unavailable} }} }}"
+        );
+        let s = scenario(&workload(
+            3,
+            &strategy,
+            "    minReady: 2\n    lifecycle: { preStop: { sleep: { seconds: 5 } } }",
+            "[ { at: 5m, workload: web } ]",
+            100,
+        ));
+        run_traced(&s, 6).report
+    };
+    let safe = quorum(1);
+    assert!(safe.incidents.is_empty(), "{:?}", safe.incidents);
+    assert_eq!(safe.rollouts[0].outcome, "complete");
+    let unsafe_ = quorum(2);
+    assert_eq!(unsafe_.incidents.len(), 1, "{:?}", unsafe_.incidents);
+    let i = &unsafe_.incidents[0];
+    assert!(i.start_s >= 300.0 && i.duration_s > 5.0, "{i:?}");
+    assert!(i.cause.contains("scaled down"), "{}", i.cause);
 }

@@ -11,9 +11,19 @@
 //! whenever a pod's readiness or existence changes.
 
 use super::{ModelEvent, PodId, World, names};
-use crate::scenario::{App, Strategy, Trigger};
+use crate::scenario::{App, Resources, Strategy, Trigger};
 use crate::sim::{Engine, SimTime};
-use crate::traffic::OutcomeCounts;
+use crate::traffic::{Capacity, OutcomeCounts};
+
+/// What one endpoint of this version of the app can take.
+pub(super) fn capacity(app: &App, limits: Resources) -> Capacity {
+    Capacity {
+        mean_service_time_s: app.service_time.mean().as_secs_f64(),
+        cpu_per_request_s: app.cpu_per_request.as_secs_f64(),
+        // Without a limit the pod is never throttled.
+        cpu_limit_cores: (limits.cpu_millis > 0).then(|| limits.cpu_millis as f64 / 1000.0),
+    }
+}
 
 /// One version of the pod template, and its ReplicaSet's `replicas`.
 #[derive(Debug, Clone)]
@@ -118,6 +128,8 @@ impl World<'_> {
             replicas: 0,
             broken: false,
         });
+        ws.traffic
+            .add_version(capacity(&spec.app, self.scenario.workloads[w].limits));
         ws.current = version;
         ws.traffic.settle(now);
         ws.revision += 1;

@@ -110,9 +110,9 @@ impl World<'_> {
             return;
         }
         let old = std::mem::replace(&mut p.endpoint, class);
-        let w = p.workload;
+        let (w, version) = (p.workload, p.version);
         let traffic = &mut self.workloads[w].traffic;
-        traffic.endpoint_changed(now, old, class);
+        traffic.endpoint_changed(now, version, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;
         if up != self.recorder.is_up(w) {
             let cause = &self.pods[pod].cause;

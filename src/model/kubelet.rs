@@ -199,7 +199,9 @@ impl World<'_> {
         self.memory_stops(pod, engine);
         let p = &mut self.pods[pod];
         if abruptly && p.endpoint == Some(crate::traffic::EndpointClass::Serving) {
-            self.workloads[p.workload].traffic.drop_in_flight(now);
+            self.workloads[p.workload]
+                .traffic
+                .drop_in_flight(now, p.version);
         }
         p.container = Container::Stopped;
         p.pulled_cold = false;

@@ -15,7 +15,7 @@ impl World<'_> {
     /// The load per endpoint changed: every running pod's probes see it.
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         self.wake_hpa(w, engine);
-        let cpu_bound = self.workloads[w].traffic.capacity().max_rate().is_some();
+        let cpu_bound = self.workloads[w].traffic.cpu_bound();
         let memory_bound = self.scenario.workloads[w].app.memory.per_request_bytes > 0.0;
         if !cpu_bound && !memory_bound {
             // The load then changes neither what probes see nor the memory.
@@ -52,9 +52,13 @@ impl World<'_> {
             return;
         }
         let traffic = &self.workloads[w].traffic;
-        let capacity = traffic.capacity();
         let mut levels = Vec::new();
-        if let Some(max_rate) = capacity.max_rate() {
+        // Each version running has its own speed, and so its own levels.
+        for version in 0..self.workloads[w].versions.len() {
+            let capacity = traffic.capacity(version);
+            let Some(max_rate) = capacity.max_rate() else {
+                continue;
+            };
             levels.push(max_rate);
             let service_time = capacity.mean_service_time_s;
             for kind in [

@@ -41,7 +41,10 @@ impl World<'_> {
             return 0.0;
         }
         let traffic = &self.workloads[p.workload].traffic;
-        per_request * traffic.capacity().in_flight(traffic.rate_per_endpoint(now))
+        per_request
+            * traffic
+                .capacity(p.version)
+                .in_flight(traffic.rate_per_endpoint(now))
     }
 
     /// Adds the pod's memory since the last account to its workload's

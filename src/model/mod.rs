@@ -37,7 +37,7 @@ use crate::faults::FaultInjector;
 use crate::metrics::{Gauge, GaugeSummary, Recorder, UptimeMetrics};
 use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
-use crate::traffic::{Capacity, FluidTraffic, OutcomeCounts, Usage};
+use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
 use node::{Node, Zone};
 use pod::Pod;
 use trace::Trace;
@@ -274,12 +274,7 @@ impl<'s> World<'s> {
                 rescales: 0,
                 traffic: FluidTraffic::new(
                     w.traffic.clone(),
-                    Capacity {
-                        mean_service_time_s: w.app.service_time.mean().as_secs_f64(),
-                        cpu_per_request_s: w.app.cpu_per_request.as_secs_f64(),
-                        cpu_limit_cores: (w.limits.cpu_millis > 0)
-                            .then(|| w.limits.cpu_millis as f64 / 1000.0),
-                    },
+                    deployment::capacity(&w.app, w.limits),
                     streams.stream(&format!("traffic/{}", w.name)),
                     streams.stream(&format!("in-flight/{}", w.name)),
                 ),

@@ -117,7 +117,7 @@ impl World<'_> {
         } else {
             0.0
         };
-        let response_time_s = traffic.capacity().response_time_s(load);
+        let response_time_s = traffic.capacity(p.version).response_time_s(load);
         let mut changed = false;
         for kind in [
             ProbeKind::Startup,

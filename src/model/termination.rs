@@ -71,7 +71,7 @@ impl World<'_> {
             } else {
                 0.0
             };
-            let response = traffic.capacity().response_time_s(load);
+            let response = traffic.capacity(p.version).response_time_s(load);
             let drained = if response.is_finite() {
                 now + SimDuration::from_secs_f64(response)
             } else {
@@ -99,8 +99,8 @@ impl World<'_> {
     ) {
         if killed {
             let now = engine.now();
-            let w = self.pods[pod].workload;
-            self.workloads[w].traffic.drop_in_flight(now);
+            let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
+            self.workloads[w].traffic.drop_in_flight(now, version);
         }
         self.release_pod(pod, engine);
     }

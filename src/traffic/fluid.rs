@@ -157,7 +157,11 @@ pub struct Usage {
 #[derive(Debug)]
 pub struct FluidTraffic {
     profile: RateProfile,
-    capacity: Capacity,
+    /// Per version of the workload's app: what one endpoint can take, and
+    /// how many serving endpoints run it. Versions differ while a rollout
+    /// mixes them.
+    capacities: Vec<Capacity>,
+    serving_by_version: Vec<u32>,
     settled_until: SimTime,
     usage: Usage,
     view: [u32; 5],
@@ -181,7 +185,8 @@ impl FluidTraffic {
     ) -> Self {
         FluidTraffic {
             profile,
-            capacity,
+            capacities: vec![capacity],
+            serving_by_version: vec![0],
             settled_until: SimTime::ZERO,
             usage: Usage::default(),
             view: [0; 5],
@@ -209,8 +214,20 @@ impl FluidTraffic {
         &self.usage
     }
 
-    pub fn capacity(&self) -> &Capacity {
-        &self.capacity
+    /// What one endpoint running `version` can take.
+    pub fn capacity(&self, version: usize) -> &Capacity {
+        &self.capacities[version]
+    }
+
+    /// A new version of the app (a rollout), with its own speed.
+    pub fn add_version(&mut self, capacity: Capacity) {
+        self.capacities.push(capacity);
+        self.serving_by_version.push(0);
+    }
+
+    /// Whether any version's endpoints are limited by a CPU limit.
+    pub fn cpu_bound(&self) -> bool {
+        self.capacities.iter().any(|c| c.max_rate().is_some())
     }
 
     /// Requests per second each endpoint in the view receives now.
@@ -285,7 +302,12 @@ impl FluidTraffic {
 
     /// CPU cores the serving endpoints use now.
     pub fn cpu_cores_now(&self, now: SimTime) -> f64 {
-        f64::from(self.serving()) * self.capacity.cpu_cores(self.rate_per_endpoint(now))
+        let load = self.rate_per_endpoint(now);
+        self.capacities
+            .iter()
+            .zip(&self.serving_by_version)
+            .map(|(c, &n)| f64::from(n) * c.cpu_cores(load))
+            .sum()
     }
 
     /// Draws the outcomes of the requests sent since the last settlement,
@@ -319,13 +341,24 @@ impl FluidTraffic {
                 continue;
             }
             if class == EndpointClass::Serving {
-                let (ok_mean, overload_mean) = self.serve(from, now, share, size);
+                // One draw per outcome for all versions together, so that
+                // a rollout adds no draw to the stream.
+                let (mut ok_mean, mut overload_mean, mut peak_cores) = (0.0, 0.0, 0.0);
+                for version in 0..self.capacities.len() {
+                    let share = self.serving_by_version[version];
+                    if share == 0 {
+                        continue;
+                    }
+                    let (ok, overload) = self.serve(from, now, version, share, size);
+                    ok_mean += ok;
+                    overload_mean += overload;
+                    peak_cores += f64::from(share)
+                        * self.capacities[version].cpu_cores(peak_rate / f64::from(size));
+                }
                 let ok = poisson(&mut self.arrivals, ok_mean);
                 let overload = poisson(&mut self.arrivals, overload_mean);
                 self.counts.0[Outcome::Ok.index()] += ok;
                 self.counts.0[Outcome::Overload.index()] += overload;
-                let peak_cores =
-                    f64::from(share) * self.capacity.cpu_cores(peak_rate / f64::from(size));
                 self.usage.cpu_max_cores = self.usage.cpu_max_cores.max(peak_cores);
             } else {
                 let mean = expected * f64::from(share) / f64::from(size);
@@ -335,7 +368,8 @@ impl FluidTraffic {
         }
     }
 
-    /// The mean numbers of requests the `share` serving endpoints answered
+    /// The mean numbers of requests the `share` serving endpoints of
+    /// `version` answered
     /// and failed as `overload` in `[from, to)`; the CPU they used goes to
     /// the usage.
     /// Below the CPU limit every request is answered; above it the
@@ -344,11 +378,18 @@ impl FluidTraffic {
     /// piece's mean rate gives the exact split, whatever the shape of the
     /// rate in it. The means are summed before any draw: the number of
     /// draws, and so the random streams, do not depend on the pieces.
-    fn serve(&mut self, from: SimTime, to: SimTime, share: u32, size: u32) -> (f64, f64) {
+    fn serve(
+        &mut self,
+        from: SimTime,
+        to: SimTime,
+        version: usize,
+        share: u32,
+        size: u32,
+    ) -> (f64, f64) {
         let multiplier = self.multiplier();
+        let capacity = self.capacities[version];
         let (share, size) = (f64::from(share), f64::from(size));
-        let limit = self
-            .capacity
+        let limit = capacity
             .max_rate()
             .map_or(f64::INFINITY, |max| max * size / multiplier);
         let (mut ok, mut overload) = (0.0, 0.0);
@@ -358,23 +399,24 @@ impl FluidTraffic {
             let mean = expected * share / size;
             let per_endpoint = expected / seconds / size;
             let served = if above {
-                self.capacity.served_share(per_endpoint)
+                capacity.served_share(per_endpoint)
             } else {
                 1.0
             };
             ok += mean * served;
             overload += mean * (1.0 - served);
-            let cores = share * (per_endpoint * served * self.capacity.cpu_per_request_s);
+            let cores = share * (per_endpoint * served * capacity.cpu_per_request_s);
             self.usage.cpu_core_seconds += cores * seconds;
         }
         (ok, overload)
     }
 
-    /// An endpoint joins, leaves, or changes class in the view; outcomes up to
-    /// `now` are settled first with the view as it was.
+    /// An endpoint running `version` joins, leaves, or changes class in the
+    /// view; outcomes up to `now` are settled first with the view as it was.
     pub fn endpoint_changed(
         &mut self,
         now: SimTime,
+        version: usize,
         from: Option<EndpointClass>,
         to: Option<EndpointClass>,
     ) {
@@ -384,9 +426,15 @@ impl FluidTraffic {
         self.settle(now);
         if let Some(c) = from {
             self.view[c as usize] -= 1;
+            if c == EndpointClass::Serving {
+                self.serving_by_version[version] -= 1;
+            }
         }
         if let Some(c) = to {
             self.view[c as usize] += 1;
+            if c == EndpointClass::Serving {
+                self.serving_by_version[version] += 1;
+            }
         }
     }
 
@@ -394,14 +442,15 @@ impl FluidTraffic {
     /// Their number is Poisson with the endpoint's mean occupancy (λ_pod ×
     /// E[S] below the CPU limit's pressure, the M/G/∞ count; more as the
     /// limit nears); they had been counted as answered, and move to dropped.
-    pub fn drop_in_flight(&mut self, now: SimTime) -> u64 {
+    pub fn drop_in_flight(&mut self, now: SimTime, version: usize) -> u64 {
         self.settle(now);
         let size = self.view_size();
         if size == 0 {
             return 0;
         }
         let per_pod = self.offered_rate_now(now) / f64::from(size);
-        let dropped = poisson(&mut self.in_flight, self.capacity.in_flight(per_pod));
+        let occupancy = self.capacities[version].in_flight(per_pod);
+        let dropped = poisson(&mut self.in_flight, occupancy);
         let moved = dropped.min(self.counts.0[Outcome::Ok.index()]);
         self.counts.0[Outcome::Ok.index()] -= moved;
         self.counts.0[Outcome::DroppedInFlight.index()] += moved;
@@ -442,7 +491,7 @@ mod tests {
 
     fn serving(t: &mut FluidTraffic, n: u32) {
         for _ in 0..n {
-            t.endpoint_changed(SimTime::ZERO, None, Some(EndpointClass::Serving));
+            t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
         }
     }
 
@@ -477,9 +526,9 @@ mod tests {
     #[test]
     fn shares_follow_the_view() {
         let mut t = traffic(1000.0);
-        t.endpoint_changed(SimTime::ZERO, None, Some(EndpointClass::Serving));
-        t.endpoint_changed(SimTime::ZERO, None, Some(EndpointClass::Serving));
-        t.endpoint_changed(SimTime::ZERO, None, Some(EndpointClass::Stale));
+        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
+        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
+        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Stale));
         t.settle(SimTime::from_secs(300));
         let c = t.counts();
         // 300,000 requests, a third stale: mean 100,000, sd 316.
@@ -500,7 +549,7 @@ mod tests {
     fn a_ramps_counts_follow_its_integral() {
         // 0 → 2000 req/s over 100 s, then flat: 100,000 + 100,000 by 150 s.
         let profile = RateProfile::ramp(0.0, 2000.0, SimTime::ZERO, SimDuration::from_secs(100));
-        let mut t = with(profile, traffic(0.0).capacity);
+        let mut t = with(profile, *traffic(0.0).capacity(0));
         serving(&mut t, 2);
         for at in [30, 70, 150] {
             t.settle(secs(at));
@@ -597,7 +646,7 @@ mod tests {
         // rate(t) = t req/s for 1000 s; four endpoints and a ×2 spike: each
         // endpoint sees t/2 req/s.
         let profile = RateProfile::ramp(0.0, 1000.0, SimTime::ZERO, SimDuration::from_secs(1000));
-        let mut t = with(profile, traffic(0.0).capacity);
+        let mut t = with(profile, *traffic(0.0).capacity(0));
         assert_eq!(
             t.next_rate_crossing(SimTime::ZERO, &[100.0]),
             None,

@@ -386,3 +386,42 @@ fn a_rollout_that_takes_a_quorum_below_min_ready_is_an_outage() {
     assert!(i.start_s >= 300.0 && i.duration_s > 5.0, "{i:?}");
     assert!(i.cause.contains("scaled down"), "{}", i.cause);
 }
+
+#[test]
+fn a_new_version_serves_at_its_own_speed() {
+    // The new version needs 20 ms of CPU per request instead of 5. Each of
+    // the 4 pods gets 25 req/s: the old version used 0.125 cores of its
+    // 250m limit; the new one would need 0.5, so the limit caps it at
+    // 12.5 req/s and the rest overloads. Once every pod runs it, the
+    // workload uses 4 × 250m = 1 core.
+    let s = scenario(
+        "name: slower
+duration: 20m
+cluster:
+  nodePools: [ { name: w, count: 2, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - name: web
+    replicas: 4
+    resources: { requests: { cpu: 250m, memory: 128Mi }, limits: { cpu: 250m, memory: 256Mi } }
+    readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 2 }
+    app: { startup: 5s, serviceTime: 20ms, cpuPerRequest: 5ms }
+traffic: [ { workload: web, rate: 100 } ]
+rollouts: [ { at: 5m, workload: web, app: { cpuPerRequest: 20ms } } ]
+",
+    );
+    let out = run_traced(&s, 7);
+    let w = &out.report.workloads[0].1;
+    assert!(
+        (w.cpu_cores.current - 1.0).abs() < 1e-9,
+        "{}",
+        w.cpu_cores.current
+    );
+    let overload = out.report.requests.by_cause["overload"] as f64;
+    // Each pod gets 25 req/s and processes 12.5 from the rollout's end on.
+    let end = out.report.rollouts[0].end_s.expect("complete");
+    let expected = 50.0 * (1200.0 - end);
+    assert!(
+        overload >= expected - 5.0 * expected.sqrt(),
+        "{overload} overloaded, at least {expected}"
+    );
+}

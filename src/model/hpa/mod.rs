@@ -110,10 +110,10 @@ impl World<'_> {
 /// (the rest band's bisection asks for dozens of rates).
 struct Samples {
     pods: Vec<replica_calculator::PodSample>,
-    /// Per pod, with a metric: in kube-proxy's view, serving, memory held.
-    basis: Vec<Option<(bool, bool, f64)>>,
+    /// Per pod, with a metric: in kube-proxy's view, serving, memory held,
+    /// and what its version's endpoint can take.
+    basis: Vec<Option<(bool, bool, f64, crate::traffic::Capacity)>>,
     view: u32,
-    capacity: crate::traffic::Capacity,
     per_request_bytes: f64,
 }
 
@@ -129,15 +129,15 @@ impl Samples {
             rate / f64::from(self.view)
         };
         for (sample, basis) in self.pods.iter_mut().zip(&self.basis) {
-            sample.usage = basis.map(|(in_view, serving, held)| {
+            sample.usage = basis.map(|(in_view, serving, held, capacity)| {
                 let load = if in_view { per_endpoint } else { 0.0 };
                 replica_calculator::Usage {
                     cpu_millis: if serving {
-                        self.capacity.cpu_cores(load) * 1000.0
+                        capacity.cpu_cores(load) * 1000.0
                     } else {
                         0.0
                     },
-                    memory_bytes: held + self.per_request_bytes * self.capacity.in_flight(load),
+                    memory_bytes: held + self.per_request_bytes * capacity.in_flight(load),
                     requests_per_second: load,
                 }
             });
@@ -169,7 +169,7 @@ impl World<'_> {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
                 let held = pod.memory_leaked_from
                     + leak * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
-                (pod.in_view, serving, held)
+                (pod.in_view, serving, held, *traffic.capacity(pod.version))
             }));
             pods.push(PodSample {
                 phase: if running {
@@ -202,7 +202,6 @@ impl World<'_> {
             pods,
             basis,
             view: traffic.view_size(),
-            capacity: *traffic.capacity(),
             per_request_bytes: workload.app.memory.per_request_bytes,
         }
     }

@@ -138,18 +138,26 @@ impl World<'_> {
         }
     }
 
-    /// The kubelet stops the container: SIGTERM, which an answering app obeys
-    /// at once; a hung one ignores it and is SIGKILLed after `grace`.
+    /// The kubelet stops the container to restart it: the `preStop` hook
+    /// runs first (within `grace`), then SIGTERM, which an answering app
+    /// obeys at once; a hung one ignores it and is SIGKILLed after `grace`.
     pub(super) fn kill_container(
         &mut self,
         pod: PodId,
         grace: SimDuration,
         engine: &mut Engine<ModelEvent>,
     ) {
+        let w = self.pods[pod].workload;
+        let ws = &mut self.workloads[w];
+        let hook = self.scenario.workloads[w]
+            .pre_stop
+            .sample(&mut ws.kubelet_rng)
+            .min(grace);
         let p = &mut self.pods[pod];
         p.killing = true;
-        if p.hung {
-            engine.set_timer_in(p.timer, grace, ModelEvent::ContainerKilled { pod });
+        if p.hung || !hook.is_zero() {
+            let exit_in = if p.hung { grace } else { hook };
+            engine.set_timer_in(p.timer, exit_in, ModelEvent::ContainerKilled { pod });
             self.container_changed(pod, engine);
         } else {
             self.container_exited(pod, false, engine);

@@ -425,3 +425,34 @@ rollouts: [ { at: 5m, workload: web, app: { cpuPerRequest: 20ms } } ]
         "{overload} overloaded, at least {expected}"
     );
 }
+
+#[test]
+fn a_liveness_kill_runs_the_prestop_hook_first() {
+    // Past its CPU limit the app answers too slowly for its liveness
+    // probe; the kubelet kills it, running the 5 s preStop sleep before
+    // SIGTERM, as kuberuntime's killContainer does. The restart (BackOff)
+    // follows the kill by the hook's 5 s instead of at once.
+    let run_with = |hook: &str| {
+        let s = scenario(&format!(
+            "name: liveness
+duration: 10m
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"8\", memory: 32Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 1
+    resources: {{ requests: {{ cpu: 500m, memory: 128Mi }}, limits: {{ cpu: 500m, memory: 256Mi }} }}
+    livenessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 5, failureThreshold: 1 }}
+{hook}
+    app: {{ startup: 5s, serviceTime: 100ms, cpuPerRequest: 10ms }}
+traffic: [ {{ workload: web, rate: {{ steps: [ {{ at: 0s, rate: 10 }}, {{ at: 2m, rate: 60 }} ] }} }} ]
+"
+        ));
+        let out = run_traced(&s, 8);
+        let killed = crate::support::times(&out.trace, "Pod", "Killing", "web")[0];
+        let back_off = crate::support::times(&out.trace, "Pod", "BackOff", "web")[0];
+        back_off - killed
+    };
+    assert_eq!(run_with(""), 0.0);
+    assert!((run_with("    lifecycle: { preStop: { sleep: { seconds: 5 } } }") - 5.0).abs() < 1e-9);
+}

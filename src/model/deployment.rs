@@ -132,24 +132,7 @@ impl World<'_> {
             .add_version(capacity(&spec.app, self.scenario.workloads[w].limits));
         ws.current = version;
         ws.traffic.settle(now);
-        ws.revision += 1;
-        let record = RolloutRecord {
-            workload: w,
-            revision: ws.revision,
-            start: now,
-            end: None,
-            outcome: RolloutOutcome::InProgress,
-            requests: OutcomeCounts::default(),
-        };
-        ws.rollouts.push(record);
-        ws.progress = Some(Progress {
-            record: ws.rollouts.len() - 1,
-            counts_at_start: ws.traffic.counts().clone(),
-            rollback_on_failure: spec.rollback_on_failure,
-            stalled: false,
-            best_available: 0,
-            last_progress: now,
-        });
+        self.begin_rollout_record(w, now, spec.rollback_on_failure);
         let rs = self.replica_set_name(w, version);
         self.trace
             .emit(now, true, "Deployment", name, "RolloutStarted", || {
@@ -500,17 +483,23 @@ impl World<'_> {
             return;
         };
         let name = &self.scenario.workloads[w].name;
+        let rs = self.replica_set_name(w, previous);
         self.trace
             .emit(now, true, "Deployment", name, "DeploymentRollback", || {
-                format!(
-                    "Rolled back deployment \"{name}\" to revision {}",
-                    previous + 1
-                )
+                format!("Rolled back deployment \"{name}\" to the template of ReplicaSet {rs}")
             });
         self.end_rollout(w, now, RolloutOutcome::RolledBack);
         // The undo is a rollout of its own, back to the previous template.
+        self.workloads[w].current = previous;
+        self.begin_rollout_record(w, now, false);
+        self.progressed(w, engine);
+        self.sync_deployment(w, engine);
+    }
+
+    /// A new revision of the Deployment starts rolling out.
+    fn begin_rollout_record(&mut self, w: usize, now: SimTime, rollback_on_failure: bool) {
         let ws = &mut self.workloads[w];
-        ws.current = previous;
+        ws.traffic.settle(now);
         ws.revision += 1;
         ws.rollouts.push(RolloutRecord {
             workload: w,
@@ -523,13 +512,11 @@ impl World<'_> {
         ws.progress = Some(Progress {
             record: ws.rollouts.len() - 1,
             counts_at_start: ws.traffic.counts().clone(),
-            rollback_on_failure: false,
+            rollback_on_failure,
             stalled: false,
             best_available: 0,
             last_progress: now,
         });
-        self.progressed(w, engine);
-        self.sync_deployment(w, engine);
     }
 
     /// Closes the rollout in progress, if any, with its requests.

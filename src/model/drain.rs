@@ -28,6 +28,8 @@ pub struct DrainRecord {
 pub(super) struct Drain {
     record: usize,
     blocked_since: Option<SimTime>,
+    /// Some eviction is to be tried again.
+    retrying: bool,
     uncordon_after: Option<SimDuration>,
 }
 
@@ -62,12 +64,15 @@ impl World<'_> {
         self.drains[node] = Some(Drain {
             record: self.drain_records.len() - 1,
             blocked_since: None,
+            retrying: false,
             uncordon_after,
         });
         self.evict_pods(node, engine);
     }
 
-    /// Whether the Eviction API lets this pod go now.
+    /// Whether the Eviction API lets this pod go now: a budget's
+    /// `disruptionsAllowed`; a pod that is not Ready goes while the budget
+    /// is healthy (`IfHealthyBudget`), and one not yet running always.
     fn eviction_allowed(&self, pod: PodId) -> bool {
         let p = &self.pods[pod];
         let w = p.workload;
@@ -76,6 +81,8 @@ impl World<'_> {
         };
         if p.api_ready {
             self.disruptions_allowed(w) > 0
+        } else if !p.ever_started {
+            true
         } else {
             let healthy = self.workloads[w]
                 .pods
@@ -95,7 +102,7 @@ impl World<'_> {
         let record = drain.record;
         let now = engine.now();
         let node_name = &self.scenario.nodes[node].name;
-        let mut refused = 0;
+        let (mut refused, mut failed) = (0, 0);
         let pods: Vec<PodId> = self.nodes[node]
             .pods
             .iter()
@@ -104,7 +111,17 @@ impl World<'_> {
             .collect();
         for pod in pods {
             let name = self.pods[pod].name.clone();
-            if !self.api_writable() || !self.eviction_allowed(pod) {
+            if !self.api_writable() {
+                failed += 1;
+                self.trace.emit(now, false, "Pod", &name, "EvictionFailed", || {
+                    format!(
+                        "error when evicting pods/\"{name}\" -n \"default\" (will retry after 5s): \
+                         the server is currently unable to handle the request"
+                    )
+                });
+                continue;
+            }
+            if !self.eviction_allowed(pod) {
                 refused += 1;
                 self.trace.emit(now, false, "Pod", &name, "EvictionRefused", || {
                     format!(
@@ -125,9 +142,14 @@ impl World<'_> {
         let drain = self.drains[node].as_mut().expect("draining");
         if refused > 0 {
             drain.blocked_since.get_or_insert(now);
-            engine.schedule_in(EVICTION_RETRY, ModelEvent::EvictionRetry { node });
         } else if let Some(since) = drain.blocked_since.take() {
             r.waited_on_budget = r.waited_on_budget + (now - since);
+        }
+        if refused + failed > 0 {
+            engine.schedule_in(EVICTION_RETRY, ModelEvent::EvictionRetry { node });
+            drain.retrying = true;
+        } else {
+            drain.retrying = false;
         }
         self.drain_progress(node, engine);
     }
@@ -137,7 +159,7 @@ impl World<'_> {
         let Some(drain) = self.drains[node].as_ref() else {
             return;
         };
-        if !self.nodes[node].pods.is_empty() || drain.blocked_since.is_some() {
+        if !self.nodes[node].pods.is_empty() || drain.retrying {
             return;
         }
         let now = engine.now();

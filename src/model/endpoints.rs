@@ -87,7 +87,7 @@ impl World<'_> {
 
     /// kube-proxy falls back on the terminating endpoints that still serve
     /// when no ready endpoint is left, and leaves them once one is back.
-    fn route_to_terminating(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+    pub(super) fn route_to_terminating(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let pods = &self.workloads[w].pods;
         let fallback = !pods.iter().any(|&p| self.pods[p].in_view);
         for pod in pods.clone() {

@@ -52,6 +52,9 @@ impl World<'_> {
         let now = engine.now();
         let n = &mut self.nodes[node];
         n.up = false;
+        // A partitioned machine that crashes is just down; it comes back
+        // as a crashed one does.
+        n.partitioned = false;
         n.silent_since = now;
         engine.cancel_timer(n.failure_timer);
         // Pulls in progress die with the machine; what was pulled stays on disk.
@@ -61,6 +64,7 @@ impl World<'_> {
         n.pull_free_at = now;
         for pod in self.nodes[node].pods.clone() {
             self.pods[pod].cause = cause.clone();
+            self.pods[pod].unreachable = false;
             self.stop_container(pod, true, engine);
         }
         self.nodes[node].cause = cause;

@@ -50,6 +50,8 @@ pub(super) struct Pod {
     /// Terminating but still serving, and kube-proxy has no ready endpoint
     /// left: it routes here (KEP-1669).
     pub serving_terminating: bool,
+    /// Its `Ready` condition when it was deleted.
+    pub ready_when_deleted: bool,
     /// SIGKILL comes at this instant, if the app has not exited by then.
     pub termination_deadline: SimTime,
     /// Deleted and released by its node: nothing left but its endpoint's last
@@ -134,6 +136,7 @@ impl Pod {
             sigterm: false,
             unreachable: false,
             serving_terminating: false,
+            ready_when_deleted: false,
             termination_deadline: SimTime::ZERO,
             gone: false,
             restarts: 0,
@@ -174,9 +177,13 @@ impl Pod {
     /// What a request routed to this pod meets, if kube-proxy routes to it.
     pub fn endpoint_class(&self) -> Option<EndpointClass> {
         if !self.in_view {
+            // `serving` in the EndpointSlice: Ready when deleted, and
+            // still answering.
             let serving = self.serving_terminating
+                && self.ready_when_deleted
                 && !self.sigterm
                 && !self.hung
+                && !self.unreachable
                 && self.container == Container::Running;
             return serving.then_some(EndpointClass::Serving);
         }

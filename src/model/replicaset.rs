@@ -134,6 +134,7 @@ impl World<'_> {
     /// Deletes the pod object without asking its ReplicaSet for a
     /// replacement: a scale-down's own deletions.
     fn terminate_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        self.pods[pod].ready_when_deleted = self.pods[pod].api_ready;
         self.pods[pod].deleting = true;
         self.journal(engine.now(), ApiWrite::PodDeleted(pod));
         self.set_api_ready(pod, false, engine);
@@ -145,6 +146,8 @@ impl World<'_> {
             // The node's kubelet finishes it whenever the node comes back.
             Some(_) => {}
         }
+        let w = self.pods[pod].workload;
+        self.route_to_terminating(w, engine);
     }
 
     /// The kubelet finishes a deleted pod: the container stops and the node's

@@ -167,6 +167,7 @@ impl Checker {
             let target =
                 self.node_target(spanned, &kind_path, (&d.node, &d.pool, &d.zone), targets);
             let count = self.count(&kind_path, d.count.as_ref());
+            self.one_node_one_count(spanned, &kind_path, d.node.is_some(), count);
             (
                 target.map(|target| FaultKind::NodeDrain {
                     target,
@@ -181,6 +182,7 @@ impl Checker {
             let target =
                 self.node_target(spanned, &kind_path, (&p.node, &p.pool, &p.zone), targets);
             let count = self.count(&kind_path, p.count.as_ref());
+            self.one_node_one_count(spanned, &kind_path, p.node.is_some(), count);
             (
                 target.map(|target| FaultKind::NodePartition {
                     target,
@@ -366,7 +368,7 @@ impl Checker {
                 self.error_near(
                     spanned,
                     &path,
-                    "a fault needs `at`, `every`, or an `mtbf` in its kind",
+                    "a fault needs `at` or `every` (or, for the kinds that take one, an `mtbf`)",
                 );
                 return None;
             }
@@ -449,6 +451,22 @@ impl Checker {
                 .map(NodeTarget::Zone)
         } else {
             Some(NodeTarget::Any)
+        }
+    }
+
+    fn one_node_one_count(
+        &mut self,
+        spanned: &Spanned<file::FaultSpec>,
+        kind_path: &str,
+        one_node: bool,
+        count: u32,
+    ) {
+        if one_node && count > 1 {
+            self.error_near(
+                spanned,
+                format!("{kind_path}.count"),
+                "a fault on one `node` acts on just that node",
+            );
         }
     }
 

@@ -152,3 +152,111 @@ fn a_max_replicas_below_the_peak_overloads_the_pods() {
     );
     assert!(out.report.requests.by_cause["overload"] > 100_000);
 }
+
+/// The workload's report in a bundled run.
+fn workload<'r>(
+    report: &'r nines::report::Report,
+    name: &str,
+) -> &'r nines::report::WorkloadReport {
+    report
+        .workloads
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, w)| w)
+        .expect("a bundled workload")
+}
+
+#[test]
+fn a_rolling_deploy_with_a_prestop_loses_nothing_and_without_one_loses_the_race() {
+    for name in ["rolling-deploy.yaml", "rolling-deploy-prestop.yaml"] {
+        let s = bundled(name);
+        let out = run(&s, s.seed.expect("pinned"));
+        assert_eq!(out.report.requests.failed, 0, "{name}");
+        assert_eq!(out.report.rollouts[0].outcome, "complete", "{name}");
+    }
+    let s = bundled("rolling-deploy-no-prestop.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    let stale = out.report.requests.by_cause["stale_endpoint"];
+    assert_eq!(out.report.requests.failed, stale, "only the race fails");
+    assert_eq!(
+        out.report.rollouts[0].requests.failed, stale,
+        "all within the rollout"
+    );
+}
+
+#[test]
+fn a_broken_release_stalls_while_the_old_version_serves() {
+    let s = bundled("broken-release.yaml");
+    let out = crate::support::run_traced(&s, s.seed.expect("pinned"));
+    assert_eq!(out.report.rollouts[0].outcome, "stalled");
+    assert_eq!(out.report.requests.failed, 0);
+    let deadline = times(&out.trace, "Deployment", "ProgressDeadlineExceeded", "");
+    assert_eq!(deadline.len(), 1);
+    assert_eq!(deadline[0], out.report.rollouts[0].start_s + 600.0);
+}
+
+#[test]
+fn a_breaking_migration_fails_requests_as_incompatible_until_the_old_pods_go() {
+    let s = bundled("migration.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    let r = &out.report.rollouts[0];
+    assert_eq!(r.outcome, "complete");
+    let incompatible = out.report.requests.by_cause["incompatible"];
+    assert_eq!(
+        r.requests.failed, incompatible,
+        "every failure is the migration's, during the rollout"
+    );
+}
+
+#[test]
+fn daily_deploys_cost_only_the_workload_without_a_prestop() {
+    let s = bundled("daily-deploys-30d.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    assert_eq!(out.report.rollouts.len(), 60, "two workloads, thirty days");
+    assert!(out.report.rollouts.iter().all(|r| r.outcome == "complete"));
+    let cost = |name: &str| -> u64 {
+        out.report
+            .rollouts
+            .iter()
+            .filter(|r| r.workload == name)
+            .map(|r| {
+                r.requests
+                    .by_cause
+                    .get("stale_endpoint")
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum()
+    };
+    assert_eq!(cost("web"), 0, "the preStop sleep covers the race");
+    assert!(cost("api") > 1_000, "about 100 per deploy: {}", cost("api"));
+}
+
+#[test]
+fn a_quorum_survives_max_unavailable_one_but_not_two() {
+    let s = bundled("clustered-quorum.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    assert_eq!(workload(&out.report, "etcd-like-safe").incidents, 0);
+    assert_eq!(workload(&out.report, "etcd-like-unsafe").incidents, 1);
+}
+
+#[test]
+fn a_second_drain_waits_on_the_budget_and_the_quorum_holds() {
+    let s = bundled("node-drain-pdb.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    let drains = &out.report.drains;
+    assert_eq!(drains.len(), 2);
+    assert_eq!(drains[0].waited_on_budget_s, 0.0);
+    assert!(drains[1].waited_on_budget_s > 0.0 && drains[1].evictions_refused > 0);
+    assert!(out.report.incidents.is_empty());
+}
+
+#[test]
+fn a_zone_outage_downs_only_the_workload_pinned_to_the_zone() {
+    let s = bundled("zone-outage.yaml");
+    let out = run(&s, s.seed.expect("pinned"));
+    assert_eq!(workload(&out.report, "web-spread").incidents, 0);
+    let pinned = workload(&out.report, "web-one-zone");
+    assert_eq!(pinned.incidents, 1);
+    assert!(pinned.downtime_s >= 3600.0);
+}

@@ -496,6 +496,62 @@ impl World<'_> {
         self.sync_deployment(w, engine);
     }
 
+    /// A change of `replicas` in the middle of a rolling update is shared
+    /// among the ReplicaSets with pods in proportion to their sizes
+    /// (`scale` in the Deployment controller's sync.go, with
+    /// `GetProportion`), the largest taking the rounding's leftover: an
+    /// HPA's scale-up during a broken release adds old pods too.
+    fn scale_proportionally(&mut self, w: usize, before: u32, after: u32, now: SimTime) {
+        let strategy = self.scenario.workloads[w].strategy;
+        if strategy == Strategy::Recreate {
+            return;
+        }
+        let ws = &self.workloads[w];
+        let mut active: Vec<usize> = (0..ws.versions.len())
+            .filter(|&v| ws.versions[v].replicas > 0)
+            .collect();
+        if active.len() < 2 {
+            return;
+        }
+        let size = |v: usize| i64::from(ws.versions[v].replicas);
+        let allowed = i64::from(after + strategy.fenceposts(after).0);
+        let total: i64 = active.iter().map(|&v| size(v)).sum();
+        let to_add = allowed - total;
+        if to_add == 0 {
+            return;
+        }
+        // `ReplicaSetsBySizeNewer` to add, `BySizeOlder` to remove.
+        if to_add > 0 {
+            active.sort_by_key(|&v| (std::cmp::Reverse(size(v)), std::cmp::Reverse(v)));
+        } else {
+            active.sort_by_key(|&v| (std::cmp::Reverse(size(v)), v));
+        }
+        // The `max-replicas` annotation: the size the ReplicaSets were
+        // proportioned for.
+        let annotated = i64::from(before + strategy.fenceposts(before).0).max(1);
+        let deployment_size = allowed;
+        let mut added = 0;
+        let mut sizes: Vec<(usize, i64)> = Vec::new();
+        for &v in &active {
+            let fraction =
+                ((size(v) * deployment_size) as f64 / annotated as f64).round() as i64 - size(v);
+            let left = to_add - added;
+            let proportion = if left == 0 {
+                0
+            } else if to_add > 0 {
+                fraction.min(left)
+            } else {
+                fraction.max(left)
+            };
+            added += proportion;
+            sizes.push((v, size(v) + proportion));
+        }
+        sizes[0].1 = (sizes[0].1 + to_add - added).max(0);
+        for (v, to) in sizes {
+            self.scale_version(w, v, u32::try_from(to).unwrap_or(0), now);
+        }
+    }
+
     /// A new revision of the Deployment starts rolling out.
     fn begin_rollout_record(&mut self, w: usize, now: SimTime, rollback_on_failure: bool) {
         let ws = &mut self.workloads[w];
@@ -549,8 +605,9 @@ impl World<'_> {
         replicas: u32,
         engine: &mut Engine<ModelEvent>,
     ) {
-        self.workloads[w].replicas = replicas;
+        let before = std::mem::replace(&mut self.workloads[w].replicas, replicas);
         if self.workloads[w].progress.is_some() {
+            self.scale_proportionally(w, before, replicas, engine.now());
             self.sync_deployment(w, engine);
         } else {
             let now = engine.now();

@@ -456,3 +456,50 @@ traffic: [ {{ workload: web, rate: {{ steps: [ {{ at: 0s, rate: 10 }}, {{ at: 2m
     assert_eq!(run_with(""), 0.0);
     assert!((run_with("    lifecycle: { preStop: { sleep: { seconds: 5 } } }") - 5.0).abs() < 1e-9);
 }
+
+#[test]
+fn an_hpa_scale_up_during_a_stalled_rollout_adds_old_pods_too() {
+    // A broken release stalls with 4 old pods and 1 crashing new one
+    // (maxSurge 1, maxUnavailable 0). The load then triples and the HPA
+    // asks for 8: the Deployment shares the 4 more in proportion to the
+    // ReplicaSets' sizes against the 5 they were sized for (9 allowed):
+    // the old one round(4 × 9 / 5) = 7, the new one round(1 × 9 / 5) = 2.
+    let s = scenario(
+        "name: proportional
+duration: 30m
+cluster:
+  nodePools: [ { name: w, count: 4, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - name: web
+    replicas: 4
+    resources: { requests: { cpu: 500m, memory: 128Mi } }
+    readinessProbe: { httpGet: { port: 80 }, periodSeconds: 2 }
+    strategy: { type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+    app: { startup: 5s, cpuPerRequest: 10ms }
+    autoscaling:
+      minReplicas: 4
+      maxReplicas: 8
+      metrics: [ { type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } } } ]
+traffic: [ { workload: web, rate: { steps: [ { at: 0s, rate: 100 }, { at: 10m, rate: 300 } ] } } ]
+rollouts: [ { at: 5m, workload: web, app: { crashOnStart: true } } ]
+",
+    );
+    let out = run_traced(&s, 3);
+    let scaled: Vec<&str> = out
+        .trace
+        .iter()
+        .filter(|e| e.reason == "ScalingReplicaSet" && e.time.as_secs_f64() > 600.0)
+        .map(|e| e.message.as_str())
+        .collect();
+    assert!(
+        scaled
+            .iter()
+            .any(|m| m.starts_with("Scaled up replica set web-5tkszj9wl9 from 4 to 7")),
+        "{scaled:?}"
+    );
+    assert!(
+        scaled.iter().any(|m| m.ends_with("from 1 to 2")),
+        "{scaled:?}"
+    );
+    assert_eq!(out.report.rollouts[0].outcome, "stalled");
+}

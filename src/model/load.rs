@@ -16,7 +16,10 @@ impl World<'_> {
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         self.wake_hpa(w, engine);
         let cpu_bound = self.workloads[w].traffic.cpu_bound();
-        let memory_bound = self.scenario.workloads[w].app.memory.per_request_bytes > 0.0;
+        let memory_bound = self.workloads[w]
+            .versions
+            .iter()
+            .any(|v| v.app.memory.per_request_bytes > 0.0);
         if !cpu_bound && !memory_bound {
             // The load then changes neither what probes see nor the memory.
             return;
@@ -76,7 +79,11 @@ impl World<'_> {
             }
         }
         let now = engine.now();
-        if workload.app.memory.per_request_bytes > 0.0 {
+        let memory_bound = self.workloads[w]
+            .versions
+            .iter()
+            .any(|v| v.app.memory.per_request_bytes > 0.0);
+        if memory_bound {
             let load = traffic.rate_per_endpoint(now);
             if load > 0.0 {
                 levels.extend([load * MEMORY_LOAD_STEP, load / MEMORY_LOAD_STEP]);

@@ -7,6 +7,7 @@
 //! its memory back to `base`.
 
 use super::{ModelEvent, NodeId, PodId, World};
+use crate::scenario::AppMemory;
 use crate::sim::{Engine, SimDuration, SimTime};
 
 /// The eviction manager checks every 10 s (`evictionMonitoringPeriod`).
@@ -25,18 +26,33 @@ fn next_check(phase: SimTime, at: SimTime) -> SimTime {
 }
 
 impl World<'_> {
-    pub(super) fn leak_per_second(&self, workload: usize) -> f64 {
-        let app = &self.scenario.workloads[workload].app.memory;
-        (app.leak_per_hour_bytes + self.workloads[workload].extra_leak_per_hour_bytes) / 3600.0
+    /// The memory behaviour of the pod's version of the app.
+    pub(super) fn app_memory(&self, pod: PodId) -> AppMemory {
+        let p = &self.pods[pod];
+        self.workloads[p.workload].versions[p.version].app.memory
+    }
+
+    /// Bytes per second the pod's container leaks: its version's leak and
+    /// any `memoryLeak` fault's.
+    pub(super) fn leak_per_second(&self, pod: PodId) -> f64 {
+        let extra = self.workloads[self.pods[pod].workload].extra_leak_per_hour_bytes;
+        (self.app_memory(pod).leak_per_hour_bytes + extra) / 3600.0
+    }
+
+    /// Whether some version of the workload's app, or a fault, leaks.
+    pub(super) fn workload_leaks(&self, w: usize) -> bool {
+        let ws = &self.workloads[w];
+        ws.extra_leak_per_hour_bytes > 0.0
+            || ws
+                .versions
+                .iter()
+                .any(|v| v.app.memory.leak_per_hour_bytes > 0.0)
     }
 
     /// Memory held by the requests in flight on the pod at its current load.
     fn request_memory(&self, pod: PodId, now: SimTime) -> f64 {
         let p = &self.pods[pod];
-        let per_request = self.scenario.workloads[p.workload]
-            .app
-            .memory
-            .per_request_bytes;
+        let per_request = self.app_memory(pod).per_request_bytes;
         if per_request == 0.0 || !p.in_view {
             return 0.0;
         }
@@ -50,7 +66,7 @@ impl World<'_> {
     /// Adds the pod's memory since the last account to its workload's
     /// monitoring figures, and moves the account to `now`.
     fn account_memory(&mut self, pod: PodId, now: SimTime) {
-        let leak = self.leak_per_second(self.pods[pod].workload);
+        let leak = self.leak_per_second(pod);
         let p = &mut self.pods[pod];
         if !p.container_runs() {
             p.memory_since = now;
@@ -77,7 +93,7 @@ impl World<'_> {
         for &pod in &self.nodes[node].pods {
             let p = &self.pods[pod];
             if p.container_runs() {
-                let leak = self.leak_per_second(p.workload);
+                let leak = self.leak_per_second(pod);
                 used += p.memory_leaked_from
                     + p.memory_of_requests
                     + leak * (now - p.memory_since).as_secs_f64();
@@ -192,10 +208,7 @@ impl World<'_> {
     /// The container (re)starts with its `base` memory.
     pub(super) fn memory_starts(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
-        let base = self.scenario.workloads[self.pods[pod].workload]
-            .app
-            .memory
-            .base_bytes;
+        let base = self.app_memory(pod).base_bytes;
         let p = &mut self.pods[pod];
         p.memory_since = now;
         p.memory_leaked_from = base;
@@ -209,10 +222,10 @@ impl World<'_> {
         use rand::RngExt;
 
         let w = self.pods[pod].workload;
-        let app = self.scenario.workloads[w].app.memory;
+        let app = self.app_memory(pod);
         let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
         let room = limit - app.base_bytes - self.request_memory(pod, engine.now());
-        let leaked = if self.leak_per_second(w) > 0.0 && room > 0.0 {
+        let leaked = if self.leak_per_second(pod) > 0.0 && room > 0.0 {
             self.workloads[w].kubelet_rng.random::<f64>() * room
         } else {
             0.0
@@ -235,7 +248,7 @@ impl World<'_> {
         self.account_memory(pod, now);
         let request_memory = self.request_memory(pod, now);
         let w = self.pods[pod].workload;
-        let leak = self.leak_per_second(w);
+        let leak = self.leak_per_second(pod);
         let limit = self.scenario.workloads[w].limits.memory_bytes as f64;
         let p = &mut self.pods[pod];
         p.memory_of_requests = request_memory;
@@ -313,16 +326,15 @@ impl World<'_> {
 
     /// The memory of the workload's running containers now: their mean.
     pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
-        let leak = self.leak_per_second(workload);
         let running: Vec<f64> = self.workloads[workload]
             .pods
             .iter()
-            .map(|&p| &self.pods[p])
-            .filter(|p| p.container_runs())
-            .map(|p| {
+            .filter(|&&p| self.pods[p].container_runs())
+            .map(|&pod| {
+                let p = &self.pods[pod];
                 p.memory_leaked_from
                     + p.memory_of_requests
-                    + leak * (now - p.memory_since).as_secs_f64()
+                    + self.leak_per_second(pod) * (now - p.memory_since).as_secs_f64()
             })
             .collect();
         if running.is_empty() {

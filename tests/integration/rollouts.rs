@@ -503,3 +503,32 @@ rollouts: [ { at: 5m, workload: web, app: { crashOnStart: true } } ]
     );
     assert_eq!(out.report.rollouts[0].outcome, "stalled");
 }
+
+#[test]
+fn a_new_version_that_needs_more_memory_than_its_limit_is_oom_killed_and_stalls() {
+    // The new version starts at 600Mi in a 512Mi limit: the kernel kills
+    // it as it starts, again and again, and the rollout stalls while the
+    // old version (200Mi) serves.
+    let s = scenario(
+        "name: memory
+duration: 30m
+cluster:
+  nodePools: [ { name: w, count: 2, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - name: web
+    replicas: 3
+    resources: { requests: { cpu: 100m, memory: 256Mi }, limits: { memory: 512Mi } }
+    readinessProbe: { httpGet: { port: 80 }, periodSeconds: 2 }
+    strategy: { type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+    app: { startup: 5s, memory: { base: 200Mi } }
+traffic: [ { workload: web, rate: 50 } ]
+rollouts: [ { at: 5m, workload: web, app: { memory: { base: 600Mi } } } ]
+",
+    );
+    let out = run_traced(&s, 2);
+    let oom = out.report.workloads[0].1.pod_oom_kills.len();
+    assert_eq!(oom, 1, "the one surge pod");
+    assert!(crate::support::times(&out.trace, "Pod", "OOMKilled", "web").len() > 3);
+    assert_eq!(out.report.rollouts[0].outcome, "stalled");
+    assert_eq!(out.report.requests.failed, 0);
+}

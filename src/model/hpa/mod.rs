@@ -110,11 +110,18 @@ impl World<'_> {
 /// (the rest band's bisection asks for dozens of rates).
 struct Samples {
     pods: Vec<replica_calculator::PodSample>,
-    /// Per pod, with a metric: in kube-proxy's view, serving, memory held,
+    /// Per pod, with a metric: in kube-proxy's view, serving, its memory,
     /// and what its version's endpoint can take.
-    basis: Vec<Option<(bool, bool, f64, crate::traffic::Capacity)>>,
+    basis: Vec<Option<(bool, bool, Memory, crate::traffic::Capacity)>>,
     view: u32,
-    per_request_bytes: f64,
+}
+
+/// A pod's memory at the scrape: what it holds, and what each request in
+/// flight adds.
+#[derive(Debug, Clone, Copy)]
+struct Memory {
+    held: f64,
+    per_request: f64,
 }
 
 impl Samples {
@@ -129,7 +136,7 @@ impl Samples {
             rate / f64::from(self.view)
         };
         for (sample, basis) in self.pods.iter_mut().zip(&self.basis) {
-            sample.usage = basis.map(|(in_view, serving, held, capacity)| {
+            sample.usage = basis.map(|(in_view, serving, memory, capacity)| {
                 let load = if in_view { per_endpoint } else { 0.0 };
                 replica_calculator::Usage {
                     cpu_millis: if serving {
@@ -137,7 +144,7 @@ impl Samples {
                     } else {
                         0.0
                     },
-                    memory_bytes: held + self.per_request_bytes * capacity.in_flight(load),
+                    memory_bytes: memory.held + memory.per_request * capacity.in_flight(load),
                     requests_per_second: load,
                 }
             });
@@ -159,7 +166,6 @@ impl World<'_> {
 
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
-        let leak = self.leak_per_second(w);
         let mut pods = Vec::with_capacity(self.workloads[w].pods.len());
         let mut basis = Vec::with_capacity(pods.capacity());
         for &p in &self.workloads[w].pods {
@@ -168,8 +174,13 @@ impl World<'_> {
             basis.push((pod.container_runs() && pod.started_at <= scrape).then(|| {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
                 let held = pod.memory_leaked_from
-                    + leak * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
-                (pod.in_view, serving, held, *traffic.capacity(pod.version))
+                    + self.leak_per_second(p)
+                        * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
+                let memory = Memory {
+                    held,
+                    per_request: self.app_memory(p).per_request_bytes,
+                };
+                (pod.in_view, serving, memory, *traffic.capacity(pod.version))
             }));
             pods.push(PodSample {
                 phase: if running {
@@ -202,7 +213,6 @@ impl World<'_> {
             pods,
             basis,
             view: traffic.view_size(),
-            per_request_bytes: workload.app.memory.per_request_bytes,
         }
     }
 }
@@ -285,7 +295,7 @@ impl World<'_> {
                     ..
                 }
             )
-        }) && self.leak_per_second(w) > 0.0;
+        }) && self.workload_leaks(w);
         if clamp(proposal) != current || drifts {
             self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
             return;

@@ -45,13 +45,6 @@ impl Checker {
                     ),
                 );
             }
-            if r.app.memory.is_some() {
-                self.error_at(
-                    format!("{path}.app.memory"),
-                    spanned,
-                    "a new version's memory is not modelled yet: every version uses the workload's",
-                );
-            }
             let Some(w) = workload else {
                 continue;
             };

@@ -289,6 +289,8 @@ impl World<'_> {
         n.provisioning = false;
         n.registered = true;
         n.up = true;
+        n.partitioned = false;
+        n.memory_pressure = false;
         n.ready_condition = true;
         n.no_schedule = false;
         n.no_execute = false;
@@ -497,6 +499,11 @@ impl World<'_> {
             ca.unneeded_since[node] = None;
         }
         for pod in pods {
+            let p = &mut self.pods[pod];
+            p.cause = format!(
+                "{} evicted: cluster autoscaler scale-down of {name}",
+                p.name
+            );
             let pod_name = &self.pods[pod].name;
             self.trace
                 .emit(now, false, "Pod", pod_name, "ScaleDown", || {
@@ -518,6 +525,8 @@ impl World<'_> {
         n.removing = false;
         n.registered = false;
         n.up = false;
+        n.partitioned = false;
+        n.memory_pressure = false;
         n.cordoned = false;
         n.no_schedule = true;
         for timer in [

@@ -343,7 +343,7 @@ impl World<'_> {
         let now = engine.now();
         // kubelets renew their Leases as soon as they reach an API server.
         for node in 0..self.nodes.len() {
-            if self.nodes[node].up {
+            if self.nodes[node].up && !self.nodes[node].partitioned {
                 self.nodes[node].lease_origin = now;
             }
         }
@@ -373,6 +373,7 @@ impl World<'_> {
         self.schedule_pending(engine);
         self.resume_evictions(engine);
         self.wake_cluster_autoscaler(engine);
+        self.drains_may_proceed(engine);
         for w in 0..self.workloads.len() {
             self.wake_hpa(w, engine);
         }

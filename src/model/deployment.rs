@@ -8,7 +8,8 @@
 //! reports `ProgressDeadlineExceeded` and stays as it is; an opt-in
 //! `rollbackOnFailure` models the pipeline that then runs `kubectl rollout
 //! undo`. The controller syncs when a rollout starts and, while one runs,
-//! whenever a pod's readiness or existence changes.
+//! whenever a pod's readiness or existence changes, one of its ReplicaSets
+//! was resized, or a Ready pod's `minReadySeconds` are over.
 
 use super::{ModelEvent, PodId, World, names};
 use crate::scenario::{App, Resources, Strategy, Trigger};
@@ -96,6 +97,8 @@ pub(super) struct Progress {
     stalled: bool,
     /// The most new-version pods seen available: more is progress.
     best_available: u32,
+    /// The template before this rollout: where an undo goes back to.
+    previous: usize,
     last_progress: SimTime,
 }
 
@@ -120,6 +123,7 @@ impl World<'_> {
         let w = spec.workload;
         self.end_rollout(w, now, RolloutOutcome::Superseded);
         let ws = &mut self.workloads[w];
+        let previous = ws.current;
         let version = ws.versions.len();
         let name = &self.scenario.workloads[w].name;
         ws.versions.push(Version {
@@ -132,13 +136,13 @@ impl World<'_> {
             .add_version(capacity(&spec.app, self.scenario.workloads[w].limits));
         ws.current = version;
         ws.traffic.settle(now);
-        self.begin_rollout_record(w, now, spec.rollback_on_failure);
+        self.begin_rollout_record(w, now, previous, spec.rollback_on_failure);
         let rs = self.replica_set_name(w, version);
         self.trace
             .emit(now, true, "Deployment", name, "RolloutStarted", || {
                 format!(
                     "new pod template: ReplicaSet {rs}, revision {}",
-                    version + 1
+                    self.workloads[w].revision
                 )
             });
         if spec.breaks_previous_version {
@@ -273,22 +277,31 @@ impl World<'_> {
         }
         self.reconcile_replicas(w, engine);
         self.check_rollout_done(w, engine);
+        // The ReplicaSets' update is itself an event the controller
+        // watches: scaling one may let it scale another.
+        if before != after {
+            self.deployment_pod_changed(w, engine);
+        }
         // With `minReadySeconds`, a Ready pod becomes available later: sync then.
         let min_ready = self.scenario.workloads[w].min_ready_seconds;
-        if self.workloads[w].progress.is_some() && !min_ready.is_zero() {
-            let next = self.workloads[w]
-                .pods
-                .iter()
-                .map(|&p| &self.pods[p])
-                .filter(|p| p.api_ready && !p.deleting)
-                .map(|p| p.ready_transition + min_ready)
-                .filter(|&t| t > now)
-                .min();
-            if let Some(at) = next {
-                engine
-                    .schedule_at(at, ModelEvent::DeploymentSync { workload: w })
-                    .expect("in the future");
-            }
+        let timer = self.workloads[w].available_timer;
+        let next = (self.workloads[w].progress.is_some() && !min_ready.is_zero())
+            .then(|| {
+                self.workloads[w]
+                    .pods
+                    .iter()
+                    .map(|&p| &self.pods[p])
+                    .filter(|p| p.api_ready && !p.deleting)
+                    .map(|p| p.ready_transition + min_ready)
+                    .filter(|&t| t > now)
+                    .min()
+            })
+            .flatten();
+        match next {
+            Some(at) => engine
+                .set_timer(timer, at, ModelEvent::DeploymentSync { workload: w })
+                .expect("in the future"),
+            None => engine.cancel_timer(timer),
         }
     }
 
@@ -406,8 +419,12 @@ impl World<'_> {
         let current = ws.current;
         // Until kube-proxy has dropped the last old endpoint, requests still
         // reach the old version: the rollout is not over for its clients.
-        let old_left = ws.pods.iter().any(|&p| self.pods[p].version != current)
-            || ws.leaving.iter().any(|&p| self.pods[p].version != current);
+        let old_left = ws
+            .pods
+            .iter()
+            .chain(&ws.leaving)
+            .map(|&p| &self.pods[p])
+            .any(|p| p.version != current && (!p.deleting || p.in_view));
         let counts = self.version_counts(w, now);
         let done = !old_left
             && ws.versions[current].replicas == ws.replicas
@@ -479,7 +496,7 @@ impl World<'_> {
     fn roll_back(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let failed = self.workloads[w].current;
-        let Some(previous) = failed.checked_sub(1) else {
+        let Some(previous) = self.workloads[w].progress.as_ref().map(|p| p.previous) else {
             return;
         };
         let name = &self.scenario.workloads[w].name;
@@ -491,7 +508,7 @@ impl World<'_> {
         self.end_rollout(w, now, RolloutOutcome::RolledBack);
         // The undo is a rollout of its own, back to the previous template.
         self.workloads[w].current = previous;
-        self.begin_rollout_record(w, now, false);
+        self.begin_rollout_record(w, now, failed, false);
         self.progressed(w, engine);
         self.sync_deployment(w, engine);
     }
@@ -553,7 +570,13 @@ impl World<'_> {
     }
 
     /// A new revision of the Deployment starts rolling out.
-    fn begin_rollout_record(&mut self, w: usize, now: SimTime, rollback_on_failure: bool) {
+    fn begin_rollout_record(
+        &mut self,
+        w: usize,
+        now: SimTime,
+        previous: usize,
+        rollback_on_failure: bool,
+    ) {
         let ws = &mut self.workloads[w];
         ws.traffic.settle(now);
         ws.revision += 1;
@@ -571,6 +594,7 @@ impl World<'_> {
             rollback_on_failure,
             stalled: false,
             best_available: 0,
+            previous,
             last_progress: now,
         });
     }

@@ -5,6 +5,12 @@
 //! Ready may go while the budget is healthy (`unhealthyPodEvictionPolicy:
 //! IfHealthyBudget`). The drain is done when every pod has terminated;
 //! `uncordonAfter` models the maintenance that follows.
+//!
+//! The retries are lazy: a retry can only succeed once some pod's
+//! readiness or existence has changed (or the API is back), so the drain
+//! waits for such a change and retries at the next tick of its 5 s grid;
+//! the retries skipped meanwhile would all have been refused, and are
+//! counted as such.
 
 use super::{ModelEvent, NodeId, PodId, World};
 use crate::sim::{Engine, SimDuration, SimTime};
@@ -30,6 +36,16 @@ pub(super) struct Drain {
     blocked_since: Option<SimTime>,
     /// Some eviction is to be tried again.
     retrying: bool,
+    /// A retry is scheduled.
+    retry_due: bool,
+    /// kubectl's attempts fall on `start + k × 5 s`.
+    start: SimTime,
+    last_attempt: SimTime,
+    /// Evictions the budgets refused at the last attempt.
+    refused_last: u32,
+    /// A pass over the node's pods is under way: the node may look empty
+    /// before the pass is over.
+    in_pass: bool,
     uncordon_after: Option<SimDuration>,
 }
 
@@ -65,6 +81,11 @@ impl World<'_> {
             record: self.drain_records.len() - 1,
             blocked_since: None,
             retrying: false,
+            retry_due: false,
+            start: now,
+            last_attempt: now,
+            refused_last: 0,
+            in_pass: false,
             uncordon_after,
         });
         self.evict_pods(node, engine);
@@ -94,13 +115,20 @@ impl World<'_> {
     }
 
     /// One pass of kubectl over the node's pods: evict those the budgets
-    /// allow, retry the others in 5 s.
+    /// allow, retry the others once something has changed.
     pub(super) fn evict_pods(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        let Some(drain) = self.drains[node].as_ref() else {
+        let now = engine.now();
+        let Some(drain) = self.drains[node].as_mut() else {
             return;
         };
         let record = drain.record;
-        let now = engine.now();
+        // The attempts skipped since the last would have been refused alike.
+        let skipped = (now - drain.last_attempt).as_nanos() / EVICTION_RETRY.as_nanos();
+        let skipped = u32::try_from(skipped.saturating_sub(1)).unwrap_or(u32::MAX);
+        self.drain_records[record].evictions_refused += skipped.saturating_mul(drain.refused_last);
+        drain.last_attempt = now;
+        drain.retry_due = false;
+        drain.in_pass = true;
         let node_name = &self.scenario.nodes[node].name;
         let (mut refused, mut failed) = (0, 0);
         let pods: Vec<PodId> = self.nodes[node]
@@ -139,19 +167,45 @@ impl World<'_> {
         }
         let r = &mut self.drain_records[record];
         r.evictions_refused += refused;
-        let drain = self.drains[node].as_mut().expect("draining");
+        let drain = self.drains[node]
+            .as_mut()
+            .expect("a drain ends only after its pass");
+        drain.in_pass = false;
+        drain.refused_last = refused;
         if refused > 0 {
             drain.blocked_since.get_or_insert(now);
         } else if let Some(since) = drain.blocked_since.take() {
             r.waited_on_budget = r.waited_on_budget + (now - since);
         }
-        if refused + failed > 0 {
-            engine.schedule_in(EVICTION_RETRY, ModelEvent::EvictionRetry { node });
-            drain.retrying = true;
-        } else {
-            drain.retrying = false;
-        }
+        drain.retrying = refused + failed > 0;
         self.drain_progress(node, engine);
+    }
+
+    /// A pod's readiness or existence changed, or the API came back: a
+    /// waiting drain retries at its next 5 s tick.
+    pub(super) fn drains_may_proceed(&mut self, engine: &mut Engine<ModelEvent>) {
+        if self.drain_records.iter().all(|r| r.end.is_some()) {
+            return;
+        }
+        let now = engine.now();
+        for node in 0..self.drains.len() {
+            let Some(drain) = self.drains[node].as_mut() else {
+                continue;
+            };
+            if !drain.retrying || drain.retry_due {
+                continue;
+            }
+            drain.retry_due = true;
+            let after = now + SimDuration::from_nanos(1);
+            let at = super::prober::next_tick(drain.start, EVICTION_RETRY, after);
+            engine
+                .set_timer(
+                    self.nodes[node].drain_timer,
+                    at,
+                    ModelEvent::EvictionRetry { node },
+                )
+                .expect("a retry is after now");
+        }
     }
 
     /// The drained node lost a pod: once it holds none, the drain is done.
@@ -159,7 +213,7 @@ impl World<'_> {
         let Some(drain) = self.drains[node].as_ref() else {
             return;
         };
-        if !self.nodes[node].pods.is_empty() || drain.retrying {
+        if !self.nodes[node].pods.is_empty() || drain.retrying || drain.in_pass {
             return;
         }
         let now = engine.now();
@@ -189,13 +243,17 @@ impl World<'_> {
 }
 
 impl World<'_> {
-    /// Drains still blocked at the end have waited until then.
+    /// Drains still blocked at the end have waited until then, and been
+    /// refused at every 5 s tick since their last attempt.
     pub(super) fn close_drains(&mut self, end: SimTime) {
         for drain in self.drains.iter_mut().filter_map(Option::take) {
+            let r = &mut self.drain_records[drain.record];
             if let Some(since) = drain.blocked_since {
-                let r = &mut self.drain_records[drain.record];
                 r.waited_on_budget = r.waited_on_budget + (end - since);
             }
+            let ticks = (end - drain.last_attempt).as_nanos() / EVICTION_RETRY.as_nanos();
+            let ticks = u32::try_from(ticks).unwrap_or(u32::MAX);
+            r.evictions_refused += ticks.saturating_mul(drain.refused_last);
         }
     }
 }

@@ -30,6 +30,7 @@ impl World<'_> {
         let w = self.pods[pod].workload;
         self.wake_hpa(w, engine);
         self.deployment_pod_changed(w, engine);
+        self.drains_may_proceed(engine);
         self.journal(now, ApiWrite::PodReady { pod, was: !ready });
         if ready {
             let name = &self.pods[pod].name;
@@ -89,7 +90,8 @@ impl World<'_> {
     /// when no ready endpoint is left, and leaves them once one is back.
     pub(super) fn route_to_terminating(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let pods = &self.workloads[w].pods;
-        let fallback = !pods.iter().any(|&p| self.pods[p].in_view);
+        let fallback =
+            self.workloads[w].leaving.is_empty() && !pods.iter().any(|&p| self.pods[p].in_view);
         for pod in pods.clone() {
             let p = &mut self.pods[pod];
             let now_routed = fallback && p.deleting;

@@ -118,6 +118,8 @@ impl World<'_> {
                     .push(lost(format!("Pod/{}", self.pods[pod].name), "created"));
                 if !self.pods[pod].gone {
                     // Its kubelet finds the pod gone from the API and stops it.
+                    let p = &mut self.pods[pod];
+                    p.cause = format!("{} removed by the etcd restore", p.name);
                     let name = &self.pods[pod].name;
                     self.trace
                         .emit(engine.now(), true, "Pod", name, "Killing", || {

@@ -175,6 +175,11 @@ impl World<'_> {
     ) {
         let now = engine.now();
         self.stop_container(pod, abruptly, engine);
+        if self.pods[pod].deleting {
+            // A terminating pod's containers are never restarted.
+            self.release_pod(pod, engine);
+            return;
+        }
         let p = &mut self.pods[pod];
         if now - p.started_at >= defaults::CRASH_LOOP_BACK_OFF_RESET {
             p.crash_loop = 0;

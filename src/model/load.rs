@@ -57,7 +57,14 @@ impl World<'_> {
         let traffic = &self.workloads[w].traffic;
         let mut levels = Vec::new();
         // Each version running has its own speed, and so its own levels.
-        for version in 0..self.workloads[w].versions.len() {
+        let mut running: Vec<usize> = self.workloads[w]
+            .pods
+            .iter()
+            .map(|&p| self.pods[p].version)
+            .collect();
+        running.sort_unstable();
+        running.dedup();
+        for version in running {
             let capacity = traffic.capacity(version);
             let Some(max_rate) = capacity.max_rate() else {
                 continue;

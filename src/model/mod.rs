@@ -81,6 +81,8 @@ struct WorkloadState {
     progress: Option<deployment::Progress>,
     rollouts: Vec<RolloutRecord>,
     progress_timer: crate::sim::TimerId,
+    /// The next instant a Ready pod becomes available (`minReadySeconds`).
+    available_timer: crate::sim::TimerId,
     /// A `DeploymentSync` is scheduled.
     sync_pending: bool,
     /// The Deployment's revision counter: each rollout and undo adds one.
@@ -257,6 +259,7 @@ impl<'s> World<'s> {
                 progress: None,
                 rollouts: Vec::new(),
                 progress_timer: engine.new_timer(),
+                available_timer: engine.new_timer(),
                 sync_pending: false,
                 revision: 1,
                 leaving: Vec::new(),

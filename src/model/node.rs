@@ -14,7 +14,8 @@ pub(super) struct Node {
     pub registered: bool,
     /// The cluster autoscaler asked the cloud for this machine.
     pub provisioning: bool,
-    /// `spec.unschedulable` (cordoned): the cluster autoscaler drains it.
+    /// `spec.unschedulable` (cordoned): `kubectl drain`, or the cluster
+    /// autoscaler removing the node.
     pub cordoned: bool,
     /// The cluster autoscaler deletes the machine once its pods are gone.
     pub removing: bool,
@@ -31,7 +32,7 @@ pub(super) struct Node {
     pub no_execute: bool,
     /// The kubelet renews its Lease at `lease_origin + k × renew interval`.
     pub lease_origin: SimTime,
-    /// When the node last went silent (crashed).
+    /// When the node last went silent (crashed, or cut off by a partition).
     pub silent_since: SimTime,
     /// Sum of the requests of the pods bound here, terminating ones included.
     pub allocated: Resources,
@@ -51,6 +52,8 @@ pub(super) struct Node {
     pub recover_timer: TimerId,
     /// The kubelet's next eviction for memory pressure.
     pub pressure_timer: TimerId,
+    /// kubectl drain's next retry of refused evictions.
+    pub drain_timer: TimerId,
     /// The `MemoryPressure` condition: set when the eviction manager finds
     /// the node short of memory, cleared `evictionPressureTransitionPeriod`
     /// (5 min) after it last did.
@@ -89,6 +92,7 @@ impl Node {
             failure_timer: engine.new_timer(),
             recover_timer: engine.new_timer(),
             pressure_timer: engine.new_timer(),
+            drain_timer: engine.new_timer(),
             memory_pressure: false,
             memory_pressure_timer: engine.new_timer(),
             eviction_phase,

@@ -57,6 +57,8 @@ impl World<'_> {
         n.partitioned = false;
         n.silent_since = now;
         engine.cancel_timer(n.failure_timer);
+        // A partition's heal no longer applies; the crash sets its own.
+        engine.cancel_timer(n.recover_timer);
         // Pulls in progress die with the machine; what was pulled stays on disk.
         for images in &mut n.image_ready_at {
             images.retain(|(_, t)| *t <= now);
@@ -285,7 +287,8 @@ impl World<'_> {
         let period = self.scenario.settings.node_monitor_period;
         let next_pass = first_tick_after(self.monitor_phase, period, i128::from(now.as_nanos()));
         let n = &self.nodes[node];
-        let event = match (n.up, n.ready_condition) {
+        let heard = n.up && !n.partitioned;
+        let event = match (heard, n.ready_condition) {
             (false, true) => {
                 let due = self.grace_period_exceeded_at(node, n.silent_since);
                 engine

@@ -43,6 +43,8 @@ pub(super) struct Pod {
     pub endpoint: Option<EndpointClass>,
     /// Deletion requested (`Terminating`).
     pub deleting: bool,
+    /// Its kubelet has begun stopping it (`preStop`, then SIGTERM).
+    pub terminating: bool,
     /// SIGTERM sent: the app accepts no new connection.
     pub sigterm: bool,
     /// Its node is partitioned away from clients too.
@@ -133,6 +135,7 @@ impl Pod {
             in_view: false,
             endpoint: None,
             deleting: false,
+            terminating: false,
             sigterm: false,
             unreachable: false,
             serving_terminating: false,

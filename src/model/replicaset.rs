@@ -34,8 +34,18 @@ impl World<'_> {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }
-        for version in 0..self.workloads[w].versions.len() {
-            self.reconcile_replica_set(w, version, engine);
+        // One pass counts every version's pods, so that the versions of
+        // past rollouts, long scaled to zero, cost nothing.
+        let mut active = vec![0u32; self.workloads[w].versions.len()];
+        for &p in &self.workloads[w].pods {
+            if !self.pods[p].deleting {
+                active[self.pods[p].version] += 1;
+            }
+        }
+        for (version, count) in active.into_iter().enumerate() {
+            if count != self.workloads[w].versions[version].replicas {
+                self.reconcile_replica_set(w, version, engine);
+            }
         }
         self.schedule_pending(engine);
     }
@@ -160,9 +170,17 @@ impl World<'_> {
         p.gone = true;
         // The timers go back to the engine, so that their number follows the
         // pods alive, not the pods ever created.
-        engine.release_timer(p.timer);
-        engine.release_timer(p.failure_timer);
-        engine.release_timer(p.termination_timer);
+        for timer in [
+            p.timer,
+            p.failure_timer,
+            p.liveness_timer,
+            p.readiness_timer,
+            p.hang_timer,
+            p.oom_timer,
+            p.termination_timer,
+        ] {
+            engine.release_timer(timer);
+        }
         let w = self.pods[pod].workload;
         self.workloads[w].pods.retain(|&p| p != pod);
         if self.pods[pod].in_view {
@@ -174,7 +192,13 @@ impl World<'_> {
             self.node_drained(node, engine);
             self.drain_progress(node, engine);
         }
+        if !self.pods[pod].deleting {
+            // Its object was back (an etcd restore undid the deletion) when
+            // its kubelet finished it: the ReplicaSet replaces it.
+            self.reconcile_replicas(w, engine);
+        }
         self.deployment_pod_changed(w, engine);
+        self.drains_may_proceed(engine);
         self.wake_cluster_autoscaler(engine);
     }
 }

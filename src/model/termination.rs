@@ -23,6 +23,10 @@ impl World<'_> {
             self.release_pod(pod, engine);
             return;
         }
+        if std::mem::replace(&mut self.pods[pod].terminating, true) {
+            // Already under way (it began before a partition, say).
+            return;
+        }
         let now = engine.now();
         let w = self.pods[pod].workload;
         let workload = &self.scenario.workloads[w];

@@ -12,6 +12,7 @@ mod kubelet;
 mod memory;
 mod node_loss;
 mod probes;
+mod regressions;
 mod resources;
 mod rollouts;
 mod support;

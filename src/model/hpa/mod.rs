@@ -411,12 +411,6 @@ impl World<'_> {
             "SuccessfulRescale",
             || format!("New size: {to}; reason: {reason}"),
         );
-        let rs = format!("{name}-{}", super::names::template_hash(name));
-        let direction = if to > from { "up" } else { "down" };
-        self.trace
-            .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
-                format!("Scaled {direction} replica set {rs} from {from} to {to}")
-            });
         let hpa = self.scenario.workloads[w].hpa.as_ref().expect("an HPA");
         let ws = &mut self.workloads[w];
         ws.replicas_gauge.set(now, to);

@@ -1,6 +1,7 @@
 //! Commands, one module each with its own arguments; errors are printed with
 //! their whole chain and become exit code 2.
 
+mod check;
 mod output;
 mod run;
 mod validate;
@@ -21,6 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Run(run::RunArgs),
+    Check(check::CheckArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -41,6 +43,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Check(args) => check::execute(args),
         Command::Validate(args) => validate::execute(args),
     };
     match result {
@@ -75,6 +78,12 @@ pub enum CliError {
     Scenario(#[from] nines::scenario::ScenarioError),
     #[error("{0}; raise the limit with `--max-events`")]
     Sim(nines::sim::SimError),
+    #[error("cannot read `{path}`")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot write `{path}`")]
     Write {
         path: String,

@@ -3,6 +3,7 @@
 mod autoscaling;
 mod bad_input;
 mod bundled;
+mod check;
 mod control_plane;
 mod cost;
 mod determinism;

@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod experiment;
 pub mod faults;
 pub mod metrics;
 pub mod model;

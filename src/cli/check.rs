@@ -38,6 +38,15 @@ pub struct CheckArgs {
     /// Stop a run with an error past this many events.
     #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
     max_events: u64,
+    /// Run this many seeds of each scenario, from its own: an SLO then holds
+    /// when the 95 % confidence interval of each figure's mean is on the
+    /// right side of its target (the lower end reaches an availability
+    /// target, the upper end stays within a maximum).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    seeds: Option<u64>,
+    /// Threads for `--seeds` (default: every core).
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: Option<u64>,
 }
 
 /// One scenario's verdict.
@@ -80,6 +89,7 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut bad_input = false;
     let mut verdicts = Vec::new();
+    let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
         let scenario = match nines::scenario::load(&path) {
             Ok(s) => s,
@@ -94,6 +104,20 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
             max_events: args.max_events,
             ..RunOptions::new(seed)
         };
+        if let Some(runs) = args.seeds {
+            match check_seeds(&path, &scenario, seed, runs as usize, &args, &options) {
+                Ok(Some(passed)) => {
+                    checked += 1;
+                    failed_seeded += usize::from(!passed);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    bad_input = true;
+                    super::print_error(&e);
+                }
+            }
+            continue;
+        }
         let output = match run(&scenario, &options) {
             Ok(o) => o,
             Err(e) => {
@@ -114,8 +138,8 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     if let Some(file) = &args.junit {
         write_atomically(file, |out| write_junit(&verdicts, out))?;
     }
-    let failed = verdicts.iter().filter(|v| !v.passed()).count();
-    let checked = verdicts.iter().filter(|v| v.slo.is_some()).count();
+    let failed = verdicts.iter().filter(|v| !v.passed()).count() + failed_seeded;
+    let checked = checked + verdicts.iter().filter(|v| v.slo.is_some()).count();
     println!(
         "\n{} of {checked} scenarios as expected{}",
         checked - failed,
@@ -128,6 +152,69 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One scenario over many seeds: the verdict at 95 % confidence, with the
+/// figures and a seed that reproduces a miss. `None` without an SLO.
+fn check_seeds(
+    path: &std::path::Path,
+    scenario: &nines::scenario::Scenario,
+    seed: u64,
+    runs: usize,
+    args: &CheckArgs,
+    options: &RunOptions,
+) -> Result<Option<bool>, CliError> {
+    let outputs = nines::experiment::run_seeds(
+        scenario,
+        seed,
+        runs,
+        super::run::jobs(args.jobs),
+        options,
+        &|_| {},
+    )?;
+    let reports: Vec<Report> = outputs.into_iter().map(|o| o.report).collect();
+    let aggregate = nines::report::AggregateReport::new(seed, &reports);
+    let Some(passed) = aggregate.as_expected() else {
+        println!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);
+        return Ok(None);
+    };
+    let slo = aggregate.slo.as_ref().expect("an SLO");
+    println!(
+        "{}  {}  {}: SLO met in {:.1}% of {runs} runs{}",
+        if passed { "PASS" } else { "FAIL" },
+        path.display(),
+        scenario.name,
+        slo.probability_met * 100.0,
+        if slo.expect == "violated" {
+            " (a pitfall: it should be missed)"
+        } else {
+            ""
+        }
+    );
+    if !passed {
+        for c in &slo.checks {
+            println!(
+                "        {} {:<20} 95 % interval [{:.6}, {:.6}] against {}",
+                if c.met_at_95 { "ok  " } else { "MISS" },
+                c.name,
+                c.actual.ci95[0],
+                c.actual.ci95[1],
+                c.target
+            );
+        }
+        let missed = reports
+            .iter()
+            .zip(0u64..)
+            .find(|(r, _)| r.slo.as_ref().is_some_and(|s| !s.passed));
+        if let Some((_, i)) = missed {
+            println!(
+                "        reproduce a miss: nines run {} --seed {}",
+                path.display(),
+                seed + i
+            );
+        }
+    }
+    Ok(Some(passed))
 }
 
 fn percent(fraction: f64) -> String {

@@ -78,6 +78,8 @@ pub enum CliError {
     Scenario(#[from] nines::scenario::ScenarioError),
     #[error("{0}; raise the limit with `--max-events`")]
     Sim(nines::sim::SimError),
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot read `{path}`")]
     Read {
         path: String,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nines::model::TraceLevel;
-use nines::report::{render_text, write_trace_csv};
+use nines::report::{AggregateReport, render_text, write_trace_csv};
 use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
@@ -25,14 +25,24 @@ enum Format {
 ///   nines run scenarios/node-loss.yaml
 ///   nines run scenarios/node-loss.yaml --seed 7 --format json
 ///   nines run scenarios/pod-crash.yaml --trace events.csv
+///   nines run scenarios/node-failures-30d.yaml --seeds 100 --jobs 2
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct RunArgs {
     /// The scenario file.
     scenario: PathBuf,
-    /// The master seed (default: the scenario's `seed`, else 1).
+    /// The master seed (default: the scenario's `seed`, else 1); with
+    /// `--seeds`, the first of them.
     #[arg(long)]
     seed: Option<u64>,
+    /// Run this many seeds (seed, seed + 1, …) and report each figure's
+    /// mean, 95 % confidence interval and percentiles over them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    seeds: Option<u64>,
+    /// Threads for `--seeds` (default: every core); the result is the same
+    /// for any number.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: Option<u64>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write every model event to FILE as CSV (time_s,kind,name,reason,message).
@@ -46,6 +56,32 @@ pub struct RunArgs {
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let scenario = nines::scenario::load(&args.scenario)?;
     let seed = args.seed.or(scenario.seed).unwrap_or(defaults::SEED);
+    if let Some(runs) = args.seeds {
+        if args.trace.is_some() {
+            return Err(CliError::Usage(
+                "`--trace` writes one run's events: it cannot go with `--seeds`".to_string(),
+            ));
+        }
+        let options = RunOptions {
+            max_events: args.max_events,
+            ..RunOptions::new(seed)
+        };
+        let outputs = nines::experiment::run_seeds(
+            &scenario,
+            seed,
+            runs as usize,
+            jobs(args.jobs),
+            &options,
+            &|_| {},
+        )?;
+        let reports: Vec<_> = outputs.into_iter().map(|o| o.report).collect();
+        let aggregate = AggregateReport::new(seed, &reports);
+        match args.format {
+            Format::Json => print!("{}", aggregate.to_json()),
+            Format::Text => print!("{}", aggregate.to_text()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = RunOptions {
         trace: if args.trace.is_some() {
             TraceLevel::All
@@ -80,4 +116,12 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--jobs`, or every core the machine offers.
+pub fn jobs(asked: Option<u64>) -> usize {
+    asked.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        |j| j as usize,
+    )
 }

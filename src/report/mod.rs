@@ -2,10 +2,12 @@
 //! are the stable interface, DESIGN.md), the text summary, and the trace as
 //! CSV. The report computes figures from observations; it never simulates.
 
+mod aggregate;
 mod nines;
 mod text;
 mod trace_csv;
 
+pub use aggregate::{AggregateCheck, AggregateReport};
 pub use nines::{Nines, nines};
 pub use text::render_text;
 pub use trace_csv::write_trace_csv;

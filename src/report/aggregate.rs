@@ -1,0 +1,271 @@
+//! Many seeds' reports as one: each figure becomes its [`Summary`] over the
+//! runs (DESIGN.md, Report JSON), and each SLO check the probability it is
+//! met. Built from finished reports; it simulates nothing.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Report;
+use crate::experiment::Summary;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateReport {
+    pub scenario: String,
+    /// Seeds `first_seed .. first_seed + runs`.
+    pub first_seed: u64,
+    pub runs: usize,
+    pub duration_s: f64,
+    pub events: Summary,
+    pub requests: AggregateRequests,
+    pub availability: AggregateAvailability,
+    pub nines: AggregateAvailability,
+    pub incidents: Summary,
+    pub longest_outage_s: Summary,
+    #[serde(serialize_with = "super::ordered_map")]
+    pub workloads: Vec<(String, AggregateWorkload)>,
+    pub slo: Option<AggregateSlo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateRequests {
+    pub total: Summary,
+    pub failed: Summary,
+    pub dropped_in_flight: Summary,
+    /// Causes that occurred in some run.
+    pub by_cause: BTreeMap<&'static str, Summary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateAvailability {
+    pub requests: Summary,
+    pub time: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateWorkload {
+    pub availability: AggregateAvailability,
+    pub downtime_s: Summary,
+    pub incidents: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateSlo {
+    /// Share of the runs whose every check passed.
+    pub probability_met: f64,
+    /// `met`, or `violated` for a pitfall.
+    pub expect: &'static str,
+    pub checks: Vec<AggregateCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateCheck {
+    pub name: &'static str,
+    pub target: f64,
+    pub actual: Summary,
+    /// Share of the runs in which this check passed.
+    pub probability_met: f64,
+    /// Met at 95 % confidence: for a target to reach (an availability), the
+    /// interval's lower end reaches it; for a maximum, its upper end stays
+    /// within it.
+    pub met_at_95: bool,
+}
+
+impl AggregateReport {
+    /// `reports` in seed order, from `first_seed` on; at least one.
+    pub fn new(first_seed: u64, reports: &[Report]) -> AggregateReport {
+        let first = &reports[0];
+        let of = |f: &dyn Fn(&Report) -> f64| -> Summary {
+            let values: Vec<f64> = reports.iter().map(f).collect();
+            Summary::of(&values)
+        };
+        let causes: std::collections::BTreeSet<&'static str> = reports
+            .iter()
+            .flat_map(|r| r.requests.by_cause.keys().copied())
+            .collect();
+        let workloads = first
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, (name, _))| {
+                fn wl(r: &Report, w: usize) -> &super::WorkloadReport {
+                    &r.workloads[w].1
+                }
+                (
+                    name.clone(),
+                    AggregateWorkload {
+                        availability: AggregateAvailability {
+                            requests: of(&|r| wl(r, w).availability.requests),
+                            time: of(&|r| wl(r, w).availability.time),
+                        },
+                        downtime_s: of(&|r| wl(r, w).downtime_s),
+                        incidents: of(&|r| wl(r, w).incidents as f64),
+                    },
+                )
+            })
+            .collect();
+        let slo = first.slo.as_ref().map(|s| {
+            let share = |passed: &dyn Fn(&Report) -> bool| {
+                reports.iter().filter(|r| passed(r)).count() as f64 / reports.len() as f64
+            };
+            AggregateSlo {
+                probability_met: share(&|r| r.slo.as_ref().is_some_and(|s| s.passed)),
+                expect: s.expect,
+                checks: s
+                    .checks
+                    .iter()
+                    .enumerate()
+                    .map(|(c, check)| {
+                        let actual = of(&|r| r.slo.as_ref().map_or(0.0, |s| s.checks[c].actual));
+                        let is_maximum = !matches!(check.name, "requestAvailability" | "uptime");
+                        let met_at_95 = if is_maximum {
+                            actual.ci95[1] <= check.target
+                        } else {
+                            actual.ci95[0] >= check.target
+                        };
+                        AggregateCheck {
+                            name: check.name,
+                            target: check.target,
+                            probability_met: share(&|r| {
+                                r.slo.as_ref().is_some_and(|s| s.checks[c].passed)
+                            }),
+                            actual,
+                            met_at_95,
+                        }
+                    })
+                    .collect(),
+            }
+        });
+        AggregateReport {
+            scenario: first.scenario.clone(),
+            first_seed,
+            runs: reports.len(),
+            duration_s: first.duration_s,
+            events: of(&|r| r.events as f64),
+            requests: AggregateRequests {
+                total: of(&|r| r.requests.total as f64),
+                failed: of(&|r| r.requests.failed as f64),
+                dropped_in_flight: of(&|r| r.requests.dropped_in_flight as f64),
+                by_cause: causes
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c,
+                            of(&|r| r.requests.by_cause.get(c).copied().unwrap_or(0) as f64),
+                        )
+                    })
+                    .collect(),
+            },
+            availability: AggregateAvailability {
+                requests: of(&|r| r.availability.requests),
+                time: of(&|r| r.availability.time),
+            },
+            nines: AggregateAvailability {
+                requests: of(&|r| r.nines.requests),
+                time: of(&|r| r.nines.time),
+            },
+            incidents: of(&|r| r.incidents.len() as f64),
+            longest_outage_s: of(&|r| r.longest_outage_s()),
+            workloads,
+            slo,
+        }
+    }
+
+    /// Whether the SLO holds at 95 % confidence as the scenario expects:
+    /// every check met for `met`; some check not met for a pitfall.
+    pub fn as_expected(&self) -> Option<bool> {
+        self.slo.as_ref().map(|s| {
+            let all = s.checks.iter().all(|c| c.met_at_95);
+            if s.expect == "violated" { !all } else { all }
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// A table of the main figures, one line each.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}\n{} runs, seeds {}..{}\n",
+            self.scenario,
+            self.runs,
+            self.first_seed,
+            self.first_seed + self.runs as u64 - 1
+        );
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>12} {:>27} {:>12} {:>12} {:>12}",
+            "", "mean", "95 % interval of the mean", "p5", "p50", "p95"
+        );
+        let percent = |v: f64| format!("{:.4}%", v * 100.0);
+        let plain = |v: f64| format!("{v:.2}");
+        let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String| {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>12} {:>27} {:>12} {:>12} {:>12}",
+                name,
+                fmt(s.mean),
+                format!("[{}, {}]", fmt(s.ci95[0]), fmt(s.ci95[1])),
+                fmt(s.p5),
+                fmt(s.p50),
+                fmt(s.p95)
+            );
+        };
+        row(
+            "request availability",
+            &self.availability.requests,
+            &percent,
+        );
+        row("uptime", &self.availability.time, &percent);
+        row("nines (requests)", &self.nines.requests, &plain);
+        row("nines (time)", &self.nines.time, &plain);
+        row("failed requests", &self.requests.failed, &plain);
+        row(
+            "dropped in flight",
+            &self.requests.dropped_in_flight,
+            &plain,
+        );
+        row("incidents", &self.incidents, &plain);
+        row("longest outage (s)", &self.longest_outage_s, &plain);
+        if let Some(slo) = &self.slo {
+            let _ = writeln!(
+                out,
+                "\nSLO met in {:.1}% of the runs ({})",
+                slo.probability_met * 100.0,
+                if slo.expect == "violated" {
+                    "a pitfall: it should be missed"
+                } else {
+                    "expected met"
+                }
+            );
+            for c in &slo.checks {
+                let availability = matches!(c.name, "requestAvailability" | "uptime");
+                let show = |v: f64| {
+                    if availability {
+                        percent(v)
+                    } else {
+                        format!("{v:.2}")
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {:<20} target {:<12} interval [{}, {}]  met in {:.1}% of the runs",
+                    if c.met_at_95 { "✓" } else { "✗" },
+                    c.name,
+                    show(c.target),
+                    show(c.actual.ci95[0]),
+                    show(c.actual.ci95[1]),
+                    c.probability_met * 100.0
+                );
+            }
+        }
+        out
+    }
+}

@@ -44,6 +44,10 @@ pub struct CheckArgs {
     /// target, the upper end stays within a maximum).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     seeds: Option<u64>,
+    /// Change a field of every scenario before it runs, e.g.
+    /// `cluster.settings.endpointPropagationDelay=3s`; repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
     /// Threads for `--seeds` (default: every core).
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
@@ -54,6 +58,8 @@ struct Verdict {
     path: PathBuf,
     name: String,
     seed: u64,
+    /// The `--set` flags, as the reproducing command repeats them.
+    sets: String,
     slo: Option<SloReport>,
 }
 
@@ -91,7 +97,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut verdicts = Vec::new();
     let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
-        let scenario = match nines::scenario::load(&path) {
+        let scenario = match nines::scenario::load_with(&path, &args.sets) {
             Ok(s) => s,
             Err(e) => {
                 bad_input = true;
@@ -130,6 +136,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
             path,
             name: scenario.name.clone(),
             seed,
+            sets: set_flags(&args.sets),
             slo: output.report.slo.clone(),
         };
         print_verdict(&verdict, &output.report);
@@ -208,13 +215,21 @@ fn check_seeds(
             .find(|(r, _)| r.slo.as_ref().is_some_and(|s| !s.passed));
         if let Some((_, i)) = missed {
             println!(
-                "        reproduce a miss: nines run {} --seed {}",
+                "        reproduce a miss: nines run {} --seed {}{}",
                 path.display(),
-                seed + i
+                seed + i,
+                set_flags(&args.sets)
             );
         }
     }
     Ok(Some(passed))
+}
+
+/// ` --set 'A=1' --set 'B=2'`, quoted for a shell.
+fn set_flags(sets: &[String]) -> String {
+    sets.iter()
+        .map(|s| format!(" --set '{}'", s.replace('\'', "'\\''")))
+        .collect()
 }
 
 fn percent(fraction: f64) -> String {
@@ -267,9 +282,10 @@ fn print_verdict(v: &Verdict, report: &Report) {
         );
     }
     println!(
-        "        reproduce: nines run {} --seed {}",
+        "        reproduce: nines run {} --seed {}{}",
         v.path.display(),
-        v.seed
+        v.seed,
+        v.sets
     );
 }
 
@@ -343,10 +359,11 @@ fn write_junit(verdicts: &[Verdict], out: &mut impl Write) -> std::io::Result<()
                 writeln!(out, ">")?;
                 writeln!(
                     out,
-                    r#"      <failure message="{}">reproduce: nines run {} --seed {}</failure>"#,
+                    r#"      <failure message="{}">reproduce: nines run {} --seed {}{}</failure>"#,
                     xml(&message),
                     file,
-                    v.seed
+                    v.seed,
+                    xml(&v.sets)
                 )?;
                 writeln!(out, "    </testcase>")?;
             } else {

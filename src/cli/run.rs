@@ -26,6 +26,7 @@ enum Format {
 ///   nines run scenarios/node-loss.yaml --seed 7 --format json
 ///   nines run scenarios/pod-crash.yaml --trace events.csv
 ///   nines run scenarios/node-failures-30d.yaml --seeds 100 --jobs 2
+///   nines run scenarios/node-loss.yaml --set workloads.web.replicas=5
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct RunArgs {
@@ -51,10 +52,14 @@ pub struct RunArgs {
     /// Stop with an error past this many events.
     #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
     max_events: u64,
+    /// Change a field of the scenario before it runs, e.g.
+    /// `workloads.web.replicas=5`; repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
 }
 
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
-    let scenario = nines::scenario::load(&args.scenario)?;
+    let scenario = nines::scenario::load_with(&args.scenario, &args.sets)?;
     let seed = args.seed.or(scenario.seed).unwrap_or(defaults::SEED);
     if let Some(runs) = args.seeds {
         if args.trace.is_some() {

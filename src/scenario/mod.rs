@@ -6,6 +6,7 @@ mod autoscaling;
 pub mod defaults;
 mod error;
 pub mod file;
+mod overrides;
 mod validate;
 
 pub use autoscaling::{
@@ -13,6 +14,7 @@ pub use autoscaling::{
     ScalingPolicy, ScalingRules, SelectPolicy,
 };
 pub use error::{Diagnostic, ScenarioError, closest};
+pub use overrides::load_with;
 
 use crate::sim::{SimDuration, SimTime};
 use crate::traffic::RateProfile;

@@ -202,3 +202,36 @@ fn a_check_over_seeds_wants_the_interval_past_the_target() {
     assert!(stdout.contains("reproduce a miss: nines run"), "{stdout}");
     std::fs::remove_dir_all(&dir).expect("removable");
 }
+
+#[test]
+fn set_changes_a_field_before_the_run_and_names_a_bad_path() {
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/node-loss.yaml");
+    let json = |sets: &[&str]| {
+        let mut cmd = nines_bin();
+        cmd.args(["run", "--format", "json"]).arg(&scenario);
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        let out = cmd.output().expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // One replica instead of three: the node loss now takes the service down.
+    let (code, stdout, _) = json(&["workloads.web.replicas=1"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(v["incidents"].as_array().map(Vec::len), Some(1));
+    let (code, _, stderr) = json(&["workloads.wbe.replicas=1"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("--set workloads.wbe.replicas") && stderr.contains("did you mean `web`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = json(&["workloads.web.replicas=abc"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("workloads[0].replicas"), "{stderr}");
+}

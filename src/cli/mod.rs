@@ -3,6 +3,7 @@
 
 mod check;
 mod output;
+mod progress;
 mod run;
 mod validate;
 

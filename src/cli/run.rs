@@ -71,14 +71,18 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             max_events: args.max_events,
             ..RunOptions::new(seed)
         };
+        let bar = super::progress::seeds_bar(runs as usize, &scenario.name);
         let outputs = nines::experiment::run_seeds(
             &scenario,
             seed,
             runs as usize,
             jobs(args.jobs),
             &options,
-            &|_| {},
+            &super::progress::tick(&bar),
         )?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         let reports: Vec<_> = outputs.into_iter().map(|o| o.report).collect();
         let aggregate = AggregateReport::new(seed, &reports);
         match args.format {

@@ -122,6 +122,7 @@ fn many_seeds_give_the_same_summary_for_any_number_of_jobs() {
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(0));
+        assert!(out.stderr.is_empty(), "no progress bar off a terminal");
         String::from_utf8(out.stdout).expect("UTF-8")
     };
     let one = json("1");

@@ -5,6 +5,7 @@ mod check;
 mod output;
 mod progress;
 mod run;
+mod sweep;
 mod validate;
 
 use std::process::ExitCode;
@@ -24,6 +25,7 @@ struct Cli {
 enum Command {
     Run(run::RunArgs),
     Check(check::CheckArgs),
+    Sweep(sweep::SweepArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -45,6 +47,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),
+        Command::Sweep(args) => sweep::execute(args),
         Command::Validate(args) => validate::execute(args),
     };
     match result {

@@ -236,3 +236,48 @@ fn set_changes_a_field_before_the_run_and_names_a_bad_path() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("workloads[0].replicas"), "{stderr}");
 }
+
+#[test]
+fn a_sweep_runs_every_point_over_the_same_seeds() {
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/node-loss.yaml");
+    let dir = scenario_dir("sweep", &[]);
+    let sweep = |vary: &[&str], jobs: &str, out: &std::path::Path| {
+        let mut cmd = nines_bin();
+        cmd.args(["sweep", "--seeds", "4", "--jobs", jobs, "--out"])
+            .arg(out)
+            .arg(&scenario);
+        for v in vary {
+            cmd.args(["--vary", v]);
+        }
+        let status = cmd.output().expect("runs").status;
+        assert_eq!(status.code(), Some(0));
+        std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv")
+    };
+    let csv = sweep(&["workloads.web.replicas=1,2,3"], "2", &dir.join("a"));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "a header and a row per point:\n{csv}");
+    assert!(rows[0].starts_with("workloads.web.replicas,runs,request_availability_mean"));
+    let availability = |row: &str| -> f64 {
+        row.split(',')
+            .nth(2)
+            .and_then(|v| v.parse().ok())
+            .expect("a figure")
+    };
+    assert!(availability(rows[1]) < availability(rows[2]), "{csv}");
+    assert!(availability(rows[2]) < availability(rows[3]), "{csv}");
+    // Common random numbers: a setting that changes nothing gives the same
+    // figures at every point, and the jobs change nothing either.
+    let same = sweep(&["description=one,two"], "1", &dir.join("b"));
+    let rows: Vec<Vec<&str>> = same
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).collect())
+        .collect();
+    assert_eq!(rows[0], rows[1], "{same}");
+    assert_eq!(
+        sweep(&["workloads.web.replicas=1,2,3"], "1", &dir.join("c")),
+        csv
+    );
+    std::fs::remove_dir_all(&dir).expect("removable");
+}

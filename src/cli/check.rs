@@ -171,19 +171,7 @@ fn check_seeds(
     args: &CheckArgs,
     options: &RunOptions,
 ) -> Result<Option<bool>, CliError> {
-    let bar = super::progress::seeds_bar(runs, &scenario.name);
-    let outputs = nines::experiment::run_seeds(
-        scenario,
-        seed,
-        runs,
-        super::run::jobs(args.jobs),
-        options,
-        &super::progress::tick(&bar),
-    )?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let reports: Vec<Report> = outputs.into_iter().map(|o| o.report).collect();
+    let reports = super::seeds::reports(scenario, seed, runs, args.jobs, options)?;
     let aggregate = nines::report::AggregateReport::new(seed, &reports);
     let Some(passed) = aggregate.as_expected() else {
         println!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);

@@ -3,8 +3,8 @@
 
 mod check;
 mod output;
-mod progress;
 mod run;
+mod seeds;
 mod sweep;
 mod validate;
 

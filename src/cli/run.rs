@@ -71,19 +71,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             max_events: args.max_events,
             ..RunOptions::new(seed)
         };
-        let bar = super::progress::seeds_bar(runs as usize, &scenario.name);
-        let outputs = nines::experiment::run_seeds(
-            &scenario,
-            seed,
-            runs as usize,
-            jobs(args.jobs),
-            &options,
-            &super::progress::tick(&bar),
-        )?;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        let reports: Vec<_> = outputs.into_iter().map(|o| o.report).collect();
+        let reports = super::seeds::reports(&scenario, seed, runs as usize, args.jobs, &options)?;
         let aggregate = AggregateReport::new(seed, &reports);
         match args.format {
             Format::Json => print!("{}", aggregate.to_json()),
@@ -125,12 +113,4 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--jobs`, or every core the machine offers.
-pub fn jobs(asked: Option<u64>) -> usize {
-    asked.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        |j| j as usize,
-    )
 }

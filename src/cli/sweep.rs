@@ -128,15 +128,8 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
             max_events: args.max_events,
             ..RunOptions::new(seed)
         };
-        let outputs = nines::experiment::run_seeds(
-            &scenario,
-            seed,
-            args.seeds as usize,
-            super::run::jobs(args.jobs),
-            &options,
-            &|_| {},
-        )?;
-        let reports: Vec<_> = outputs.into_iter().map(|o| o.report).collect();
+        let reports =
+            super::seeds::reports(&scenario, seed, args.seeds as usize, args.jobs, &options)?;
         let aggregate = AggregateReport::new(seed, &reports);
         let probability = aggregate.slo.as_ref().map(|s| s.probability_met);
         println!(

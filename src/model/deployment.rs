@@ -253,9 +253,12 @@ impl World<'_> {
             .iter()
             .map(|v| v.replicas)
             .collect();
+        // Resizing ReplicaSets moves no pod: the counts hold for the whole
+        // step, until the ReplicaSet controller acts on the new sizes.
+        let counts = self.version_counts(w, now);
         match self.scenario.workloads[w].strategy {
             Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
-            strategy => self.sync_rolling(w, strategy, replicas, current, now),
+            strategy => self.sync_rolling(w, strategy, replicas, current, &counts, now),
         }
         let after: Vec<u32> = self.workloads[w]
             .versions
@@ -264,7 +267,7 @@ impl World<'_> {
             .collect();
         // Scaling the new ReplicaSet up or an old one down is progress, and
         // so is a new pod becoming available (`DeploymentProgressing`).
-        let available = self.version_counts(w, now)[current].1;
+        let available = counts[current].1;
         let more_available = self.workloads[w].progress.as_mut().is_some_and(|p| {
             let more = available > p.best_available;
             p.best_available = p.best_available.max(available);
@@ -329,6 +332,7 @@ impl World<'_> {
         strategy: Strategy,
         replicas: u32,
         current: usize,
+        counts: &[(u32, u32)],
         now: SimTime,
     ) {
         let (surge, unavailable) = strategy.fenceposts(replicas);
@@ -345,7 +349,6 @@ impl World<'_> {
                 self.scale_version(w, current, new_replicas + up, now);
             }
         }
-        let counts = self.version_counts(w, now);
         let old: Vec<usize> = (0..counts.len())
             .filter(|&v| v != current && self.workloads[w].versions[v].replicas > 0)
             .collect();

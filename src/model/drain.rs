@@ -177,14 +177,21 @@ impl World<'_> {
         } else if let Some(since) = drain.blocked_since.take() {
             r.waited_on_budget = r.waited_on_budget + (now - since);
         }
-        drain.retrying = refused + failed > 0;
+        let retrying = refused + failed > 0;
+        if retrying != std::mem::replace(&mut drain.retrying, retrying) {
+            if retrying {
+                self.drains_waiting += 1;
+            } else {
+                self.drains_waiting -= 1;
+            }
+        }
         self.drain_progress(node, engine);
     }
 
     /// A pod's readiness or existence changed, or the API came back: a
     /// waiting drain retries at its next 5 s tick.
     pub(super) fn drains_may_proceed(&mut self, engine: &mut Engine<ModelEvent>) {
-        if self.drain_records.iter().all(|r| r.end.is_some()) {
+        if self.drains_waiting == 0 {
             return;
         }
         let now = engine.now();

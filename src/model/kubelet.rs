@@ -220,14 +220,7 @@ impl World<'_> {
         p.pulled_cold = false;
         p.hung = false;
         p.killing = false;
-        for timer in [
-            p.timer,
-            p.failure_timer,
-            p.liveness_timer,
-            p.readiness_timer,
-            p.hang_timer,
-            p.termination_timer,
-        ] {
+        for timer in p.timers() {
             engine.cancel_timer(timer);
         }
         self.container_changed(pod, engine);

@@ -172,6 +172,8 @@ pub struct World<'s> {
     /// Per node, the `kubectl drain` in progress.
     drains: Vec<Option<drain::Drain>>,
     drain_records: Vec<DrainRecord>,
+    /// Drains with evictions to retry: pod changes concern them.
+    drains_waiting: u32,
     /// Present when some node pool has a node group.
     autoscaler: Option<cluster_autoscaler::ClusterAutoscaler>,
     /// Per node pool, the registered nodes.
@@ -326,6 +328,7 @@ impl<'s> World<'s> {
             node_counts,
             drains: (0..scenario.nodes.len()).map(|_| None).collect(),
             drain_records: Vec::new(),
+            drains_waiting: 0,
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
             trace: Trace::new(trace_level),

@@ -173,6 +173,20 @@ impl Pod {
         }
     }
 
+    /// Every timer the pod holds, so that none is forgotten when they are
+    /// cancelled or given back.
+    pub fn timers(&self) -> [TimerId; 7] {
+        [
+            self.timer,
+            self.failure_timer,
+            self.liveness_timer,
+            self.readiness_timer,
+            self.hang_timer,
+            self.oom_timer,
+            self.termination_timer,
+        ]
+    }
+
     pub fn container_runs(&self) -> bool {
         matches!(self.container, Container::Starting | Container::Running)
     }

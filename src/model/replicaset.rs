@@ -170,15 +170,7 @@ impl World<'_> {
         p.gone = true;
         // The timers go back to the engine, so that their number follows the
         // pods alive, not the pods ever created.
-        for timer in [
-            p.timer,
-            p.failure_timer,
-            p.liveness_timer,
-            p.readiness_timer,
-            p.hang_timer,
-            p.oom_timer,
-            p.termination_timer,
-        ] {
+        for timer in p.timers() {
             engine.release_timer(timer);
         }
         let w = self.pods[pod].workload;

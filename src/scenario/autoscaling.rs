@@ -16,6 +16,15 @@ pub struct Hpa {
     pub behavior: HpaBehavior,
 }
 
+impl Hpa {
+    /// Whether a `Resource` metric of this resource is among the metrics.
+    pub fn uses(&self, resource: ResourceName) -> bool {
+        self.metrics
+            .iter()
+            .any(|m| matches!(m, HpaMetric::Resource { resource: r, .. } if *r == resource))
+    }
+}
+
 /// What one metric asks for: with several, the largest proposal wins.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HpaMetric {

@@ -19,6 +19,7 @@ pub(super) mod replica_calculator;
 
 use super::prober::next_tick;
 use super::{ModelEvent, World};
+use crate::scenario::ResourceName;
 use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
 
 #[derive(Debug)]
@@ -287,15 +288,7 @@ impl World<'_> {
                 p.replicas.clamp(hpa.min_replicas, hpa.max_replicas)
             })
         };
-        let drifts = hpa.metrics.iter().any(|m| {
-            matches!(
-                m,
-                crate::scenario::HpaMetric::Resource {
-                    resource: crate::scenario::ResourceName::Memory,
-                    ..
-                }
-            )
-        }) && self.workload_leaks(w);
+        let drifts = hpa.uses(ResourceName::Memory) && self.workload_leaks(w);
         if clamp(proposal) != current || drifts {
             self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
             return;
@@ -337,17 +330,10 @@ impl World<'_> {
         let state = self.workloads[w].hpa.as_ref().expect("an HPA");
         let resolution = settings.metric_resolution;
         let next_scrape = |t: SimTime| next_tick(state.scrape_phase, resolution, t);
-        let cpu = self.scenario.workloads[w].hpa.as_ref().is_some_and(|h| {
-            h.metrics.iter().any(|m| {
-                matches!(
-                    m,
-                    crate::scenario::HpaMetric::Resource {
-                        resource: crate::scenario::ResourceName::Cpu,
-                        ..
-                    }
-                )
-            })
-        });
+        let cpu = self.scenario.workloads[w]
+            .hpa
+            .as_ref()
+            .is_some_and(|h| h.uses(ResourceName::Cpu));
         let mut earliest: Option<SimTime> = None;
         let mut consider = |t: SimTime| {
             if t > now && earliest.is_none_or(|e| t < e) {

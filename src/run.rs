@@ -1,6 +1,7 @@
 //! One run of a scenario with one seed: the library's entry point, used by
 //! the command line, the benches and the tests alike.
 
+use crate::metrics::Sample;
 use crate::model::{TraceEvent, TraceLevel, World};
 use crate::report::Report;
 use crate::scenario::Scenario;
@@ -16,6 +17,9 @@ pub struct RunOptions {
     pub seed: u64,
     /// Keep every model event (for `--trace`), or only the key ones.
     pub trace: TraceLevel,
+    /// Sample the cluster's state over time (for `timeseries.csv` and the
+    /// charts); off, the run costs nothing for it.
+    pub timeseries: bool,
     pub max_events: u64,
 }
 
@@ -24,6 +28,7 @@ impl RunOptions {
         RunOptions {
             seed,
             trace: TraceLevel::Key,
+            timeseries: false,
             max_events: DEFAULT_MAX_EVENTS,
         }
     }
@@ -36,7 +41,13 @@ pub struct RunOutput {
     pub trace: Vec<TraceEvent>,
     /// Key events past the bound of a key-only trace, counted but not kept.
     pub key_events_not_kept: u64,
+    /// With [`RunOptions::timeseries`], the state over time.
+    pub timeseries: Vec<Sample>,
 }
+
+/// Evenly spaced samples over a run, besides those at changes: enough for a
+/// chart's curves to look smooth at any width a screen gives them.
+pub const TIMESERIES_GRID_POINTS: u32 = 1_000;
 
 /// Runs the scenario to its end. Same scenario and options, same output,
 /// byte for byte.
@@ -45,6 +56,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimEr
     let mut engine = Engine::new();
     let mut world = World::new(scenario, &streams, options.trace, &mut engine);
     let end = SimTime::ZERO + scenario.duration;
+    if options.timeseries {
+        world.record_timeseries(end, TIMESERIES_GRID_POINTS);
+    }
     let stats = crate::sim::run(
         &mut engine,
         &mut world,
@@ -59,5 +73,6 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimEr
         report,
         trace: observations.trace,
         key_events_not_kept: observations.key_events_not_kept,
+        timeseries: observations.timeseries,
     })
 }

@@ -2,6 +2,7 @@
 //! their whole chain and become exit code 2.
 
 mod check;
+mod merge;
 mod output;
 mod run;
 mod seeds;
@@ -26,6 +27,7 @@ enum Command {
     Run(run::RunArgs),
     Check(check::CheckArgs),
     Sweep(sweep::SweepArgs),
+    Merge(merge::MergeArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -48,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),
         Command::Sweep(args) => sweep::execute(args),
+        Command::Merge(args) => merge::execute(args),
         Command::Validate(args) => validate::execute(args),
     };
     match result {
@@ -90,6 +93,8 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Chart(#[from] nines::report::charts::ChartError),
     #[error("cannot write `{path}`")]
     Write {
         path: String,

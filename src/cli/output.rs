@@ -43,3 +43,35 @@ pub fn write_atomically(
     }
     Ok(())
 }
+
+/// A file's name in an output directory and its whole contents.
+pub type OutputFile = (String, Vec<u8>);
+
+/// Writes every file into `dir` (created if missing), each whole or not at
+/// all; files already there that are not among them are left alone.
+pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for (name, contents) in files {
+        write_atomically(&dir.join(name), |out| out.write_all(contents))?;
+    }
+    Ok(())
+}
+
+/// A chart's two files: `NAME.svg` and `NAME.png`.
+pub fn chart_files(chart: nines::report::charts::RenderedChart) -> [OutputFile; 2] {
+    [
+        (format!("{}.svg", chart.name), chart.svg.into_bytes()),
+        (format!("{}.png", chart.name), chart.png),
+    ]
+}
+
+/// A CSV writer into memory fails only as a bug would.
+pub fn in_memory(e: csv::Error) -> CliError {
+    CliError::Write {
+        path: "(memory)".to_string(),
+        source: std::io::Error::other(e),
+    }
+}

@@ -5,12 +5,17 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nines::model::TraceLevel;
-use nines::report::{AggregateReport, render_text, write_trace_csv};
+use nines::report::charts::{
+    self, DowntimeHistogram, ErrorRateChart, ReplicasChart, UptimeTimeline,
+};
+use nines::report::{
+    AggregateReport, Report, render_text, write_runs_csv, write_timeseries_csv, write_trace_csv,
+};
 use nines::scenario::defaults;
-use nines::{RunOptions, run};
+use nines::{RunOptions, RunOutput, run};
 
 use super::CliError;
-use super::output::write_atomically;
+use super::output::{OutputFile, chart_files, in_memory, write_atomically, write_files};
 
 #[derive(Copy, Clone, ValueEnum)]
 enum Format {
@@ -27,6 +32,7 @@ enum Format {
 ///   nines run scenarios/pod-crash.yaml --trace events.csv
 ///   nines run scenarios/node-failures-30d.yaml --seeds 100 --jobs 2
 ///   nines run scenarios/node-loss.yaml --set workloads.web.replicas=5
+///   nines run scenarios/node-loss.yaml --out out/node-loss
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct RunArgs {
@@ -49,6 +55,12 @@ pub struct RunArgs {
     /// Write every model event to FILE as CSV (time_s,kind,name,reason,message).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Write the report (report.json, report.txt), the trace (events.csv),
+    /// the state over time (timeseries.csv) and the charts (uptime,
+    /// replicas, errors; SVG and PNG) into DIR; with `--seeds`, the
+    /// aggregate report, runs.csv and the downtime histogram.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// Stop with an error past this many events.
     #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
     max_events: u64,
@@ -73,6 +85,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         };
         let reports = super::seeds::reports(&scenario, seed, runs as usize, args.jobs, &options)?;
         let aggregate = AggregateReport::new(seed, &reports);
+        if let Some(dir) = &args.out {
+            write_files(dir, &seeds_files(&aggregate, &reports)?)?;
+        }
         match args.format {
             Format::Json => print!("{}", aggregate.to_json()),
             Format::Text => print!("{}", aggregate.to_text()),
@@ -80,37 +95,88 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let options = RunOptions {
-        trace: if args.trace.is_some() {
+        trace: if args.trace.is_some() || args.out.is_some() {
             TraceLevel::All
         } else {
             TraceLevel::Key
         },
+        timeseries: args.out.is_some(),
         max_events: args.max_events,
         ..RunOptions::new(seed)
     };
     let output = run(&scenario, &options)?;
+    let text = {
+        let key: Vec<_> = match options.trace {
+            TraceLevel::All => output.trace.iter().filter(|e| e.key).cloned().collect(),
+            TraceLevel::Key => output.trace.clone(),
+        };
+        render_text(
+            &output.report,
+            &scenario.description,
+            &key,
+            output.key_events_not_kept,
+        )
+    };
     if let Some(path) = &args.trace {
         write_atomically(path, |out| {
             write_trace_csv(&output.trace, out).map_err(std::io::Error::other)
         })?;
     }
+    if let Some(dir) = &args.out {
+        write_files(dir, &run_files(&output, &text)?)?;
+    }
     match args.format {
         Format::Json => print!("{}", output.report.to_json()),
-        Format::Text => {
-            let key: Vec<_> = match options.trace {
-                TraceLevel::All => output.trace.iter().filter(|e| e.key).cloned().collect(),
-                TraceLevel::Key => output.trace.clone(),
-            };
-            print!(
-                "{}",
-                render_text(
-                    &output.report,
-                    &scenario.description,
-                    &key,
-                    output.key_events_not_kept
-                )
-            );
-        }
+        Format::Text => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One run's files for `--out`, all made before any is written.
+fn run_files(output: &RunOutput, text: &str) -> Result<Vec<OutputFile>, CliError> {
+    let report = &output.report;
+    let names: Vec<String> = report.workloads.iter().map(|(n, _)| n.clone()).collect();
+    let mut events = Vec::new();
+    write_trace_csv(&output.trace, &mut events).map_err(in_memory)?;
+    let mut timeseries = Vec::new();
+    write_timeseries_csv(&names, &output.timeseries, &mut timeseries).map_err(in_memory)?;
+    let mut files = vec![
+        ("report.json".to_string(), report.to_json().into_bytes()),
+        ("report.txt".to_string(), text.as_bytes().to_vec()),
+        ("events.csv".to_string(), events),
+        ("timeseries.csv".to_string(), timeseries),
+    ];
+    files.extend(chart_files(charts::render(&UptimeTimeline::new(
+        report,
+        &output.timeseries,
+    ))?));
+    files.extend(chart_files(charts::render(&ReplicasChart::new(
+        report,
+        &output.timeseries,
+    ))?));
+    files.extend(chart_files(charts::render(&ErrorRateChart::new(
+        report,
+        &output.timeseries,
+    ))?));
+    Ok(files)
+}
+
+/// Many seeds' files for `--out`.
+fn seeds_files(
+    aggregate: &AggregateReport,
+    reports: &[Report],
+) -> Result<Vec<OutputFile>, CliError> {
+    let mut runs = Vec::new();
+    write_runs_csv(reports, &mut runs).map_err(in_memory)?;
+    let downtime = reports.iter().map(|r| r.downtime_s).collect();
+    let mut files = vec![
+        ("report.json".to_string(), aggregate.to_json().into_bytes()),
+        ("report.txt".to_string(), aggregate.to_text().into_bytes()),
+        ("runs.csv".to_string(), runs),
+    ];
+    files.extend(chart_files(charts::render(&DowntimeHistogram::new(
+        &aggregate.scenario,
+        downtime,
+    ))?));
+    Ok(files)
 }

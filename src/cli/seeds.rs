@@ -28,7 +28,7 @@ pub fn reports(
 }
 
 /// `--jobs`, or every core the machine offers.
-fn threads(asked: Option<u64>) -> usize {
+pub fn threads(asked: Option<u64>) -> usize {
     asked.map_or_else(
         || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         |j| j as usize,
@@ -36,7 +36,7 @@ fn threads(asked: Option<u64>) -> usize {
 }
 
 /// A bar counting `runs`, or none off a terminal.
-fn seeds_bar(runs: usize, what: &str) -> Option<ProgressBar> {
+pub fn seeds_bar(runs: usize, what: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -49,7 +49,7 @@ fn seeds_bar(runs: usize, what: &str) -> Option<ProgressBar> {
 }
 
 /// What `run_seeds` calls after each run.
-fn tick(bar: &Option<ProgressBar>) -> impl Fn(usize) + Sync + '_ {
+pub fn tick(bar: &Option<ProgressBar>) -> impl Fn(usize) + Sync + '_ {
     move |done| {
         if let Some(bar) = bar {
             bar.set_position(done as u64);

@@ -1,27 +1,35 @@
 //! `nines sweep`: the same scenario at every combination of some settings,
-//! each point with the same seeds (common random numbers, so that the
-//! differences between points are the settings', not the noise's).
+//! each point over the same seeds; `--shard I/N` runs one slice of the work
+//! for `nines merge` to combine.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use nines::report::AggregateReport;
+use nines::experiment::map_parallel;
+use nines::experiment::sweep::{
+    Dimension, Shard, SweepPlan, SweepRow, rows, write_shard_csv, write_sweep_csv,
+};
+use nines::report::RunFigures;
+use nines::report::charts::{self, SweepChartPoint, sweep_charts};
 use nines::scenario::defaults;
-use nines::{RunOptions, experiment::Summary};
+use nines::{RunOptions, run};
 
 use super::CliError;
-use super::output::write_atomically;
+use super::output::{OutputFile, chart_files, write_files};
 
 /// Runs a scenario at every combination of the values given with `--vary`
 /// (the last `--vary` changing fastest), each point over the same seeds,
-/// and prints a row per point; `--out DIR` writes them to `DIR/sweep.csv`.
+/// and prints a row per point; `--out DIR` writes `DIR/sweep.csv` and the
+/// charts. `--shard I/N` runs the Ith of N slices (I from 0) and writes
+/// them for `nines merge`.
 ///
 /// Examples:
 ///   nines sweep scenarios/node-loss.yaml --vary workloads.web.replicas=1,2,3
 ///   nines sweep scenarios/node-loss.yaml --vary workloads.web.replicas=2,3 \
 ///       --vary cluster.settings.nodeMonitorGracePeriod=20s,50s --seeds 20 --out sweep/
+///   nines sweep scenarios/node-loss.yaml --vary workloads.web.replicas=1,2,3 \
+///       --seeds 100 --shard 0/4 --out shards/0
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct SweepArgs {
@@ -41,9 +49,14 @@ pub struct SweepArgs {
     /// Fixed changes to the scenario, as with `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
-    /// Write `sweep.csv` into this directory (created if missing).
+    /// Write `sweep.csv` and the charts into this directory (created if
+    /// missing); with `--shard`, the shard's files.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Run only the Ith of N slices of the (point, seed) runs, I from 0
+    /// (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX); needs `--out`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
     max_events: u64,
 }
@@ -53,7 +66,7 @@ pub struct SweepArgs {
 const MAX_POINTS: usize = 10_000;
 
 /// `PATH=V1,V2` into the path and its values.
-fn parse_vary(vary: &str) -> Result<(String, Vec<String>), CliError> {
+fn parse_vary(vary: &str) -> Result<Dimension, CliError> {
     let (path, values) = vary.split_once('=').ok_or_else(|| {
         CliError::Usage(format!(
             "`--vary {vary}`: expected PATH=V1,V2,..., e.g. `workloads.web.replicas=1,2,3`"
@@ -65,142 +78,160 @@ fn parse_vary(vary: &str) -> Result<(String, Vec<String>), CliError> {
             "`--vary {vary}`: a path and values separated by commas"
         )));
     }
-    Ok((path.to_string(), values))
-}
-
-/// Every combination, the last dimension changing fastest.
-fn points(dimensions: &[(String, Vec<String>)]) -> Vec<Vec<String>> {
-    let mut points = vec![Vec::new()];
-    for (_, values) in dimensions {
-        points = points
-            .into_iter()
-            .flat_map(|p| {
-                values.iter().map(move |v| {
-                    let mut next = p.clone();
-                    next.push(v.clone());
-                    next
-                })
-            })
-            .collect();
-    }
-    points
-}
-
-/// The figures a row gives, each as its mean and 95 % interval.
-fn figures(a: &AggregateReport) -> Vec<(&'static str, &Summary)> {
-    vec![
-        ("request_availability", &a.availability.requests),
-        ("uptime", &a.availability.time),
-        ("nines_requests", &a.nines.requests),
-        ("nines_time", &a.nines.time),
-        ("failed_requests", &a.requests.failed),
-        ("dropped_in_flight", &a.requests.dropped_in_flight),
-        ("incidents", &a.incidents),
-        ("longest_outage_s", &a.longest_outage_s),
-    ]
+    Ok(Dimension {
+        path: path.to_string(),
+        values,
+    })
 }
 
 pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
-    let dimensions = args
+    let vary = args
         .vary
         .iter()
         .map(|v| parse_vary(v))
         .collect::<Result<Vec<_>, _>>()?;
-    let points = points(&dimensions);
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text).map_err(CliError::Usage)?,
+        None => Shard::WHOLE,
+    };
+    if args.shard.is_some() && args.out.is_none() {
+        return Err(CliError::Usage(
+            "`--shard` writes its results for `nines merge`: give it `--out DIR`".to_string(),
+        ));
+    }
+    let base = nines::scenario::load_with(&args.scenario, &args.sets)?;
+    let plan = SweepPlan {
+        scenario: base.name.clone(),
+        vary,
+        sets: args.sets.clone(),
+        first_seed: args.seed.or(base.seed).unwrap_or(defaults::SEED),
+        seeds: args.seeds,
+    };
+    let points = plan.points();
     if points.len() > MAX_POINTS {
         return Err(CliError::Usage(format!(
             "{} points; the limit is {MAX_POINTS}",
             points.len()
         )));
     }
-    let mut rows = Vec::new();
-    for point in &points {
-        let mut sets = args.sets.clone();
-        sets.extend(
-            dimensions
-                .iter()
-                .zip(point)
-                .map(|((path, _), value)| format!("{path}={value}")),
-        );
-        let scenario = nines::scenario::load_with(&args.scenario, &sets)?;
-        let seed = args.seed.or(scenario.seed).unwrap_or(defaults::SEED);
-        let options = RunOptions {
-            max_events: args.max_events,
-            ..RunOptions::new(seed)
-        };
-        let reports =
-            super::seeds::reports(&scenario, seed, args.seeds as usize, args.jobs, &options)?;
-        let aggregate = AggregateReport::new(seed, &reports);
-        let probability = aggregate.slo.as_ref().map(|s| s.probability_met);
-        println!(
-            "{}  availability {:.4}%  uptime {:.4}%  nines {:.2}  failed {:.1}{}",
-            point_label(&dimensions, point),
-            aggregate.availability.requests.mean * 100.0,
-            aggregate.availability.time.mean * 100.0,
-            aggregate.nines.requests.mean,
-            aggregate.requests.failed.mean,
-            probability.map_or(String::new(), |p| format!("  SLO met {:.0}%", p * 100.0))
-        );
-        rows.push((point.clone(), aggregate));
+    // Every point is loaded and validated before anything runs.
+    let scenarios = points
+        .iter()
+        .map(|p| nines::scenario::load_with(&args.scenario, &plan.sets_of(p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<usize> = shard.items(plan.items()).collect();
+    let bar = super::seeds::seeds_bar(items.len(), &plan.scenario);
+    let figures = map_parallel(
+        items.len(),
+        super::seeds::threads(args.jobs),
+        &super::seeds::tick(&bar),
+        |i| {
+            let (point, seed) = plan.item(items[i]);
+            let options = RunOptions {
+                max_events: args.max_events,
+                ..RunOptions::new(seed)
+            };
+            run(&scenarios[point], &options).map(|o| RunFigures::of(&o.report))
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
+    if args.shard.is_some() {
+        let dir = args.out.as_deref().expect("checked above");
+        let results: Vec<(usize, RunFigures)> = items.into_iter().zip(figures).collect();
+        write_shard(dir, &plan, shard, &results)?;
+        println!(
+            "shard {}/{}: {} runs written to {}",
+            shard.index,
+            shard.count,
+            results.len(),
+            dir.join(format!("{}.csv", shard.file_stem())).display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows = rows(&plan, &figures);
+    print!("{}", rows_text(&plan, &rows));
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        write_atomically(&dir.join("sweep.csv"), |out| {
-            write_csv(&dimensions, &rows, out)
-        })?;
+        write_files(dir, &sweep_files(&plan, &rows)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn point_label(dimensions: &[(String, Vec<String>)], point: &[String]) -> String {
-    dimensions
-        .iter()
-        .zip(point)
-        .map(|((path, _), value)| format!("{path}={value}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+fn write_shard(
+    dir: &Path,
+    plan: &SweepPlan,
+    shard: Shard,
+    results: &[(usize, RunFigures)],
+) -> Result<(), CliError> {
+    let mut csv = Vec::new();
+    write_shard_csv(plan, results, &mut csv).map_err(super::output::in_memory)?;
+    let header = ShardHeader {
+        plan: plan.clone(),
+        shard,
+    };
+    let json = serde_json::to_string_pretty(&header).expect("a plan always serializes") + "\n";
+    // The CSV first: a shard counts as written once its header is there.
+    write_files(dir, &[(format!("{}.csv", shard.file_stem()), csv)])?;
+    write_files(
+        dir,
+        &[(format!("{}.json", shard.file_stem()), json.into_bytes())],
+    )
 }
 
-fn write_csv(
-    dimensions: &[(String, Vec<String>)],
-    rows: &[(Vec<String>, AggregateReport)],
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    let mut header: Vec<String> = dimensions.iter().map(|(p, _)| p.clone()).collect();
-    header.push("runs".to_string());
-    if let Some((_, first)) = rows.first() {
-        for (name, _) in figures(first) {
-            header.extend([
-                format!("{name}_mean"),
-                format!("{name}_ci95_lo"),
-                format!("{name}_ci95_hi"),
-            ]);
-        }
+/// What a shard's JSON file holds: the plan it belongs to and its slice.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ShardHeader {
+    pub plan: SweepPlan,
+    pub shard: Shard,
+}
+
+/// A line per point.
+pub fn rows_text(plan: &SweepPlan, rows: &[SweepRow]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let s = &row.summary;
+        let label = plan
+            .vary
+            .iter()
+            .zip(&row.values)
+            .map(|(d, value)| format!("{}={value}", d.path))
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push_str(&format!(
+            "{label}  availability {:.4}%  uptime {:.4}%  nines {:.2}  failed {:.1}{}\n",
+            s.get("request_availability").mean * 100.0,
+            s.get("uptime").mean * 100.0,
+            s.get("nines_requests").mean,
+            s.get("failed_requests").mean,
+            s.slo_probability_met
+                .map_or(String::new(), |p| format!("  SLO met {:.0}%", p * 100.0))
+        ));
     }
-    header.push("slo_probability_met".to_string());
-    csv.write_record(&header)?;
-    for (point, a) in rows {
-        let mut record: Vec<String> = point.clone();
-        record.push(a.runs.to_string());
-        for (_, s) in figures(a) {
-            record.extend([
-                s.mean.to_string(),
-                s.ci95[0].to_string(),
-                s.ci95[1].to_string(),
-            ]);
-        }
-        record.push(
-            a.slo
-                .as_ref()
-                .map_or(String::new(), |s| s.probability_met.to_string()),
-        );
-        csv.write_record(&record)?;
+    out
+}
+
+/// `sweep.csv` and the charts, all made before any is written.
+pub fn sweep_files(plan: &SweepPlan, rows: &[SweepRow]) -> Result<Vec<OutputFile>, CliError> {
+    let mut csv = Vec::new();
+    write_sweep_csv(plan, rows, &mut csv).map_err(super::output::in_memory)?;
+    let mut files = vec![("sweep.csv".to_string(), csv)];
+    let points: Vec<SweepChartPoint> = rows
+        .iter()
+        .map(|r| SweepChartPoint {
+            values: r.values.clone(),
+            nines: r.summary.get("nines_requests").clone(),
+            nodes: r.summary.get("nodes").mean,
+            replicas: r.summary.get("replicas").mean,
+        })
+        .collect();
+    let paths: Vec<String> = plan.vary.iter().map(|d| d.path.clone()).collect();
+    let (by_setting, cost) = sweep_charts(&plan.scenario, &paths, &points);
+    for chart in &by_setting {
+        files.extend(chart_files(charts::render(chart)?));
     }
-    csv.flush()
+    files.extend(chart_files(charts::render(&cost)?));
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -208,26 +239,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn points_are_the_cartesian_product_last_fastest() {
-        let dims = vec![
-            ("a".to_string(), vec!["1".to_string(), "2".to_string()]),
-            (
-                "b".to_string(),
-                vec!["x".to_string(), "y".to_string(), "z".to_string()],
-            ),
-        ];
-        let p = points(&dims);
-        assert_eq!(p.len(), 6);
-        assert_eq!(p[0], vec!["1", "x"]);
-        assert_eq!(p[1], vec!["1", "y"]);
-        assert_eq!(p[5], vec!["2", "z"]);
-    }
-
-    #[test]
     fn a_vary_needs_a_path_and_values() {
         assert!(parse_vary("workloads.web.replicas").is_err());
         assert!(parse_vary("workloads.web.replicas=1,,3").is_err());
-        let (path, values) = parse_vary("a.b=1,2").expect("valid");
-        assert_eq!((path.as_str(), values.len()), ("a.b", 2));
+        let d = parse_vary("a.b=1,2").expect("valid");
+        assert_eq!((d.path.as_str(), d.values.len()), ("a.b", 2));
     }
 }

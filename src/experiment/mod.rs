@@ -1,8 +1,9 @@
-//! Many seeds of one scenario. Seed `i` of a batch is `base + i`; the runs
-//! go to `jobs` threads, each taking the next index, and the results are
+//! Many runs in parallel. Seed `i` of a batch is `base + i`; the runs go
+//! to `jobs` threads, each taking the next index, and the results are
 //! collected by index, so the output is the same for any number of jobs.
 
 mod summary;
+pub mod sweep;
 
 pub use summary::Summary;
 
@@ -23,24 +24,37 @@ pub fn run_seeds(
     options: &RunOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<RunOutput>, SimError> {
+    map_parallel(runs, jobs, progress, |i| {
+        let options = RunOptions {
+            seed: base.wrapping_add(i as u64),
+            ..options.clone()
+        };
+        run(scenario, &options)
+    })
+}
+
+/// `work(0) .. work(n − 1)` on `jobs` threads, the results in index order;
+/// `progress` hears how many are done after each. The first error, by
+/// index, wins.
+pub fn map_parallel<T: Send, E: Send>(
+    n: usize,
+    jobs: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    work: impl Fn(usize) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<RunOutput, SimError>>>> =
-        (0..runs).map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Result<T, E>>>> = (0..n).map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, runs.max(1)) {
+        for _ in 0..jobs.clamp(1, n.max(1)) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= runs {
+                    if i >= n {
                         break;
                     }
-                    let options = RunOptions {
-                        seed: base.wrapping_add(i as u64),
-                        ..options.clone()
-                    };
-                    let result = run(scenario, &options);
-                    *slots[i].lock().expect("no run panics") = Some(result);
+                    let result = work(i);
+                    *slots[i].lock().expect("no work panics") = Some(result);
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                 }
             });
@@ -50,7 +64,7 @@ pub fn run_seeds(
         .into_iter()
         .map(|slot| {
             slot.into_inner()
-                .expect("no run panics")
+                .expect("no work panics")
                 .expect("every index was run")
         })
         .collect()

@@ -68,7 +68,8 @@ impl Gauge {
             min: self.min,
             max: self.max,
             last: self.value,
-            mean: if seconds > 0.0 {
+            // A constant is its own mean, exactly.
+            mean: if seconds > 0.0 && self.min != self.max {
                 self.area / seconds
             } else {
                 f64::from(self.value)

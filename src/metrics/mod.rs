@@ -3,8 +3,10 @@
 //! (up while every workload is up).
 
 mod gauge;
+mod timeseries;
 
 pub use gauge::{Gauge, GaugeSummary};
+pub use timeseries::{Sample, TimeSeries, WorkloadSample};
 
 use crate::sim::{SimDuration, SimTime};
 

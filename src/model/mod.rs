@@ -22,6 +22,7 @@ mod partition;
 mod pod;
 mod prober;
 mod replicaset;
+mod sampling;
 mod scheduler;
 mod termination;
 mod trace;
@@ -34,7 +35,7 @@ pub use events::ModelEvent;
 pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
-use crate::metrics::{Gauge, GaugeSummary, Recorder, UptimeMetrics};
+use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
 use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
@@ -142,6 +143,8 @@ pub struct Observations {
     pub rollouts: Vec<RolloutRecord>,
     /// Every drain, in the order they started.
     pub drains: Vec<DrainRecord>,
+    /// The state over time, if [`World::record_timeseries`] asked for it.
+    pub timeseries: Vec<Sample>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -180,6 +183,8 @@ pub struct World<'s> {
     node_counts: Vec<Gauge>,
     probe_rng: Stream,
     recorder: Recorder,
+    /// Present when the run's state over time is asked for.
+    timeseries: Option<TimeSeries>,
     trace: Trace,
 }
 
@@ -331,6 +336,7 @@ impl<'s> World<'s> {
             drains_waiting: 0,
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
+            timeseries: None,
             trace: Trace::new(trace_level),
         };
         world.start(engine);
@@ -404,6 +410,7 @@ impl<'s> World<'s> {
 
     /// Turns the world's observations into the run's results.
     pub fn finish(mut self, end: SimTime) -> Observations {
+        let timeseries = self.finish_timeseries(end);
         for w in &mut self.workloads {
             w.traffic.settle(end);
         }
@@ -484,6 +491,7 @@ impl<'s> World<'s> {
             drains: std::mem::take(&mut self.drain_records),
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
+            timeseries,
             trace,
             key_events_not_kept,
         }
@@ -492,6 +500,19 @@ impl<'s> World<'s> {
 
 impl Handler<ModelEvent> for World<'_> {
     fn handle(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
+        if self.timeseries.is_some() {
+            let now = engine.now();
+            self.sample_grid_before(now);
+            self.dispatch(engine, event);
+            self.sample_after(now, &event);
+        } else {
+            self.dispatch(engine, event);
+        }
+    }
+}
+
+impl World<'_> {
+    fn dispatch(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
         match event {
             ModelEvent::ContainerStarted { pod } => self.container_started(pod, engine),
             ModelEvent::AppStarted { pod } => self.app_started(pod, engine),

@@ -20,6 +20,7 @@ pub struct AggregateReport {
     pub requests: AggregateRequests,
     pub availability: AggregateAvailability,
     pub nines: AggregateAvailability,
+    pub downtime_s: Summary,
     pub incidents: Summary,
     pub longest_outage_s: Summary,
     #[serde(serialize_with = "super::ordered_map")]
@@ -164,6 +165,7 @@ impl AggregateReport {
                 requests: of(&|r| r.nines.requests),
                 time: of(&|r| r.nines.time),
             },
+            downtime_s: of(&|r| r.downtime_s),
             incidents: of(&|r| r.incidents.len() as f64),
             longest_outage_s: of(&|r| r.longest_outage_s()),
             workloads,
@@ -232,6 +234,7 @@ impl AggregateReport {
             &self.requests.dropped_in_flight,
             &plain,
         );
+        row("downtime (s)", &self.downtime_s, &plain);
         row("incidents", &self.incidents, &plain);
         row("longest outage (s)", &self.longest_outage_s, &plain);
         if let Some(slo) = &self.slo {

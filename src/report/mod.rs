@@ -3,13 +3,18 @@
 //! CSV. The report computes figures from observations; it never simulates.
 
 mod aggregate;
+pub mod charts;
 mod nines;
+mod run_figures;
 mod text;
+mod timeseries_csv;
 mod trace_csv;
 
 pub use aggregate::{AggregateCheck, AggregateReport};
 pub use nines::{Nines, nines};
+pub use run_figures::{FIGURES, FiguresSummary, RunFigures, write_runs_csv};
 pub use text::render_text;
+pub use timeseries_csv::write_timeseries_csv;
 pub use trace_csv::write_trace_csv;
 
 use std::collections::BTreeMap;
@@ -33,11 +38,15 @@ pub struct Report {
     pub requests: Requests,
     pub availability: Availability,
     pub nines: NinesReport,
+    /// Time during which some workload was down.
+    pub downtime_s: f64,
     pub incidents: Vec<IncidentReport>,
     /// The control plane apart: the time its API was writable.
     pub control_plane: ControlPlaneReport,
     /// Writes undone by an etcd restore: made after the snapshot restored.
     pub lost_changes: Vec<LostChangeReport>,
+    /// What the availability cost: the capacity a sweep charts it against.
+    pub capacity: CapacityReport,
     #[serde(serialize_with = "ordered_map")]
     pub workloads: Vec<(String, WorkloadReport)>,
     /// The node pools the cluster autoscaler sizes: their node counts.
@@ -98,6 +107,16 @@ impl CountOverTime {
             mean: g.mean,
         }
     }
+}
+
+/// Time-weighted means over the run, so that an autoscaled cluster's cost
+/// is what it ran, not what it could have.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CapacityReport {
+    /// Registered nodes, every pool together.
+    pub nodes: f64,
+    /// The Deployments' `replicas`, every workload together.
+    pub replicas: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -449,9 +468,14 @@ impl Report {
                 change: c.change.clone(),
             })
             .collect();
+        let capacity = CapacityReport {
+            nodes: obs.nodes.iter().map(|g| g.mean).sum(),
+            replicas: obs.replicas.iter().map(|g| g.mean).sum(),
+        };
         let mut report = Report {
             control_plane,
             lost_changes,
+            capacity,
             scenario: scenario.name.clone(),
             seed,
             duration_s: duration.as_secs_f64(),
@@ -459,6 +483,7 @@ impl Report {
             requests: requests(&total),
             availability,
             nines,
+            downtime_s: obs.uptime.scenario_downtime.as_secs_f64(),
             incidents,
             workloads,
             node_pools: scenario

@@ -310,6 +310,25 @@ impl FluidTraffic {
             .sum()
     }
 
+    /// Requests per second failing now: all of them with no endpoint, the
+    /// share sent to endpoints that do not answer, and what serving
+    /// endpoints past their CPU limit cannot process.
+    pub fn failing_rate_now(&self, now: SimTime) -> f64 {
+        let offered = self.offered_rate_now(now);
+        let size = self.view_size();
+        if size == 0 {
+            return offered;
+        }
+        let per_endpoint = offered / f64::from(size);
+        let answered: f64 = self
+            .capacities
+            .iter()
+            .zip(&self.serving_by_version)
+            .map(|(c, &n)| f64::from(n) * per_endpoint * c.served_share(per_endpoint))
+            .sum();
+        (offered - answered).max(0.0)
+    }
+
     /// Draws the outcomes of the requests sent since the last settlement,
     /// spread evenly over the view as it stood; the view and the multiplier
     /// have not changed since (changing them settles first), the rate may
@@ -665,5 +684,25 @@ mod tests {
         // The whole offered rate, 2t, reaches 500 at 250 s.
         let at = t.next_offered_crossing(secs(10), 500.0).unwrap();
         assert_eq!(at, SimTime::from_nanos(250 * 1_000_000_000 + 1));
+    }
+
+    #[test]
+    fn the_failing_rate_is_the_share_not_answered() {
+        // 100 ms of CPU per request on a 1-core limit: 10 req/s per endpoint.
+        let capacity = Capacity {
+            mean_service_time_s: 0.1,
+            cpu_per_request_s: 0.1,
+            cpu_limit_cores: Some(1.0),
+        };
+        let mut t = with(RateProfile::constant(30.0), capacity);
+        assert_eq!(t.failing_rate_now(secs(1)), 30.0);
+        serving(&mut t, 3);
+        t.endpoint_changed(secs(1), 0, None, Some(EndpointClass::Stale));
+        // 7.5 req/s each: the stale one's share fails, the others keep up.
+        assert_close(t.failing_rate_now(secs(1)), 7.5, 1e-12);
+        t.endpoint_changed(secs(2), 0, Some(EndpointClass::Serving), None);
+        t.endpoint_changed(secs(2), 0, Some(EndpointClass::Serving), None);
+        // 15 req/s each: the serving one processes 10, the stale one none.
+        assert_close(t.failing_rate_now(secs(2)), 20.0, 1e-12);
     }
 }

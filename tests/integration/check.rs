@@ -1,12 +1,10 @@
 //! `nines check`, the CI gate: its verdicts, exit codes and JUnit XML.
 
-use crate::support::nines_bin;
+use crate::support::{nines_bin, scratch_dir};
 
 /// A scenario file in a fresh directory of its own.
 fn scenario_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("nines-check-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let dir = scratch_dir(&format!("check-{name}"));
     for (file, text) in files {
         std::fs::write(dir.join(file), text).expect("writable");
     }

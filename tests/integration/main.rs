@@ -12,6 +12,7 @@ mod independence;
 mod kubelet;
 mod memory;
 mod node_loss;
+mod outputs;
 mod probes;
 mod regressions;
 mod resources;

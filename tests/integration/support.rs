@@ -23,6 +23,14 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunOutput {
     nines::run(scenario, &RunOptions::new(seed)).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
 }
 
+/// An empty directory of this test process's own.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("nines-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
 pub fn nines_bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nines"))
 }

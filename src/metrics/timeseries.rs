@@ -1,0 +1,167 @@
+//! The cluster's state over time, for `timeseries.csv` and the charts: a
+//! sample at every change of a count (serving pods, desired replicas, Ready
+//! nodes, the API), and on an even grid, so that what varies continuously
+//! between changes (a diurnal load, a leak) is drawn as a curve.
+
+use crate::sim::{SimDuration, SimTime};
+
+/// One workload at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadSample {
+    /// Endpoints in kube-proxy's view whose app answers.
+    pub serving: u32,
+    /// Endpoints in the view, serving or not.
+    pub endpoints: u32,
+    /// The Deployment's `replicas`.
+    pub desired: u32,
+    /// Requests per second sent to the Service.
+    pub request_rate: f64,
+    /// Requests per second failing now: sent to endpoints that do not
+    /// answer, to none, or past the CPU limit. In-flight drops are point
+    /// events and not in it.
+    pub error_rate: f64,
+    pub cpu_cores: f64,
+    /// Memory of one running container, on average.
+    pub memory_bytes: f64,
+}
+
+impl WorkloadSample {
+    /// The counts alone: a change in one of them is a change point.
+    fn counts(&self) -> (u32, u32, u32) {
+        (self.serving, self.endpoints, self.desired)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: SimTime,
+    /// Nodes registered and seen Ready by the node lifecycle controller.
+    pub nodes_ready: u32,
+    pub api_writable: bool,
+    pub workloads: Vec<WorkloadSample>,
+}
+
+/// The samples of a run, in time order; at most one per instant.
+#[derive(Debug)]
+pub struct TimeSeries {
+    samples: Vec<Sample>,
+    step: SimDuration,
+    next_grid: SimTime,
+    end: SimTime,
+}
+
+impl TimeSeries {
+    /// A grid of `grid_points` intervals over `[0, end]`.
+    pub fn new(end: SimTime, grid_points: u32) -> Self {
+        let step = SimDuration::from_nanos((end.as_nanos() / u64::from(grid_points.max(1))).max(1));
+        TimeSeries {
+            samples: Vec::new(),
+            step,
+            next_grid: SimTime::ZERO,
+            end,
+        }
+    }
+
+    /// The next grid instant, up to the end of the run. The model samples it
+    /// once its clock has passed it: the state there is the state the last
+    /// change left.
+    pub fn next_grid_point(&self) -> Option<SimTime> {
+        (self.next_grid <= self.end).then_some(self.next_grid)
+    }
+
+    /// A sample at the instant [`TimeSeries::next_grid_point`] gave.
+    pub fn record_grid(&mut self, sample: Sample) {
+        self.next_grid += self.step;
+        self.push(sample);
+    }
+
+    /// A sample after an event: kept if a count changed, or if `forced` (the
+    /// load stepped).
+    pub fn record_change(&mut self, sample: Sample, forced: bool) {
+        let changed = self.samples.last().is_none_or(|last| {
+            last.nodes_ready != sample.nodes_ready
+                || last.api_writable != sample.api_writable
+                || last
+                    .workloads
+                    .iter()
+                    .zip(&sample.workloads)
+                    .any(|(a, b)| a.counts() != b.counts())
+        });
+        if changed || forced {
+            self.push(sample);
+        }
+    }
+
+    fn push(&mut self, sample: Sample) {
+        match self.samples.last_mut() {
+            Some(last) if last.time == sample.time => *last = sample,
+            _ => self.samples.push(sample),
+        }
+    }
+
+    pub fn into_samples(self) -> Vec<Sample> {
+        self.samples
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(t: u64, serving: u32) -> Sample {
+        Sample {
+            time: SimTime::from_secs(t),
+            nodes_ready: 3,
+            api_writable: true,
+            workloads: vec![WorkloadSample {
+                serving,
+                endpoints: serving,
+                desired: 3,
+                request_rate: t as f64,
+                error_rate: 0.0,
+                cpu_cores: 0.0,
+                memory_bytes: 0.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn only_changes_of_a_count_are_kept_between_grid_points() {
+        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        ts.record_change(sample(0, 3), false);
+        ts.record_change(sample(1, 3), false);
+        ts.record_change(sample(2, 2), false);
+        ts.record_change(sample(3, 2), true);
+        let times: Vec<u64> = ts
+            .into_samples()
+            .iter()
+            .map(|s| s.time.as_nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(times, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn the_grid_is_even_whatever_the_changes_between() {
+        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        assert_eq!(ts.next_grid_point(), Some(SimTime::ZERO));
+        ts.record_grid(sample(0, 3));
+        assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(10)));
+        ts.record_grid(sample(10, 3));
+        ts.record_change(sample(15, 2), false);
+        assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(20)));
+        for t in (20..=100).step_by(10) {
+            ts.record_grid(sample(t, 2));
+        }
+        assert_eq!(ts.next_grid_point(), None);
+    }
+
+    #[test]
+    fn a_second_sample_at_one_instant_replaces_the_first() {
+        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        ts.record_change(sample(5, 3), false);
+        ts.record_change(sample(5, 1), false);
+        let samples = ts.into_samples();
+        assert_eq!(samples.len(), 1);
+        assert_eq!(samples[0].workloads[0].serving, 1);
+    }
+}

@@ -1,0 +1,81 @@
+//! The state [`TimeSeries`] samples: what `kubectl get` and a dashboard
+//! would show at an instant, read off the world without changing it.
+
+use super::{ModelEvent, World};
+use crate::metrics::{Sample, TimeSeries, WorkloadSample};
+use crate::sim::SimTime;
+
+impl World<'_> {
+    /// Samples the cluster over the run, on a grid of `grid_points`
+    /// intervals and at every change.
+    pub fn record_timeseries(&mut self, end: SimTime, grid_points: u32) {
+        self.timeseries = Some(TimeSeries::new(end, grid_points));
+    }
+
+    /// Before an event at `now`: the grid instants passed since the last
+    /// one, in the state it left.
+    pub(super) fn sample_grid_before(&mut self, now: SimTime) {
+        while let Some(t) = self
+            .timeseries
+            .as_ref()
+            .and_then(TimeSeries::next_grid_point)
+            .filter(|&t| t < now)
+        {
+            let sample = self.sample(t);
+            if let Some(ts) = &mut self.timeseries {
+                ts.record_grid(sample);
+            }
+        }
+    }
+
+    /// After an event: a sample if it changed a count, or stepped the load.
+    pub(super) fn sample_after(&mut self, now: SimTime, event: &ModelEvent) {
+        if self.timeseries.is_none() {
+            return;
+        }
+        let forced = matches!(
+            event,
+            ModelEvent::RateChanged { .. }
+                | ModelEvent::FaultFires { .. }
+                | ModelEvent::TrafficSpikeEnds { .. }
+        );
+        let sample = self.sample(now);
+        if let Some(ts) = &mut self.timeseries {
+            ts.record_change(sample, forced);
+        }
+    }
+
+    /// The samples, the grid completed to the end of the run.
+    pub(super) fn finish_timeseries(&mut self, end: SimTime) -> Vec<Sample> {
+        self.sample_grid_before(SimTime::from_nanos(end.as_nanos() + 1));
+        self.timeseries
+            .take()
+            .map_or_else(Vec::new, TimeSeries::into_samples)
+    }
+
+    fn sample(&self, t: SimTime) -> Sample {
+        Sample {
+            time: t,
+            nodes_ready: self
+                .nodes
+                .iter()
+                .filter(|n| n.registered && n.ready_condition)
+                .count() as u32,
+            api_writable: self.api_writable(),
+            workloads: self
+                .workloads
+                .iter()
+                .enumerate()
+                .map(|(w, state)| WorkloadSample {
+                    serving: state.traffic.serving(),
+                    endpoints: state.traffic.view_size(),
+                    desired: state.replicas,
+                    request_rate: state.traffic.offered_rate_now(t),
+                    error_rate: state.traffic.failing_rate_now(t),
+                    cpu_cores: state.traffic.cpu_cores_now(t),
+                    memory_bytes: self.memory_now(w, t),
+                })
+                .collect(),
+        }
+    }
+}

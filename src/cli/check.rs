@@ -70,7 +70,7 @@ impl Verdict {
 }
 
 /// The scenario files the arguments name, directories expanded in order.
-fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {

@@ -4,6 +4,7 @@
 mod check;
 mod merge;
 mod output;
+mod report;
 mod run;
 mod seeds;
 mod sweep;
@@ -28,6 +29,7 @@ enum Command {
     Check(check::CheckArgs),
     Sweep(sweep::SweepArgs),
     Merge(merge::MergeArgs),
+    Report(report::ReportArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::execute(args),
         Command::Sweep(args) => sweep::execute(args),
         Command::Merge(args) => merge::execute(args),
+        Command::Report(args) => report::execute(args),
         Command::Validate(args) => validate::execute(args),
     };
     match result {

@@ -55,7 +55,14 @@ pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), CliError> {
         source,
     })?;
     for (name, contents) in files {
-        write_atomically(&dir.join(name), |out| out.write_all(contents))?;
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        write_atomically(&path, |out| out.write_all(contents))?;
     }
     Ok(())
 }

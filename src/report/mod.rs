@@ -4,6 +4,7 @@
 
 mod aggregate;
 pub mod charts;
+pub mod markdown;
 mod nines;
 mod run_figures;
 mod text;

@@ -368,7 +368,7 @@ fn gauge(g: &super::Gauge, decimals: usize) -> String {
     )
 }
 
-fn nines_figure(n: f64, lower_bound: bool) -> String {
+pub(crate) fn nines_figure(n: f64, lower_bound: bool) -> String {
     if lower_bound {
         format!("≥ {n:.2}")
     } else {
@@ -381,7 +381,7 @@ fn nines_short(n: &NinesReport) -> String {
 }
 
 /// Enough digits to tell 99.99 % from 99.999 %.
-fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     if fraction >= 1.0 {
         "100%".to_string()
     } else {

@@ -142,6 +142,67 @@ fn many_seeds_give_the_same_summary_for_any_number_of_jobs() {
 }
 
 #[test]
+fn the_95_interval_covers_the_true_mean_95_times_in_100() {
+    // The API is down for exactly 1 h after exponential up times of mean
+    // m = 1 d: an alternating renewal process started up. Its expected up
+    // fraction over T is 1 − p_d + p_d·p_u·d/(2T) (p_d = d/(m + d); the last
+    // term, 2e-6 here, is the head start of beginning up), so the truth is
+    // known. Each run's availability sums ~350 cycles, close to normal, so
+    // Student's t on 5 runs covers it with probability 0.95: over 400
+    // disjoint batches the count of covering intervals is Binomial(400,
+    // 0.95), mean 380, sd 4.36. Within 3.5 sd, [365, 395], a 90 % or a 99 %
+    // interval (means 360 and 396), or z in place of t (about 88 %), fails.
+    let s = crate::support::scenario(
+        "name: api-renewal
+duration: 365d
+cluster:
+  controlPlane: { apiServers: 1, etcdMembers: 1 }
+  nodePools:
+    - name: workers
+      count: 1
+      allocatable: { cpu: \"4\", memory: 16Gi }
+workloads:
+  - name: web
+    replicas: 1
+    resources: { requests: { cpu: 250m, memory: 256Mi } }
+traffic:
+  - workload: web
+    rate: 1
+faults:
+  - apiServerDown: { mtbf: 1d, duration: 1h }
+",
+    );
+    let (m, d, t) = (86_400.0, 3_600.0, 365.0 * 86_400.0);
+    let (p_down, p_up) = (d / (m + d), m / (m + d));
+    let truth = 1.0 - p_down + p_down * p_up * d / (2.0 * t);
+    let (batches, per_batch) = (400, 5);
+    let options = nines::RunOptions::new(1);
+    let outputs = nines::experiment::run_seeds(&s, 1, batches * per_batch, 2, &options, &|_| {})
+        .expect("runs");
+    let availability: Vec<f64> = outputs
+        .iter()
+        .map(|o| o.report.control_plane.availability)
+        .collect();
+    let covering = availability
+        .chunks(per_batch)
+        .filter(|batch| {
+            let ci = nines::experiment::Summary::of(batch).ci95;
+            ci[0] <= truth && truth <= ci[1]
+        })
+        .count();
+    assert!(
+        (365..=395).contains(&covering),
+        "{covering} of {batches} intervals cover {truth}"
+    );
+    let all = nines::experiment::Summary::of(&availability);
+    assert!(
+        all.ci95[0] <= truth && truth <= all.ci95[1],
+        "the mean of all {} runs: {all:?} against {truth}",
+        availability.len()
+    );
+}
+
+#[test]
 fn the_mean_over_seeds_matches_the_runs_one_by_one() {
     // The library's summary of 8 seeds against the same 8 runs done alone.
     let s = nines::scenario::load(
@@ -278,4 +339,53 @@ fn a_sweep_runs_every_point_over_the_same_seeds() {
         csv
     );
     std::fs::remove_dir_all(&dir).expect("removable");
+}
+
+#[test]
+fn common_random_numbers_leave_a_workload_alone_when_another_changes() {
+    // A sweep runs every point with the same seeds. Each workload draws from
+    // streams of its own, so a point that changes only `api` gives `web`
+    // the same crashes, the same requests and the same figures, exactly:
+    // the difference between points is the setting's, not the noise's.
+    let dir = scratch_dir("crn");
+    let path = dir.join("two.yaml");
+    std::fs::write(
+        &path,
+        "name: two
+duration: 6h
+seed: 5
+cluster:
+  nodePools: [ { name: w, count: 3, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - { name: web, replicas: 2, app: { startup: 20s } }
+  - { name: api, replicas: 2, app: { startup: 5s } }
+traffic:
+  - { workload: web, rate: 100 }
+  - { workload: api, rate: 50 }
+faults:
+  - podCrash: { workload: web, mtbf: 30m }
+  - podCrash: { workload: api, mtbf: 1h }
+",
+    )
+    .expect("writable");
+    let web = |api_replicas: u32| {
+        let sets = [format!("workloads.api.replicas={api_replicas}")];
+        let s = nines::scenario::load_with(&path, &sets).expect("valid");
+        let report = nines::run(&s, &nines::RunOptions::new(5))
+            .expect("runs")
+            .report;
+        let (name, web) = &report.workloads[0];
+        assert_eq!(name, "web");
+        let api = report.workloads[1].1.requests.failed;
+        (serde_json::to_string(web).expect("serializes"), api)
+    };
+    let (web2, api2) = web(2);
+    let (web4, api4) = web(4);
+    let restarts: serde_json::Value = serde_json::from_str(&web2).expect("JSON");
+    assert!(
+        restarts["restarts"].as_u64() > Some(0),
+        "web's pods crashed: {web2}"
+    );
+    assert_eq!(web2, web4, "web's figures moved with api's replicas");
+    assert_ne!(api2, api4, "api's own figures do change");
 }

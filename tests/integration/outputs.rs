@@ -343,3 +343,67 @@ fn shards_of_different_sweeps_do_not_merge() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("planned differently"), "{stderr}");
 }
+
+/// Every file under `dir`, by path relative to it.
+fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("a directory") {
+            let path = entry.expect("readable").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_committed_reports_are_what_the_command_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = scratch_dir("reports");
+    let out = nines_bin()
+        .current_dir(root)
+        .args([
+            "report".as_ref(),
+            "scenarios/".as_ref(),
+            "--out".as_ref(),
+            dir.as_os_str(),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let regenerate =
+        "regenerate them with `cargo run --release -- report scenarios/ --out reports/`";
+    let written = tree(&dir);
+    let committed = tree(&root.join("reports"));
+    let missing: Vec<_> = written.iter().filter(|f| !committed.contains(f)).collect();
+    let extra: Vec<_> = committed.iter().filter(|f| !written.contains(f)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "reports/ lacks {missing:?} and has {extra:?} besides: {regenerate}"
+    );
+    assert_eq!(
+        written.len(),
+        1 + 4 * crate::support::bundled_scenarios().len(),
+        "an index, and a page with three charts per scenario"
+    );
+    for file in &written {
+        let new = std::fs::read(dir.join(file)).expect("written");
+        let committed = std::fs::read(root.join("reports").join(file)).expect("committed");
+        assert!(
+            new == committed,
+            "reports/{} is stale: {regenerate}",
+            file.display()
+        );
+    }
+}

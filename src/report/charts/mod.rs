@@ -4,6 +4,7 @@
 //! into memory; writing files is the caller's.
 
 mod downtime;
+mod legend;
 mod palette;
 mod replicas;
 mod sweep;

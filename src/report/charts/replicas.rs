@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::legend::{LEGEND_WIDTH, Stroke, draw_legend};
 use super::palette::{LIGHT_GRID, series};
 use super::time_axis::{TimeAxis, count_tick, steps, tick};
 use super::{Chart, Drawn, font};
@@ -55,11 +56,13 @@ impl Chart for ReplicasChart<'_> {
             })
             .max()
             .unwrap_or(0);
-        let mut pods = ChartBuilder::on(&panels[0])
+        let (pods_area, pods_legend) = panels[0].split_horizontally(self.size().0 - LEGEND_WIDTH);
+        let mut legend = Vec::new();
+        let mut pods = ChartBuilder::on(&pods_area)
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..end, 0.0..(f64::from(top) * 1.3).ceil().max(1.0))
+            .build_cartesian_2d(0.0..end, 0.0..f64::from(top + 1))
             .drawn()?;
         pods.configure_mesh()
             .light_line_style(LIGHT_GRID)
@@ -81,11 +84,8 @@ impl Chart for ReplicasChart<'_> {
                 end,
             );
             pods.draw_series(LineSeries::new(serving, color.stroke_width(2)))
-                .drawn()?
-                .label(format!("{name} serving"))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .drawn()?;
+            legend.push((color, Stroke::Solid(2), format!("{name} serving")));
             let desired = steps(
                 self.samples
                     .iter()
@@ -93,11 +93,8 @@ impl Chart for ReplicasChart<'_> {
                 end,
             );
             pods.draw_series(DashedLineSeries::new(desired, 6, 4, color.stroke_width(1)))
-                .drawn()?
-                .label(format!("{name} replicas"))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(1))
-                });
+                .drawn()?;
+            legend.push((color, Stroke::Dashed, format!("{name} replicas")));
         }
         let nodes = steps(
             self.samples
@@ -105,17 +102,11 @@ impl Chart for ReplicasChart<'_> {
                 .map(|s| (t(s), f64::from(s.nodes_ready))),
             end,
         );
-        pods.draw_series(LineSeries::new(nodes, BLACK.mix(0.5).stroke_width(1)))
-            .drawn()?
-            .label("nodes Ready")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.5)));
-        pods.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(font(13))
-            .draw()
+        let grey = RGBColor(128, 128, 128);
+        pods.draw_series(LineSeries::new(nodes, grey.stroke_width(1)))
             .drawn()?;
+        legend.push((grey, Stroke::Solid(1), "nodes Ready".to_string()));
+        draw_legend(&pods_legend, &legend)?;
 
         rate_panel(
             &panels[1],
@@ -188,9 +179,9 @@ fn rate_panel<DB: DrawingBackend>(
         .iter()
         .flat_map(|s| (0..workloads.len()).map(|w| rate(s, w)))
         .fold(0.0, f64::max);
-    // Headroom for the legend above the curves.
-    let top = if top > 0.0 { top * 1.3 } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let (plot, legend_area) = area.split_horizontally(area.dim_in_pixel().0 - LEGEND_WIDTH);
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
@@ -207,7 +198,7 @@ fn rate_panel<DB: DrawingBackend>(
         .axis_desc_style(font(14))
         .draw()
         .drawn()?;
-    for (w, name) in workloads.iter().enumerate() {
+    for w in 0..workloads.len() {
         let color = series(w);
         let line = steps(
             samples
@@ -217,17 +208,12 @@ fn rate_panel<DB: DrawingBackend>(
         );
         chart
             .draw_series(LineSeries::new(line, color.stroke_width(2)))
-            .drawn()?
-            .label(name.clone())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+            .drawn()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(font(13))
-        .draw()
-        .drawn()?;
-    Ok(())
+    let legend: Vec<_> = workloads
+        .iter()
+        .enumerate()
+        .map(|(w, name)| (series(w), Stroke::Solid(2), name.clone()))
+        .collect();
+    draw_legend(&legend_area, &legend)
 }

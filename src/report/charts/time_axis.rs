@@ -56,8 +56,11 @@ pub(crate) fn count_tick(v: &f64) -> String {
 pub(crate) fn steps(points: impl IntoIterator<Item = (f64, f64)>, end: f64) -> Vec<(f64, f64)> {
     let mut line: Vec<(f64, f64)> = Vec::new();
     for (t, v) in points {
-        if let Some(&(_, held)) = line.last() {
-            line.push((t, held));
+        match line.last() {
+            // Held on: no corner.
+            Some(&(_, held)) if held == v => continue,
+            Some(&(_, held)) => line.push((t, held)),
+            None => {}
         }
         line.push((t, v));
     }
@@ -90,7 +93,7 @@ mod tests {
     #[test]
     fn a_step_line_holds_each_value_until_the_next() {
         assert_eq!(
-            steps([(0.0, 3.0), (10.0, 2.0)], 20.0),
+            steps([(0.0, 3.0), (5.0, 3.0), (10.0, 2.0)], 20.0),
             vec![(0.0, 3.0), (10.0, 3.0), (10.0, 2.0), (20.0, 2.0)]
         );
     }

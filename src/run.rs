@@ -45,10 +45,6 @@ pub struct RunOutput {
     pub timeseries: Vec<Sample>,
 }
 
-/// Evenly spaced samples over a run, besides those at changes: enough for a
-/// chart's curves to look smooth at any width a screen gives them.
-pub const TIMESERIES_GRID_POINTS: u32 = 1_000;
-
 /// Runs the scenario to its end. Same scenario and options, same output,
 /// byte for byte.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimError> {
@@ -57,7 +53,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimEr
     let mut world = World::new(scenario, &streams, options.trace, &mut engine);
     let end = SimTime::ZERO + scenario.duration;
     if options.timeseries {
-        world.record_timeseries(end, TIMESERIES_GRID_POINTS);
+        world.record_timeseries(end);
     }
     let stats = crate::sim::run(
         &mut engine,

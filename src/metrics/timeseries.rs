@@ -50,10 +50,23 @@ pub struct TimeSeries {
     end: SimTime,
 }
 
+/// Grid intervals in a run at least: a chart's curves look smooth at any
+/// width a screen gives them.
+pub const GRID_POINTS_MIN: u64 = 1_000;
+
+/// The grid's step at most: a daily cycle gets 96 samples, so that a long
+/// run's charts show its range instead of aliasing it.
+pub const GRID_STEP_MAX: SimDuration = SimDuration::from_secs(15 * 60);
+
 impl TimeSeries {
-    /// A grid of `grid_points` intervals over `[0, end]`.
-    pub fn new(end: SimTime, grid_points: u32) -> Self {
-        let step = SimDuration::from_nanos((end.as_nanos() / u64::from(grid_points.max(1))).max(1));
+    /// An even grid over `[0, end]` of [`GRID_POINTS_MIN`] intervals, or of
+    /// [`GRID_STEP_MAX`] if that is finer.
+    pub fn for_run(end: SimTime) -> Self {
+        let step = (end.as_nanos() / GRID_POINTS_MIN).clamp(1, GRID_STEP_MAX.as_nanos());
+        Self::with_step(end, SimDuration::from_nanos(step))
+    }
+
+    fn with_step(end: SimTime, step: SimDuration) -> Self {
         TimeSeries {
             samples: Vec::new(),
             step,
@@ -127,7 +140,7 @@ mod tests {
 
     #[test]
     fn only_changes_of_a_count_are_kept_between_grid_points() {
-        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
         ts.record_change(sample(0, 3), false);
         ts.record_change(sample(1, 3), false);
         ts.record_change(sample(2, 2), false);
@@ -142,7 +155,7 @@ mod tests {
 
     #[test]
     fn the_grid_is_even_whatever_the_changes_between() {
-        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
         assert_eq!(ts.next_grid_point(), Some(SimTime::ZERO));
         ts.record_grid(sample(0, 3));
         assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(10)));
@@ -156,8 +169,16 @@ mod tests {
     }
 
     #[test]
+    fn a_long_run_is_sampled_every_fifteen_minutes() {
+        let hour = TimeSeries::for_run(SimTime::from_secs(3600));
+        assert_eq!(hour.step, SimDuration::from_nanos(3_600_000_000));
+        let year = TimeSeries::for_run(SimTime::from_secs(365 * 86_400));
+        assert_eq!(year.step, GRID_STEP_MAX);
+    }
+
+    #[test]
     fn a_second_sample_at_one_instant_replaces_the_first() {
-        let mut ts = TimeSeries::new(SimTime::from_secs(100), 10);
+        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
         ts.record_change(sample(5, 3), false);
         ts.record_change(sample(5, 1), false);
         let samples = ts.into_samples();

@@ -6,10 +6,9 @@ use crate::metrics::{Sample, TimeSeries, WorkloadSample};
 use crate::sim::SimTime;
 
 impl World<'_> {
-    /// Samples the cluster over the run, on a grid of `grid_points`
-    /// intervals and at every change.
-    pub fn record_timeseries(&mut self, end: SimTime, grid_points: u32) {
-        self.timeseries = Some(TimeSeries::new(end, grid_points));
+    /// Samples the cluster over the run, on an even grid and at every change.
+    pub fn record_timeseries(&mut self, end: SimTime) {
+        self.timeseries = Some(TimeSeries::for_run(end));
     }
 
     /// Before an event at `now`: the grid instants passed since the last

@@ -7,36 +7,49 @@ use plotters::prelude::*;
 
 use super::{Drawn, font};
 
-/// How a series is drawn, for its legend entry.
+/// How a line is drawn.
 #[derive(Clone, Copy)]
 pub(crate) enum Stroke {
     Solid(u32),
     Dashed,
 }
 
+/// What a legend entry shows: a line, or a shaded range.
+#[derive(Clone, Copy)]
+pub(crate) enum Swatch {
+    Line(Stroke),
+    Band,
+}
+
 /// Width of the area a legend takes to the right of a plot.
-pub(crate) const LEGEND_WIDTH: u32 = 190;
+pub(crate) const LEGEND_WIDTH: u32 = 200;
 
 /// The entries top to bottom, a line sample and a label each.
 pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    entries: &[(RGBColor, Stroke, String)],
+    entries: &[(RGBColor, Swatch, String)],
 ) -> Result<(), String> {
-    for (i, (color, stroke, label)) in entries.iter().enumerate() {
+    for (i, (color, swatch, label)) in entries.iter().enumerate() {
         let y = 24 + 20 * i as i32;
-        match stroke {
-            Stroke::Solid(width) => area
+        match swatch {
+            Swatch::Line(Stroke::Solid(width)) => area
                 .draw(&PathElement::new(
                     vec![(4, y), (26, y)],
                     color.stroke_width(*width),
                 ))
                 .drawn()?,
-            Stroke::Dashed => area
+            Swatch::Line(Stroke::Dashed) => area
                 .draw(&DashedPathElement::new(
                     vec![(4, y), (26, y)],
                     5,
                     3,
                     color.stroke_width(1),
+                ))
+                .drawn()?,
+            Swatch::Band => area
+                .draw(&Rectangle::new(
+                    [(4, y - 5), (26, y + 5)],
+                    color.mix(0.25).filled(),
                 ))
                 .drawn()?,
         }

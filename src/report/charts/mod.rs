@@ -4,6 +4,7 @@
 //! into memory; writing files is the caller's.
 
 mod downtime;
+mod held;
 mod legend;
 mod palette;
 mod replicas;

@@ -4,12 +4,17 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::legend::{LEGEND_WIDTH, Stroke, draw_legend};
+use super::held::draw_held;
+use super::legend::{LEGEND_WIDTH, Stroke, Swatch, draw_legend};
 use super::palette::{LIGHT_GRID, series};
-use super::time_axis::{TimeAxis, count_tick, steps, tick};
+use super::time_axis::{TimeAxis, columns_for, count_tick, tick};
 use super::{Chart, Drawn, font};
 use crate::metrics::Sample;
 use crate::report::Report;
+
+/// The legend's word for a band: a line per column of time would be a
+/// moiré; a band shows what each column spans.
+const DENSE_NOTE: &str = "band: range; line: mean";
 
 pub struct ReplicasChart<'a> {
     title: String,
@@ -75,43 +80,48 @@ impl Chart for ReplicasChart<'_> {
             .axis_desc_style(font(14))
             .draw()
             .drawn()?;
-        for (w, name) in self.workloads.iter().enumerate() {
-            let color = series(w);
-            let serving = steps(
-                self.samples
-                    .iter()
-                    .map(|s| (t(s), f64::from(s.workloads[w].serving))),
-                end,
-            );
-            pods.draw_series(LineSeries::new(serving, color.stroke_width(2)))
-                .drawn()?;
-            legend.push((color, Stroke::Solid(2), format!("{name} serving")));
-            let desired = steps(
-                self.samples
-                    .iter()
-                    .map(|s| (t(s), f64::from(s.workloads[w].desired))),
-                end,
-            );
-            pods.draw_series(DashedLineSeries::new(desired, 6, 4, color.stroke_width(1)))
-                .drawn()?;
-            legend.push((color, Stroke::Dashed, format!("{name} replicas")));
-        }
-        let nodes = steps(
+        let mut dense = false;
+        let columns = columns_for(self.duration_s);
+        let held = |f: &dyn Fn(&Sample) -> u32| -> Vec<(f64, f64)> {
             self.samples
                 .iter()
-                .map(|s| (t(s), f64::from(s.nodes_ready))),
-            end,
-        );
+                .map(|s| (t(s), f64::from(f(s))))
+                .collect()
+        };
+        for (w, name) in self.workloads.iter().enumerate() {
+            let color = series(w);
+            let serving = held(&|s| s.workloads[w].serving);
+            dense |= draw_held(&mut pods, &serving, end, columns, color, Stroke::Solid(2))?;
+            legend.push((
+                color,
+                Swatch::Line(Stroke::Solid(2)),
+                format!("{name} serving"),
+            ));
+            let desired = held(&|s| s.workloads[w].desired);
+            dense |= draw_held(&mut pods, &desired, end, columns, color, Stroke::Dashed)?;
+            legend.push((
+                color,
+                Swatch::Line(Stroke::Dashed),
+                format!("{name} replicas"),
+            ));
+        }
         let grey = RGBColor(128, 128, 128);
-        pods.draw_series(LineSeries::new(nodes, grey.stroke_width(1)))
-            .drawn()?;
-        legend.push((grey, Stroke::Solid(1), "nodes Ready".to_string()));
+        let nodes = held(&|s| s.nodes_ready);
+        dense |= draw_held(&mut pods, &nodes, end, columns, grey, Stroke::Solid(1))?;
+        legend.push((
+            grey,
+            Swatch::Line(Stroke::Solid(1)),
+            "nodes Ready".to_string(),
+        ));
+        if dense {
+            legend.push((grey, Swatch::Band, DENSE_NOTE.to_string()));
+        }
         draw_legend(&pods_legend, &legend)?;
 
         rate_panel(
             &panels[1],
             &axis,
-            end,
+            self.duration_s,
             &self.workloads,
             self.samples,
             "requests (req/s)",
@@ -154,7 +164,7 @@ impl Chart for ErrorRateChart<'_> {
         rate_panel(
             &root,
             &axis,
-            axis.at(self.duration_s),
+            self.duration_s,
             &self.workloads,
             self.samples,
             "failing (req/s)",
@@ -169,12 +179,13 @@ impl Chart for ErrorRateChart<'_> {
 fn rate_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
-    end: f64,
+    duration_s: f64,
     workloads: &[String],
     samples: &[Sample],
     y_desc: &str,
     rate: impl Fn(&Sample, usize) -> f64,
 ) -> Result<(), String> {
+    let end = axis.at(duration_s);
     let top = samples
         .iter()
         .flat_map(|s| (0..workloads.len()).map(|w| rate(s, w)))
@@ -198,22 +209,33 @@ fn rate_panel<DB: DrawingBackend>(
         .axis_desc_style(font(14))
         .draw()
         .drawn()?;
+    let mut dense = false;
+    let columns = columns_for(duration_s);
     for w in 0..workloads.len() {
-        let color = series(w);
-        let line = steps(
-            samples
-                .iter()
-                .map(|s| (axis.at(s.time.as_secs_f64()), rate(s, w))),
+        let points: Vec<(f64, f64)> = samples
+            .iter()
+            .map(|s| (axis.at(s.time.as_secs_f64()), rate(s, w)))
+            .collect();
+        dense |= draw_held(
+            &mut chart,
+            &points,
             end,
-        );
-        chart
-            .draw_series(LineSeries::new(line, color.stroke_width(2)))
-            .drawn()?;
+            columns,
+            series(w),
+            Stroke::Solid(2),
+        )?;
     }
-    let legend: Vec<_> = workloads
+    let mut legend: Vec<_> = workloads
         .iter()
         .enumerate()
-        .map(|(w, name)| (series(w), Stroke::Solid(2), name.clone()))
+        .map(|(w, name)| (series(w), Swatch::Line(Stroke::Solid(2)), name.clone()))
         .collect();
+    if dense {
+        legend.push((
+            RGBColor(128, 128, 128),
+            Swatch::Band,
+            DENSE_NOTE.to_string(),
+        ));
+    }
     draw_legend(&legend_area, &legend)
 }

@@ -31,6 +31,22 @@ impl TimeAxis {
     }
 }
 
+/// Columns of time a dense series is summarised in: about a pixel each.
+const COLUMNS: f64 = 700.0;
+
+/// Columns for a run of `seconds`: a pixel's worth each, or whole days once
+/// a pixel would span more than a quarter of one. A column of half a day
+/// holds a day's peak or its trough by turns, and its mean beats against
+/// the daily cycle; a whole day's mean is the day's.
+pub(crate) fn columns_for(seconds: f64) -> usize {
+    const DAY: f64 = 86_400.0;
+    if seconds / COLUMNS > DAY / 4.0 {
+        (seconds / DAY).ceil() as usize
+    } else {
+        COLUMNS as usize
+    }
+}
+
 /// A tick label: whole numbers without decimals, others with up to two.
 pub(crate) fn tick(v: &f64) -> String {
     let s = format!("{v:.2}");
@@ -51,25 +67,6 @@ pub(crate) fn count_tick(v: &f64) -> String {
     }
 }
 
-/// A quantity held from one sample to the next, as the corners of its
-/// step line up to `end`.
-pub(crate) fn steps(points: impl IntoIterator<Item = (f64, f64)>, end: f64) -> Vec<(f64, f64)> {
-    let mut line: Vec<(f64, f64)> = Vec::new();
-    for (t, v) in points {
-        match line.last() {
-            // Held on: no corner.
-            Some(&(_, held)) if held == v => continue,
-            Some(&(_, held)) => line.push((t, held)),
-            None => {}
-        }
-        line.push((t, v));
-    }
-    if let Some(&(_, held)) = line.last() {
-        line.push((end, held));
-    }
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,19 +79,18 @@ mod tests {
     }
 
     #[test]
+    fn a_long_run_is_summarised_by_whole_days() {
+        assert_eq!(columns_for(3_600.0), 700);
+        assert_eq!(columns_for(100.0 * 86_400.0), 700);
+        assert_eq!(columns_for(365.0 * 86_400.0), 365);
+    }
+
+    #[test]
     fn ticks_drop_needless_decimals() {
         assert_eq!(tick(&10.0), "10");
         assert_eq!(tick(&2.5), "2.5");
         assert_eq!(tick(&0.126), "0.13");
         assert_eq!(count_tick(&2.5), "");
         assert_eq!(count_tick(&3.0), "3");
-    }
-
-    #[test]
-    fn a_step_line_holds_each_value_until_the_next() {
-        assert_eq!(
-            steps([(0.0, 3.0), (5.0, 3.0), (10.0, 2.0)], 20.0),
-            vec![(0.0, 3.0), (10.0, 3.0), (10.0, 2.0), (20.0, 2.0)]
-        );
     }
 }

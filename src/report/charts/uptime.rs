@@ -125,12 +125,15 @@ impl Chart for UptimeTimeline {
             })
             .draw()
             .drawn()?;
+        // A pixel of the plot in seconds: nothing is drawn narrower, so that
+        // a rollout's seconds of degradation show on a month.
+        let pixel = self.duration_s / f64::from(chart.plotting_area().dim_in_pixel().0.max(1));
         let rect = |i: usize, from: f64, to: f64, color: RGBColor| {
             let r = row(i);
             Rectangle::new(
                 [
                     (axis.at(from), SegmentValue::Exact(r)),
-                    (axis.at(to), SegmentValue::Exact(r + 1)),
+                    (axis.at(to.max(from + pixel)), SegmentValue::Exact(r + 1)),
                 ],
                 color.filled(),
             )

@@ -20,6 +20,9 @@ pub struct RunOptions {
     /// Sample the cluster's state over time (for `timeseries.csv` and the
     /// charts); off, the run costs nothing for it.
     pub timeseries: bool,
+    /// Draw every request on its own (`--exact`) instead of the fluid
+    /// account: slower, and the judge of the fluid account.
+    pub exact: bool,
     pub max_events: u64,
 }
 
@@ -29,6 +32,7 @@ impl RunOptions {
             seed,
             trace: TraceLevel::Key,
             timeseries: false,
+            exact: false,
             max_events: DEFAULT_MAX_EVENTS,
         }
     }
@@ -50,7 +54,13 @@ pub struct RunOutput {
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(options.seed);
     let mut engine = Engine::new();
-    let mut world = World::new(scenario, &streams, options.trace, &mut engine);
+    let mut world = World::new(
+        scenario,
+        &streams,
+        options.trace,
+        options.exact,
+        &mut engine,
+    );
     let end = SimTime::ZERO + scenario.duration;
     if options.timeseries {
         world.record_timeseries(end);

@@ -25,9 +25,12 @@ pub struct WorkloadSample {
     pub memory_bytes: f64,
 }
 
+/// A workload's counts: serving endpoints, endpoints, desired replicas. A
+/// change in one of them is a change point.
+pub type Counts = (u32, u32, u32);
+
 impl WorkloadSample {
-    /// The counts alone: a change in one of them is a change point.
-    fn counts(&self) -> (u32, u32, u32) {
+    fn counts(&self) -> Counts {
         (self.serving, self.endpoints, self.desired)
     }
 }
@@ -88,21 +91,29 @@ impl TimeSeries {
         self.push(sample);
     }
 
-    /// A sample after an event: kept if a count changed, or if `forced` (the
-    /// load stepped).
-    pub fn record_change(&mut self, sample: Sample, forced: bool) {
-        let changed = self.samples.last().is_none_or(|last| {
-            last.nodes_ready != sample.nodes_ready
-                || last.api_writable != sample.api_writable
+    /// Whether a sample with these counts would differ from the last one:
+    /// the caller then takes the whole sample, which costs more.
+    pub fn counts_changed(
+        &self,
+        nodes_ready: u32,
+        api_writable: bool,
+        workloads: &[Counts],
+    ) -> bool {
+        self.samples.last().is_none_or(|last| {
+            last.nodes_ready != nodes_ready
+                || last.api_writable != api_writable
                 || last
                     .workloads
                     .iter()
-                    .zip(&sample.workloads)
-                    .any(|(a, b)| a.counts() != b.counts())
-        });
-        if changed || forced {
-            self.push(sample);
-        }
+                    .zip(workloads)
+                    .any(|(a, b)| a.counts() != *b)
+        })
+    }
+
+    /// A sample after a change (see [`TimeSeries::counts_changed`]), or a
+    /// step of the load.
+    pub fn record_change(&mut self, sample: Sample) {
+        self.push(sample);
     }
 
     fn push(&mut self, sample: Sample) {
@@ -139,18 +150,14 @@ mod tests {
     }
 
     #[test]
-    fn only_changes_of_a_count_are_kept_between_grid_points() {
+    fn a_change_of_a_count_is_a_change_point() {
         let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
-        ts.record_change(sample(0, 3), false);
-        ts.record_change(sample(1, 3), false);
-        ts.record_change(sample(2, 2), false);
-        ts.record_change(sample(3, 2), true);
-        let times: Vec<u64> = ts
-            .into_samples()
-            .iter()
-            .map(|s| s.time.as_nanos() / 1_000_000_000)
-            .collect();
-        assert_eq!(times, vec![0, 2, 3]);
+        assert!(ts.counts_changed(3, true, &[(3, 3, 3)]));
+        ts.record_change(sample(0, 3));
+        assert!(!ts.counts_changed(3, true, &[(3, 3, 3)]));
+        assert!(ts.counts_changed(3, true, &[(2, 3, 3)]));
+        assert!(ts.counts_changed(2, true, &[(3, 3, 3)]));
+        assert!(ts.counts_changed(3, false, &[(3, 3, 3)]));
     }
 
     #[test]
@@ -160,7 +167,7 @@ mod tests {
         ts.record_grid(sample(0, 3));
         assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(10)));
         ts.record_grid(sample(10, 3));
-        ts.record_change(sample(15, 2), false);
+        ts.record_change(sample(15, 2));
         assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(20)));
         for t in (20..=100).step_by(10) {
             ts.record_grid(sample(t, 2));
@@ -179,8 +186,8 @@ mod tests {
     #[test]
     fn a_second_sample_at_one_instant_replaces_the_first() {
         let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
-        ts.record_change(sample(5, 3), false);
-        ts.record_change(sample(5, 1), false);
+        ts.record_change(sample(5, 3));
+        ts.record_change(sample(5, 1));
         let samples = ts.into_samples();
         assert_eq!(samples.len(), 1);
         assert_eq!(samples[0].workloads[0].serving, 1);

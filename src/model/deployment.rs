@@ -132,8 +132,10 @@ impl World<'_> {
             replicas: 0,
             broken: false,
         });
-        ws.traffic
-            .add_version(capacity(&spec.app, self.scenario.workloads[w].limits));
+        ws.traffic.add_version(
+            capacity(&spec.app, self.scenario.workloads[w].limits),
+            spec.app.service_time,
+        );
         ws.current = version;
         ws.traffic.settle(now);
         self.begin_rollout_record(w, now, previous, spec.rollback_on_failure);

@@ -114,7 +114,7 @@ impl World<'_> {
         let old = std::mem::replace(&mut p.endpoint, class);
         let (w, version) = (p.workload, p.version);
         let traffic = &mut self.workloads[w].traffic;
-        traffic.endpoint_changed(now, version, old, class);
+        traffic.endpoint_changed(now, version, pod, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;
         if up != self.recorder.is_up(w) {
             let cause = &self.pods[pod].cause;

@@ -119,6 +119,16 @@ pub enum ModelEvent {
     TolerationExpired { node: NodeId },
     /// traffic → Service (one-shot): a rate step; the load per endpoint changes.
     RateChanged { workload: usize },
+    /// Service → itself (arrival timer, exact mode): the next request.
+    RequestArrives { workload: usize },
+    /// pod → Service (exact mode): a request's answer, `after` its arrival,
+    /// unless the container it ran in stopped meanwhile (`incarnation`).
+    RequestAnswered {
+        workload: usize,
+        pod: PodId,
+        incarnation: u32,
+        after: crate::sim::SimDuration,
+    },
     /// fault injector → world: a scheduled (`at`/`every`) fault fires.
     FaultFires { fault: usize },
     /// fault injector → pod (pod failure timer): a stochastic pod crash is due.

@@ -211,10 +211,11 @@ impl World<'_> {
         let now = engine.now();
         self.memory_stops(pod, engine);
         let p = &mut self.pods[pod];
-        if abruptly && p.endpoint == Some(crate::traffic::EndpointClass::Serving) {
+        if abruptly {
+            let serving = p.endpoint == Some(crate::traffic::EndpointClass::Serving);
             self.workloads[p.workload]
                 .traffic
-                .drop_in_flight(now, p.version);
+                .drop_in_flight(now, p.version, pod, serving);
         }
         p.container = Container::Stopped;
         p.pulled_cold = false;

@@ -25,6 +25,7 @@ impl World<'_> {
             return;
         }
         let now = engine.now();
+        let per_endpoint = self.workloads[w].traffic.rate_per_endpoint(now);
         let pods = self.workloads[w].pods.clone();
         for pod in pods {
             if !self.pods[pod].container_runs() {
@@ -35,7 +36,7 @@ impl World<'_> {
             }
             // Only a probe that now sees otherwise needs its verdict planned
             // anew: most load changes move no probe across its timeout.
-            if self.observe(pod, now) {
+            if self.observe_at(pod, now, per_endpoint) {
                 self.container_changed(pod, engine);
             }
         }
@@ -141,6 +142,8 @@ impl World<'_> {
         let now = engine.now();
         let product = self.workloads[w].spikes.iter().product();
         self.workloads[w].traffic.set_multiplier(now, product);
+        // The arrivals drawn at the old rate no longer hold.
+        self.schedule_arrival(w, engine);
         self.load_changed(w, engine);
     }
 }

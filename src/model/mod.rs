@@ -22,6 +22,7 @@ mod partition;
 mod pod;
 mod prober;
 mod replicaset;
+mod requests;
 mod sampling;
 mod scheduler;
 mod termination;
@@ -72,6 +73,8 @@ pub type ZoneId = usize;
 #[derive(Debug)]
 struct WorkloadState {
     traffic: FluidTraffic,
+    /// Exact mode: the next request's arrival.
+    arrival_timer: crate::sim::TimerId,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -145,6 +148,9 @@ pub struct Observations {
     pub drains: Vec<DrainRecord>,
     /// The state over time, if [`World::record_timeseries`] asked for it.
     pub timeseries: Vec<Sample>,
+    /// Exact mode: per workload, p50, p95 and p99 of the answers' latency
+    /// in milliseconds.
+    pub latency_ms: Vec<Option<[f64; 3]>>,
     pub trace: Vec<TraceEvent>,
     pub key_events_not_kept: u64,
 }
@@ -192,10 +198,12 @@ impl<'s> World<'s> {
     /// Builds the cluster at time zero: in its steady state (every replica
     /// placed, pulled, started, Ready and in every kube-proxy's view), or empty
     /// with `coldStart`.
+    /// With `exact`, every request is drawn on its own (`--exact`).
     pub fn new(
         scenario: &'s Scenario,
         streams: &RngStreams,
         trace_level: TraceLevel,
+        exact: bool,
         engine: &mut Engine<ModelEvent>,
     ) -> Self {
         use rand::RngExt;
@@ -282,12 +290,19 @@ impl<'s> World<'s> {
                 scaling_since_failed: None,
                 failed_while_scaling: 0,
                 rescales: 0,
-                traffic: FluidTraffic::new(
-                    w.traffic.clone(),
-                    deployment::capacity(&w.app, w.limits),
-                    streams.stream(&format!("traffic/{}", w.name)),
-                    streams.stream(&format!("in-flight/{}", w.name)),
-                ),
+                traffic: {
+                    let mut traffic = FluidTraffic::new(
+                        w.traffic.clone(),
+                        deployment::capacity(&w.app, w.limits),
+                        streams.stream(&format!("traffic/{}", w.name)),
+                        streams.stream(&format!("in-flight/{}", w.name)),
+                    );
+                    if exact {
+                        traffic.enable_exact(requests::exact_requests(streams, w));
+                    }
+                    traffic
+                },
+                arrival_timer: engine.new_timer(),
                 pods: Vec::new(),
                 pods_created: 0,
                 spikes: Vec::new(),
@@ -345,6 +360,9 @@ impl<'s> World<'s> {
 
     fn start(&mut self, engine: &mut Engine<ModelEvent>) {
         self.plan_managed_outage(engine);
+        for w in 0..self.workloads.len() {
+            self.schedule_arrival(w, engine);
+        }
         self.arm_control_plane_clocks(engine);
         // A rate step changes every endpoint's load, and so what its probes see.
         for (w, workload) in self.scenario.workloads.iter().enumerate() {
@@ -492,6 +510,11 @@ impl<'s> World<'s> {
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
             timeseries,
+            latency_ms: self
+                .workloads
+                .iter()
+                .map(|w| w.traffic.latency_ms())
+                .collect(),
             trace,
             key_events_not_kept,
         }
@@ -532,6 +555,13 @@ impl World<'_> {
             ModelEvent::RateChanged { workload } | ModelEvent::LoadCrossing { workload } => {
                 self.load_changed(workload, engine)
             }
+            ModelEvent::RequestArrives { workload } => self.request_arrives(workload, engine),
+            ModelEvent::RequestAnswered {
+                workload,
+                pod,
+                incarnation,
+                after,
+            } => self.request_answered(workload, pod, incarnation, after),
             ModelEvent::TrafficSpikeEnds {
                 workload,
                 multiplier,

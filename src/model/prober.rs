@@ -109,14 +109,20 @@ impl World<'_> {
     /// load per endpoint; one out of it gets no traffic.
     /// Returns whether any probe's observation changed.
     pub(super) fn observe(&mut self, pod: PodId, now: SimTime) -> bool {
+        let per_endpoint = self.workloads[self.pods[pod].workload]
+            .traffic
+            .rate_per_endpoint(now);
+        self.observe_at(pod, now, per_endpoint)
+    }
+
+    /// [`World::observe`] with the Service's load per endpoint given: the
+    /// same for every pod of the workload, so a pass over them computes it
+    /// once.
+    pub(super) fn observe_at(&mut self, pod: PodId, now: SimTime, per_endpoint: f64) -> bool {
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let traffic = &self.workloads[self.pods[pod].workload].traffic;
         let p = &mut self.pods[pod];
-        let load = if p.in_view {
-            traffic.rate_per_endpoint(now)
-        } else {
-            0.0
-        };
+        let load = if p.in_view { per_endpoint } else { 0.0 };
         let response_time_s = traffic.capacity(p.version).response_time_s(load);
         let mut changed = false;
         for kind in [

@@ -2,7 +2,7 @@
 //! would show at an instant, read off the world without changing it.
 
 use super::{ModelEvent, World};
-use crate::metrics::{Sample, TimeSeries, WorkloadSample};
+use crate::metrics::{Counts, Sample, TimeSeries, WorkloadSample};
 use crate::sim::SimTime;
 
 impl World<'_> {
@@ -28,20 +28,36 @@ impl World<'_> {
     }
 
     /// After an event: a sample if it changed a count, or stepped the load.
+    /// Most events change neither, and are told apart by the counts alone.
     pub(super) fn sample_after(&mut self, now: SimTime, event: &ModelEvent) {
-        if self.timeseries.is_none() {
+        let Some(ts) = &self.timeseries else {
             return;
-        }
+        };
         let forced = matches!(
             event,
             ModelEvent::RateChanged { .. }
                 | ModelEvent::FaultFires { .. }
                 | ModelEvent::TrafficSpikeEnds { .. }
         );
+        let counts: Vec<Counts> = self
+            .workloads
+            .iter()
+            .map(|s| (s.traffic.serving(), s.traffic.view_size(), s.replicas))
+            .collect();
+        if !forced && !ts.counts_changed(self.nodes_ready(), self.api_writable(), &counts) {
+            return;
+        }
         let sample = self.sample(now);
         if let Some(ts) = &mut self.timeseries {
-            ts.record_change(sample, forced);
+            ts.record_change(sample);
         }
+    }
+
+    fn nodes_ready(&self) -> u32 {
+        self.nodes
+            .iter()
+            .filter(|n| n.registered && n.ready_condition)
+            .count() as u32
     }
 
     /// The samples, the grid completed to the end of the run.
@@ -55,11 +71,7 @@ impl World<'_> {
     fn sample(&self, t: SimTime) -> Sample {
         Sample {
             time: t,
-            nodes_ready: self
-                .nodes
-                .iter()
-                .filter(|n| n.registered && n.ready_condition)
-                .count() as u32,
+            nodes_ready: self.nodes_ready(),
             api_writable: self.api_writable(),
             workloads: self
                 .workloads

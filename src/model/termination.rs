@@ -103,8 +103,12 @@ impl World<'_> {
     ) {
         if killed {
             let now = engine.now();
-            let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
-            self.workloads[w].traffic.drop_in_flight(now, version);
+            let p = &self.pods[pod];
+            let serving = p.endpoint == Some(crate::traffic::EndpointClass::Serving);
+            let (w, version) = (p.workload, p.version);
+            self.workloads[w]
+                .traffic
+                .drop_in_flight(now, version, pod, serving);
         }
         self.release_pod(pod, engine);
     }

@@ -231,6 +231,18 @@ pub struct WorkloadReport {
     pub pod_oom_kills: Vec<PodOomKills>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<AutoscalingReport>,
+    /// With `--exact`: how long the answered requests took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<LatencyReport>,
+}
+
+/// Percentiles of the answered requests' latency, in milliseconds, to the
+/// histogram's three significant digits.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LatencyReport {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -421,6 +433,11 @@ impl Report {
                             at_max_replicas_s: obs.replicas[w].at_watched.as_secs_f64(),
                             rescales: obs.rescales[w],
                             failed_while_scaling: obs.failed_while_scaling[w],
+                        }),
+                        latency_ms: obs.latency_ms[w].map(|[p50, p95, p99]| LatencyReport {
+                            p50,
+                            p95,
+                            p99,
                         }),
                     },
                 )

@@ -105,6 +105,22 @@ pub fn render_text(
         );
     }
 
+    if r.workloads.iter().any(|(_, w)| w.latency_ms.is_some()) {
+        let _ = writeln!(
+            out,
+            "\nLatency of the answered requests (exact mode: every request drawn)"
+        );
+        for (name, w) in &r.workloads {
+            if let Some(l) = &w.latency_ms {
+                let _ = writeln!(
+                    out,
+                    "  {:<16} p50 {:>9.3} ms   p95 {:>9.3} ms   p99 {:>9.3} ms",
+                    name, l.p50, l.p95, l.p99
+                );
+            }
+        }
+    }
+
     let _ = writeln!(out, "\nMonitoring (max / avg / at the end)");
     let _ = writeln!(
         out,

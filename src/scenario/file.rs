@@ -473,6 +473,8 @@ pub struct AppSpec {
     pub image_pull: Option<Distribution>,
     pub startup: Option<Distribution>,
     pub service_time: Option<Distribution>,
+    /// How `--exact` draws each request's service time.
+    pub service_time_distribution: Option<crate::traffic::ServiceTimeShape>,
     pub cpu_per_request: Option<Duration>,
     pub memory: Option<MemorySpec>,
 }

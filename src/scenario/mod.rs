@@ -301,6 +301,8 @@ pub struct App {
     pub image_pull: Distribution,
     pub startup: Distribution,
     pub service_time: Distribution,
+    /// How `--exact` draws a request's service time around `service_time`.
+    pub service_time_shape: crate::traffic::ServiceTimeShape,
     pub cpu_per_request: SimDuration,
     pub memory: AppMemory,
 }

@@ -5,8 +5,10 @@
 
 use rand_distr::{Distribution as _, Poisson};
 
+use super::exact::{Arrival, ExactRequests};
 use super::{Capacity, RateProfile};
 use crate::sim::{SimDuration, SimTime, Stream};
+use crate::units::Distribution;
 
 /// How far back [`FluidTraffic::offered_rate_at`] must answer: the
 /// autoscaler's metrics lag by about a minute; ten leave a wide margin.
@@ -38,7 +40,7 @@ impl EndpointClass {
         EndpointClass::Incompatible,
     ];
 
-    fn outcome(self) -> Outcome {
+    pub(super) fn outcome(self) -> Outcome {
         match self {
             EndpointClass::Serving => Outcome::Ok,
             EndpointClass::NotStarted => Outcome::NotStarted,
@@ -105,7 +107,7 @@ impl Outcome {
         }
     }
 
-    fn index(self) -> usize {
+    pub(super) fn index(self) -> usize {
         self as usize
     }
 }
@@ -172,6 +174,8 @@ pub struct FluidTraffic {
     /// oldest first; the last is in force. Those superseded long enough ago
     /// are dropped, so a year of spikes holds a few entries.
     multipliers: Vec<(SimTime, f64)>,
+    /// In exact mode, the requests one by one; the counts are theirs.
+    exact: Option<ExactRequests>,
 }
 
 impl FluidTraffic {
@@ -194,7 +198,51 @@ impl FluidTraffic {
             in_flight,
             counts: OutcomeCounts::default(),
             multipliers: vec![(SimTime::ZERO, 1.0)],
+            exact: None,
         }
+    }
+
+    /// From now on requests are drawn one by one (`--exact`): the counts
+    /// come from them, the fluid account keeps only the usage.
+    pub fn enable_exact(&mut self, exact: ExactRequests) {
+        self.exact = Some(exact);
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.exact.is_some()
+    }
+
+    /// In exact mode, the next request's arrival after `now`.
+    pub fn next_arrival(&mut self, now: SimTime) -> Option<SimTime> {
+        let multiplier = self.multiplier();
+        let exact = self.exact.as_mut()?;
+        exact.next_arrival(now, &self.profile, multiplier)
+    }
+
+    /// In exact mode, a request arrives now: where it goes, counted.
+    pub fn arrive(&mut self, now: SimTime) -> Option<Arrival> {
+        self.settle(now);
+        let per_endpoint = self.rate_per_endpoint(now);
+        let exact = self.exact.as_mut()?;
+        let arrival = exact.arrive(per_endpoint, &self.capacities);
+        let outcome = match arrival {
+            Arrival::Failed(outcome) => outcome,
+            Arrival::Served { .. } => Outcome::Ok,
+        };
+        self.counts.0[outcome.index()] += 1;
+        Some(arrival)
+    }
+
+    /// In exact mode, a request's answer is due: whether it was answered.
+    pub fn complete(&mut self, key: usize, incarnation: u32, after: SimDuration) -> bool {
+        self.exact
+            .as_mut()
+            .is_some_and(|e| e.complete(key, incarnation, after))
+    }
+
+    /// In exact mode, p50, p95 and p99 of the answered requests' latency.
+    pub fn latency_ms(&self) -> Option<[f64; 3]> {
+        self.exact.as_ref().and_then(ExactRequests::latency_ms)
     }
 
     pub fn view_size(&self) -> u32 {
@@ -220,9 +268,12 @@ impl FluidTraffic {
     }
 
     /// A new version of the app (a rollout), with its own speed.
-    pub fn add_version(&mut self, capacity: Capacity) {
+    pub fn add_version(&mut self, capacity: Capacity, service_time: Distribution) {
         self.capacities.push(capacity);
         self.serving_by_version.push(0);
+        if let Some(exact) = &mut self.exact {
+            exact.add_version(service_time);
+        }
     }
 
     /// Whether any version's endpoints are limited by a CPU limit.
@@ -349,9 +400,12 @@ impl FluidTraffic {
         let peak_rate = self.profile.max_rate_in(from, last) * multiplier;
         self.usage.offered_requests += expected;
         self.usage.offered_rate_max = self.usage.offered_rate_max.max(peak_rate);
+        let exact = self.exact.is_some();
         if size == 0 {
-            let n = poisson(&mut self.arrivals, expected);
-            self.counts.0[Outcome::NoEndpoints.index()] += n;
+            if !exact {
+                let n = poisson(&mut self.arrivals, expected);
+                self.counts.0[Outcome::NoEndpoints.index()] += n;
+            }
             return;
         }
         for class in EndpointClass::ALL {
@@ -374,12 +428,14 @@ impl FluidTraffic {
                     peak_cores += f64::from(share)
                         * self.capacities[version].cpu_cores(peak_rate / f64::from(size));
                 }
-                let ok = poisson(&mut self.arrivals, ok_mean);
-                let overload = poisson(&mut self.arrivals, overload_mean);
-                self.counts.0[Outcome::Ok.index()] += ok;
-                self.counts.0[Outcome::Overload.index()] += overload;
+                if !exact {
+                    let ok = poisson(&mut self.arrivals, ok_mean);
+                    let overload = poisson(&mut self.arrivals, overload_mean);
+                    self.counts.0[Outcome::Ok.index()] += ok;
+                    self.counts.0[Outcome::Overload.index()] += overload;
+                }
                 self.usage.cpu_max_cores = self.usage.cpu_max_cores.max(peak_cores);
-            } else {
+            } else if !exact {
                 let mean = expected * f64::from(share) / f64::from(size);
                 let n = poisson(&mut self.arrivals, mean);
                 self.counts.0[class.outcome().index()] += n;
@@ -436,6 +492,7 @@ impl FluidTraffic {
         &mut self,
         now: SimTime,
         version: usize,
+        key: usize,
         from: Option<EndpointClass>,
         to: Option<EndpointClass>,
     ) {
@@ -443,6 +500,9 @@ impl FluidTraffic {
             return;
         }
         self.settle(now);
+        if let Some(exact) = &mut self.exact {
+            exact.endpoint_changed(key, version, to);
+        }
         if let Some(c) = from {
             self.view[c as usize] -= 1;
             if c == EndpointClass::Serving {
@@ -457,12 +517,29 @@ impl FluidTraffic {
         }
     }
 
-    /// A serving endpoint stopped abruptly: the requests in flight on it die.
-    /// Their number is Poisson with the endpoint's mean occupancy (λ_pod ×
-    /// E[S] below the CPU limit's pressure, the M/G/∞ count; more as the
-    /// limit nears); they had been counted as answered, and move to dropped.
-    pub fn drop_in_flight(&mut self, now: SimTime, version: usize) -> u64 {
+    /// The container behind endpoint `key` stopped abruptly: the requests
+    /// in flight on it die. In exact mode, exactly those. In the fluid
+    /// account, if it was serving in the view (one out of it has drained),
+    /// a Poisson number with the endpoint's mean occupancy (λ_pod × E[S]
+    /// below the CPU limit's pressure, the M/G/∞ count; more as the limit
+    /// nears). They had been counted as answered, and move to dropped.
+    pub fn drop_in_flight(
+        &mut self,
+        now: SimTime,
+        version: usize,
+        key: usize,
+        serving: bool,
+    ) -> u64 {
+        if self.exact.is_none() && !serving {
+            return 0;
+        }
         self.settle(now);
+        if let Some(exact) = &mut self.exact {
+            let dropped = exact.drop_in_flight(key);
+            self.counts.0[Outcome::Ok.index()] -= dropped;
+            self.counts.0[Outcome::DroppedInFlight.index()] += dropped;
+            return dropped;
+        }
         let size = self.view_size();
         if size == 0 {
             return 0;
@@ -510,7 +587,7 @@ mod tests {
 
     fn serving(t: &mut FluidTraffic, n: u32) {
         for _ in 0..n {
-            t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
+            t.endpoint_changed(SimTime::ZERO, 0, 0, None, Some(EndpointClass::Serving));
         }
     }
 
@@ -545,9 +622,9 @@ mod tests {
     #[test]
     fn shares_follow_the_view() {
         let mut t = traffic(1000.0);
-        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
-        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Serving));
-        t.endpoint_changed(SimTime::ZERO, 0, None, Some(EndpointClass::Stale));
+        t.endpoint_changed(SimTime::ZERO, 0, 0, None, Some(EndpointClass::Serving));
+        t.endpoint_changed(SimTime::ZERO, 0, 0, None, Some(EndpointClass::Serving));
+        t.endpoint_changed(SimTime::ZERO, 0, 0, None, Some(EndpointClass::Stale));
         t.settle(SimTime::from_secs(300));
         let c = t.counts();
         // 300,000 requests, a third stale: mean 100,000, sd 316.
@@ -697,11 +774,11 @@ mod tests {
         let mut t = with(RateProfile::constant(30.0), capacity);
         assert_eq!(t.failing_rate_now(secs(1)), 30.0);
         serving(&mut t, 3);
-        t.endpoint_changed(secs(1), 0, None, Some(EndpointClass::Stale));
+        t.endpoint_changed(secs(1), 0, 0, None, Some(EndpointClass::Stale));
         // 7.5 req/s each: the stale one's share fails, the others keep up.
         assert_close(t.failing_rate_now(secs(1)), 7.5, 1e-12);
-        t.endpoint_changed(secs(2), 0, Some(EndpointClass::Serving), None);
-        t.endpoint_changed(secs(2), 0, Some(EndpointClass::Serving), None);
+        t.endpoint_changed(secs(2), 0, 0, Some(EndpointClass::Serving), None);
+        t.endpoint_changed(secs(2), 0, 0, Some(EndpointClass::Serving), None);
         // 15 req/s each: the serving one processes 10, the stale one none.
         assert_close(t.failing_rate_now(secs(2)), 20.0, 1e-12);
     }

@@ -141,7 +141,9 @@ fn run_out_writes_the_report_the_trace_the_state_over_time_and_the_charts() {
             "node-loss: pods and load",
             "pods / nodes",
             "requests (req/s)",
-            "web serving",
+            "serving",
+            "replicas",
+            "nodes Ready",
         ],
     );
     assert_chart(

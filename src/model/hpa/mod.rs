@@ -119,7 +119,7 @@ struct Samples {
 
 /// A pod's memory at the scrape: what it holds, and what each request in
 /// flight adds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Memory {
     held: f64,
     per_request: f64,
@@ -162,7 +162,13 @@ impl World<'_> {
     /// that the pods of the steady state can have started, and turned
     /// Ready, before time zero: at least the CPU initialization period
     /// before, as a cluster running for a while has them.
-    fn hpa_samples(&self, w: usize, scrape: SimTime, history: SimDuration) -> Samples {
+    fn hpa_samples(
+        &self,
+        w: usize,
+        scrape: SimTime,
+        history: SimDuration,
+        calculator: &replica_calculator::CalculatorSettings,
+    ) -> Samples {
         use replica_calculator::{PodPhase, PodSample, ReadyCondition, Requests};
 
         let workload = &self.scenario.workloads[w];
@@ -208,8 +214,13 @@ impl World<'_> {
                     memory_bytes: workload.requests.memory_bytes,
                 },
                 usage: None,
+                count: 1,
             });
         }
+        let (pods, basis) =
+            replica_calculator::merge_alike(pods.into_iter().zip(basis).collect(), calculator)
+                .into_iter()
+                .unzip();
         Samples {
             pods,
             basis,
@@ -260,7 +271,7 @@ impl World<'_> {
             metric_window: settings.metric_resolution,
             now: now + history,
         };
-        let mut samples = self.hpa_samples(w, scrape, history);
+        let mut samples = self.hpa_samples(w, scrape, history, &calculator);
         let mut recommend = |rate: f64| {
             replica_calculator::compute_replicas_for_metrics(
                 current,

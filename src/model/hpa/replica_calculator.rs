@@ -35,6 +35,10 @@ pub(crate) struct PodSample {
     /// `None` while metrics-server has no sample for the pod (it started
     /// after the last scrape, or its node stopped answering).
     pub usage: Option<Usage>,
+    /// How many pods, all alike, this sample stands for: a Deployment's
+    /// pods are mostly identical, and the controller's sums over them are
+    /// sums over these classes (see [`merge_alike`]).
+    pub count: u32,
 }
 
 /// The pod's resource requests, summed over its containers.
@@ -137,6 +141,48 @@ fn group_pod(pod: &PodSample, resource: Option<ResourceName>, s: &CalculatorSett
     PodGroup::Ready
 }
 
+/// The pod with the times that cannot change its group at this sync made
+/// equal for every pod: a pod past its CPU initialization and Ready is
+/// grouped the same whenever it started or turned Ready.
+fn without_idle_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
+    if let (Some(condition), Some(start)) = (&mut pod.ready, pod.start_time)
+        && condition.ready
+        && start + s.cpu_initialization_period <= s.now
+    {
+        condition.last_transition = SimTime::ZERO;
+        pod.start_time = Some(SimTime::ZERO);
+    }
+    pod
+}
+
+/// Merges the pods that every group and sum of the controller treats alike
+/// (the same sample once the times that cannot matter are set aside, and
+/// the same `key`, what decides their usage) into one sample of their
+/// count, in the order of each class's first pod. The proposals are those
+/// of the pods one by one; the cost of a proposal is then that of a few
+/// classes, not of hundreds of pods.
+pub(crate) fn merge_alike<K: PartialEq>(
+    pods: Vec<(PodSample, K)>,
+    s: &CalculatorSettings,
+) -> Vec<(PodSample, K)> {
+    let mut merged: Vec<(PodSample, K)> = Vec::new();
+    for (pod, key) in pods {
+        let pod = without_idle_times(pod, s);
+        let alike = merged.iter_mut().find(|(p, k)| {
+            *k == key
+                && PodSample {
+                    count: pod.count,
+                    ..p.clone()
+                } == pod
+        });
+        match alike {
+            Some((p, _)) => p.count += pod.count,
+            None => merged.push((pod, key)),
+        }
+    }
+    merged
+}
+
 /// `Tolerances.isWithin`: the band is closed, so a ratio of exactly
 /// `1 + tolerance_up` does not scale.
 fn is_within(ratio: f64, s: &CalculatorSettings) -> bool {
@@ -178,9 +224,15 @@ fn resource_request(requests: &Requests, resource: ResourceName) -> u64 {
 /// `GetResourceUtilizationRatio`: the utilization of the pods together, not
 /// the mean of each pod's, truncated to a whole percent. `None` when no
 /// counted pod requests the resource.
-fn utilization_ratio(counted: &[(u64, u64)], target_utilization: u32) -> Option<f64> {
-    let usage: u64 = counted.iter().map(|&(usage, _)| usage).sum();
-    let requests: u64 = counted.iter().map(|&(_, request)| request).sum();
+fn utilization_ratio(counted: &[(u64, u64, u32)], target_utilization: u32) -> Option<f64> {
+    let usage: u64 = counted
+        .iter()
+        .map(|&(usage, _, n)| usage.saturating_mul(u64::from(n)))
+        .sum();
+    let requests: u64 = counted
+        .iter()
+        .map(|&(_, request, n)| request * u64::from(n))
+        .sum();
     if requests == 0 {
         return None;
     }
@@ -188,10 +240,18 @@ fn utilization_ratio(counted: &[(u64, u64)], target_utilization: u32) -> Option<
     Some(utilization as f64 / f64::from(target_utilization))
 }
 
+/// The pods `counted` stands for.
+fn pods_in<T>(counted: &[T], count: impl Fn(&T) -> u32) -> usize {
+    counted.iter().map(|c| count(c) as usize).sum()
+}
+
 /// `GetMetricUsageRatio`: the integer mean per pod over the target.
-fn usage_ratio(counted: &[u64], target_usage: u64) -> f64 {
-    let total: u64 = counted.iter().sum();
-    let mean = total / counted.len() as u64;
+fn usage_ratio(counted: &[(u64, u32)], target_usage: u64) -> f64 {
+    let total: u64 = counted
+        .iter()
+        .map(|&(v, n)| v.saturating_mul(u64::from(n)))
+        .sum();
+    let mean = total / pods_in(counted, |c| c.1) as u64;
     mean as f64 / target_usage as f64
 }
 
@@ -244,10 +304,10 @@ fn resource_utilization_replicas(
         match group_pod(pod, Some(resource), s) {
             PodGroup::Ready => {
                 let usage = pod.usage.as_ref().expect("a ready pod has a sample");
-                counted.push((resource_usage(usage, resource), request));
+                counted.push((resource_usage(usage, resource), request, pod.count));
             }
-            PodGroup::Unready => unready.push(request),
-            PodGroup::Missing => missing.push(request),
+            PodGroup::Unready => unready.push((request, pod.count)),
+            PodGroup::Missing => missing.push((request, pod.count)),
             PodGroup::Ignored => {}
         }
     }
@@ -261,7 +321,7 @@ fn resource_utilization_replicas(
     {
         return None;
     }
-    let ready_pod_count = counted.len();
+    let ready_pod_count = pods_in(&counted, |c| c.2);
     let usage_ratio = utilization_ratio(&counted, target_utilization)?;
 
     let scale_up_with_unready = !unready.is_empty() && usage_ratio > 1.0;
@@ -278,20 +338,20 @@ fn resource_utilization_replicas(
         counted.extend(
             missing
                 .iter()
-                .map(|&request| (request * fallback_utilization / 100, request)),
+                .map(|&(request, n)| (request * fallback_utilization / 100, request, n)),
         );
     } else if usage_ratio > 1.0 {
-        counted.extend(missing.iter().map(|&request| (0, request)));
+        counted.extend(missing.iter().map(|&(request, n)| (0, request, n)));
     }
     if scale_up_with_unready {
-        counted.extend(unready.iter().map(|&request| (0, request)));
+        counted.extend(unready.iter().map(|&(request, n)| (0, request, n)));
     }
     let new_usage_ratio = utilization_ratio(&counted, target_utilization)?;
     Some(rebalanced_replicas(
         current,
         usage_ratio,
         new_usage_ratio,
-        counted.len(),
+        pods_in(&counted, |c| c.2),
         s,
     ))
 }
@@ -316,18 +376,19 @@ fn plain_metric_replicas(
     let mut missing_pods = 0;
     for pod in pods {
         match group_pod(pod, resource, s) {
-            PodGroup::Ready => {
-                counted.push(value(pod.usage.as_ref().expect("a ready pod has a sample")))
-            }
-            PodGroup::Unready => unready_pods += 1,
-            PodGroup::Missing => missing_pods += 1,
+            PodGroup::Ready => counted.push((
+                value(pod.usage.as_ref().expect("a ready pod has a sample")),
+                pod.count,
+            )),
+            PodGroup::Unready => unready_pods += pod.count,
+            PodGroup::Missing => missing_pods += pod.count,
             PodGroup::Ignored => {}
         }
     }
     if counted.is_empty() {
         return None;
     }
-    let ready_pod_count = counted.len();
+    let ready_pod_count = pods_in(&counted, |c| c.1);
     let usage_ratio = usage_ratio(&counted, target_usage);
 
     let scale_up_with_unready = unready_pods > 0 && usage_ratio > 1.0;
@@ -338,19 +399,19 @@ fn plain_metric_replicas(
         return Some(ceil_replicas(usage_ratio * ready_pod_count as f64));
     }
     if usage_ratio < 1.0 {
-        counted.extend(std::iter::repeat_n(target_usage, missing_pods));
+        counted.push((target_usage, missing_pods));
     } else if usage_ratio > 1.0 {
-        counted.extend(std::iter::repeat_n(0, missing_pods));
+        counted.push((0, missing_pods));
     }
     if scale_up_with_unready {
-        counted.extend(std::iter::repeat_n(0, unready_pods));
+        counted.push((0, unready_pods));
     }
     let new_usage_ratio = self::usage_ratio(&counted, target_usage);
     Some(rebalanced_replicas(
         current,
         usage_ratio,
         new_usage_ratio,
-        counted.len(),
+        pods_in(&counted, |c| c.1),
         s,
     ))
 }
@@ -499,6 +560,7 @@ mod tests {
                 memory_bytes: 500_000_000.0,
                 requests_per_second,
             }),
+            count: 1,
         }
     }
 
@@ -854,5 +916,71 @@ mod tests {
         assert_eq!(milli_value(450.000_000_000_1), 450);
         assert_eq!(milli_value(450.2), 451);
         assert_eq!(memory_milli_value(1024.0), 1_024_000);
+    }
+
+    #[test]
+    fn merged_pods_propose_what_the_pods_one_by_one_do() {
+        // Pods alike but for times that cannot matter merge; the fresh one,
+        // within its CPU initialization, stays apart. Every metric, at every
+        // load, gives the same proposal either way.
+        let s = settings();
+        let fresh = PodSample {
+            start_time: Some(SimTime::from_secs(540)),
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(580),
+            }),
+            ..pod(0.0, 0.0)
+        };
+        let old = |t: u64| PodSample {
+            start_time: Some(SimTime::from_secs(t)),
+            ..pod(0.0, 0.0)
+        };
+        let pods = vec![
+            old(0),
+            old(10),
+            fresh,
+            old(30),
+            missing(),
+            pending(),
+            missing(),
+        ];
+        let merged: Vec<PodSample> =
+            merge_alike(pods.iter().cloned().map(|p| (p, ())).collect(), &s)
+                .into_iter()
+                .map(|(p, ())| p)
+                .collect();
+        assert_eq!(
+            merged.iter().map(|p| p.count).collect::<Vec<_>>(),
+            vec![3, 1, 2, 1]
+        );
+        for metric in [
+            cpu(50),
+            HpaMetric::RequestsPerSecond {
+                average_value: 10.0,
+            },
+        ] {
+            for load in [0.0, 100.0, 450.0, 900.0, 2000.0] {
+                let with = |pods: &[PodSample]| -> Vec<PodSample> {
+                    pods.iter()
+                        .map(|p| PodSample {
+                            usage: p.usage.map(|_| Usage {
+                                cpu_millis: load,
+                                memory_bytes: 0.0,
+                                requests_per_second: load / 50.0,
+                            }),
+                            ..p.clone()
+                        })
+                        .collect()
+                };
+                for current in [3, 7, 12] {
+                    assert_eq!(
+                        replicas(current, metric.clone(), &with(&pods)),
+                        replicas(current, metric.clone(), &with(&merged)),
+                        "{metric:?} at {load} from {current}"
+                    );
+                }
+            }
+        }
     }
 }

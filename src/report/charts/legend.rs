@@ -29,8 +29,11 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(RGBColor, Swatch, String)],
 ) -> Result<(), String> {
+    // 20 pixels an entry, closer if that is what the area holds.
+    let height = area.dim_in_pixel().1 as i32;
+    let step = ((height - 30) / entries.len().max(1) as i32).clamp(12, 20);
     for (i, (color, swatch, label)) in entries.iter().enumerate() {
-        let y = 24 + 20 * i as i32;
+        let y = 24 + step * i as i32;
         match swatch {
             Swatch::Line(Stroke::Solid(width)) => area
                 .draw(&PathElement::new(

@@ -92,20 +92,13 @@ impl Chart for ReplicasChart<'_> {
             let color = series(w);
             let serving = held(&|s| s.workloads[w].serving);
             dense |= draw_held(&mut pods, &serving, end, columns, color, Stroke::Solid(2))?;
-            legend.push((
-                color,
-                Swatch::Line(Stroke::Solid(2)),
-                format!("{name} serving"),
-            ));
             let desired = held(&|s| s.workloads[w].desired);
             dense |= draw_held(&mut pods, &desired, end, columns, color, Stroke::Dashed)?;
-            legend.push((
-                color,
-                Swatch::Line(Stroke::Dashed),
-                format!("{name} replicas"),
-            ));
+            legend.push((color, Swatch::Line(Stroke::Solid(2)), name.clone()));
         }
         let grey = RGBColor(128, 128, 128);
+        legend.push((grey, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
+        legend.push((grey, Swatch::Line(Stroke::Dashed), "replicas".to_string()));
         let nodes = held(&|s| s.nodes_ready);
         dense |= draw_held(&mut pods, &nodes, end, columns, grey, Stroke::Solid(1))?;
         legend.push((

@@ -142,18 +142,20 @@ impl Chart for UptimeTimeline {
             chart
                 .draw_series(std::iter::once(rect(i, 0.0, self.duration_s, UP)))
                 .drawn()?;
+            let degraded = coalesce(band.degraded.iter().copied(), pixel);
             chart
-                .draw_series(band.degraded.iter().map(|&(a, b)| rect(i, a, b, DEGRADED)))
+                .draw_series(degraded.iter().map(|&(a, b)| rect(i, a, b, DEGRADED)))
                 .drawn()?;
+            let down = coalesce(band.down.iter().map(|(a, b, _)| (*a, *b)), pixel);
             chart
-                .draw_series(band.down.iter().map(|(a, b, _)| rect(i, *a, *b, DOWN)))
+                .draw_series(down.iter().map(|&(a, b)| rect(i, a, b, DOWN)))
                 .drawn()?;
             // An outage of seconds in a month is narrower than a pixel: a
-            // marker shows it anyway.
+            // marker shows it anyway, one per pixel.
             chart
-                .draw_series(band.down.iter().map(|(a, _, _)| {
+                .draw_series(down.iter().map(|&(a, _)| {
                     TriangleMarker::new(
-                        (axis.at(*a), SegmentValue::Exact(row(i) + 1)),
+                        (axis.at(a), SegmentValue::Exact(row(i) + 1)),
                         6,
                         DOWN.filled(),
                     )
@@ -225,6 +227,19 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Intervals in order of start, those less than `gap` apart made one: a
+/// year's thousands of short degradations drawn as the pixels they cover.
+fn coalesce(intervals: impl Iterator<Item = (f64, f64)>, gap: f64) -> Vec<(f64, f64)> {
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (start, end) in intervals {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 + gap => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
 /// `42 s`, `12 min`, `3.5 h`, `2.1 d`.
 pub(crate) fn duration_label(seconds: f64) -> String {
     if seconds < 120.0 {
@@ -235,5 +250,16 @@ pub(crate) fn duration_label(seconds: f64) -> String {
         format!("{:.1} h", seconds / 3600.0)
     } else {
         format!("{:.1} d", seconds / 86400.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_closer_than_a_pixel_are_drawn_as_one() {
+        let merged = coalesce([(0.0, 1.0), (1.5, 2.0), (10.0, 11.0)].into_iter(), 1.0);
+        assert_eq!(merged, vec![(0.0, 2.0), (10.0, 11.0)]);
     }
 }

@@ -157,6 +157,7 @@ impl Checker {
                 image_pull: Distribution::Fixed(defaults::APP_IMAGE_PULL),
                 startup: Distribution::Fixed(defaults::APP_STARTUP),
                 service_time: Distribution::Fixed(defaults::APP_SERVICE_TIME),
+                service_time_shape: crate::traffic::ServiceTimeShape::default(),
                 cpu_per_request: defaults::APP_CPU_PER_REQUEST,
                 // An app sized by its request uses it, unless told otherwise.
                 memory: AppMemory {
@@ -558,6 +559,9 @@ pub(super) fn app(spec: &file::AppSpec, base: &App) -> App {
         image_pull: spec.image_pull.unwrap_or(base.image_pull),
         startup: spec.startup.unwrap_or(base.startup),
         service_time: spec.service_time.unwrap_or(base.service_time),
+        service_time_shape: spec
+            .service_time_distribution
+            .unwrap_or(base.service_time_shape),
         cpu_per_request: spec
             .cpu_per_request
             .map_or(base.cpu_per_request, |d| d.get()),

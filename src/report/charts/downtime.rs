@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::palette::{LIGHT_GRID, series};
 use super::time_axis::{count_tick, tick};
-use super::{Chart, Drawn, font};
+use super::{Chart, Drawn, draw_series_labels, font};
 use crate::experiment::Summary;
 
 pub struct DowntimeHistogram {
@@ -106,14 +106,7 @@ impl Chart for DowntimeHistogram {
                 ci.stroke_width(2),
             )))
             .drawn()?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(font(13))
-            .draw()
-            .drawn()?;
+        draw_series_labels(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ pub use uptime::UptimeTimeline;
 
 use std::sync::Once;
 
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -108,6 +108,25 @@ fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, png::E
     writer.write_image_data(rgb)?;
     writer.finish()?;
     Ok(png)
+}
+
+/// The legend of the series drawn with labels, boxed at `position`.
+pub(crate) fn draw_series_labels<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font(font(13))
+        .draw()
+        .drawn()
 }
 
 /// A style of the bundled font at `size` pixels.

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette::{LIGHT_GRID, series};
 use super::time_axis::{count_tick, tick};
-use super::{Chart, Drawn, font};
+use super::{Chart, Drawn, draw_series_labels, font};
 use crate::experiment::Summary;
 
 /// One point of a sweep: its settings, in the order of the varied paths.
@@ -239,14 +239,7 @@ impl Chart for NinesAgainstSetting {
             }
         }
         if self.lines.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .label_font(font(13))
-                .draw()
-                .drawn()?;
+            draw_series_labels(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         Ok(())
     }
@@ -391,14 +384,7 @@ impl Chart for AvailabilityAgainstCost {
                 ])
                 .drawn()?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(font(13))
-            .draw()
-            .drawn()?;
+        draw_series_labels(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }

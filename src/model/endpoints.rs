@@ -66,9 +66,13 @@ impl World<'_> {
         }
         self.refresh_endpoint(pod, engine);
         self.route_to_terminating(w, engine);
-        // One endpoint more or less changes every other's share of the load.
-        self.load_changed(w, engine);
+        // The pod's own load changed (to the Service's share, or to none);
+        // one endpoint more or less changes every other's share.
         let now = engine.now();
+        if self.pods[pod].container_runs() && self.observe(pod, now) {
+            self.container_changed(pod, engine);
+        }
+        self.load_changed(w, engine);
         let p = &self.pods[pod];
         let size = self.workloads[w].traffic.view_size();
         let node = p.node.map_or("-", |n| self.scenario.nodes[n].name.as_str());

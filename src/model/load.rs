@@ -26,6 +26,17 @@ impl World<'_> {
         }
         let now = engine.now();
         let per_endpoint = self.workloads[w].traffic.rate_per_endpoint(now);
+        if !memory_bound {
+            // A probe's verdict moves with the load only where the response
+            // time crosses its timeout: while no version's does, no pod's
+            // observation can change, and the pass over them is skipped.
+            let sides = self.probe_sides(w, per_endpoint);
+            if sides == self.workloads[w].probe_sides {
+                self.watch_load(w, engine);
+                return;
+            }
+            self.workloads[w].probe_sides = sides;
+        }
         let pods = self.workloads[w].pods.clone();
         for pod in pods {
             if !self.pods[pod].container_runs() {
@@ -41,6 +52,28 @@ impl World<'_> {
             }
         }
         self.watch_load(w, engine);
+    }
+
+    /// For each version and probe of the workload, whether a pod in the view
+    /// at this load answers within the probe's timeout.
+    fn probe_sides(&self, w: usize, per_endpoint: f64) -> Vec<bool> {
+        let workload = &self.scenario.workloads[w];
+        let traffic = &self.workloads[w].traffic;
+        let probes: Vec<f64> = [
+            ProbeKind::Startup,
+            ProbeKind::Readiness,
+            ProbeKind::Liveness,
+        ]
+        .into_iter()
+        .filter_map(|kind| Scenario::probe(workload, kind))
+        .map(|probe| probe.timeout.as_secs_f64())
+        .collect();
+        (0..self.workloads[w].versions.len())
+            .flat_map(|v| {
+                let response_time = traffic.capacity(v).response_time_s(per_endpoint);
+                probes.iter().map(move |&timeout| response_time <= timeout)
+            })
+            .collect()
     }
 
     /// Arms the workload's load timer at the next instant the load per

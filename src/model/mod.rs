@@ -75,6 +75,9 @@ struct WorkloadState {
     traffic: FluidTraffic,
     /// Exact mode: the next request's arrival.
     arrival_timer: crate::sim::TimerId,
+    /// Per version and probe, whether the load let a pod in the view answer
+    /// within the probe's timeout at the last load change.
+    probe_sides: Vec<bool>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -303,6 +306,7 @@ impl<'s> World<'s> {
                     traffic
                 },
                 arrival_timer: engine.new_timer(),
+                probe_sides: Vec::new(),
                 pods: Vec::new(),
                 pods_created: 0,
                 spikes: Vec::new(),

@@ -168,7 +168,8 @@ pub(crate) fn merge_alike<K: PartialEq>(
     let mut merged: Vec<(PodSample, K)> = Vec::new();
     for (pod, key) in pods {
         let pod = without_idle_times(pod, s);
-        let alike = merged.iter_mut().find(|(p, k)| {
+        // Pods of one class tend to follow one another: look from the last.
+        let alike = merged.iter_mut().rev().find(|(p, k)| {
             *k == key
                 && PodSample {
                     count: pod.count,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use nines::report::charts::{self, ErrorRateChart, ReplicasChart, UptimeTimeline};
+use nines::report::charts::run_charts;
 use nines::report::markdown::{IndexEntry, index_page, scenario_page};
 use nines::report::{Report, render_text};
 use nines::scenario::defaults;
@@ -63,13 +63,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
             &text,
         );
         files.push((format!("{dir}/README.md"), page.into_bytes()));
-        let samples = &output.timeseries;
-        let rendered = [
-            charts::render(&UptimeTimeline::new(&output.report, samples))?,
-            charts::render(&ReplicasChart::new(&output.report, samples))?,
-            charts::render(&ErrorRateChart::new(&output.report, samples))?,
-        ];
-        for chart in rendered {
+        for chart in run_charts(&output.report, &output.timeseries)? {
             files.push((format!("{dir}/{}.svg", chart.name), chart.svg.into_bytes()));
         }
         reports.push((dir, output.report));

@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nines::model::TraceLevel;
-use nines::report::charts::{
-    self, DowntimeHistogram, ErrorRateChart, ReplicasChart, UptimeTimeline,
-};
+use nines::report::charts::{self, DowntimeHistogram};
 use nines::report::{
     AggregateReport, Report, render_text, write_runs_csv, write_timeseries_csv, write_trace_csv,
 };
@@ -153,18 +151,9 @@ fn run_files(output: &RunOutput, text: &str) -> Result<Vec<OutputFile>, CliError
         ("events.csv".to_string(), events),
         ("timeseries.csv".to_string(), timeseries),
     ];
-    files.extend(chart_files(charts::render(&UptimeTimeline::new(
-        report,
-        &output.timeseries,
-    ))?));
-    files.extend(chart_files(charts::render(&ReplicasChart::new(
-        report,
-        &output.timeseries,
-    ))?));
-    files.extend(chart_files(charts::render(&ErrorRateChart::new(
-        report,
-        &output.timeseries,
-    ))?));
+    for chart in charts::run_charts(report, &output.timeseries)? {
+        files.extend(chart_files(chart));
+    }
     Ok(files)
 }
 

@@ -9,23 +9,14 @@ use crate::experiment::Summary;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunFigures {
-    pub request_availability: f64,
-    pub uptime: f64,
-    pub nines_requests: f64,
-    pub nines_time: f64,
-    pub failed_requests: f64,
-    pub dropped_in_flight: f64,
-    pub downtime_s: f64,
-    pub incidents: f64,
-    pub longest_outage_s: f64,
-    /// Time-weighted means: what the run's availability cost.
-    pub nodes: f64,
-    pub replicas: f64,
+    /// In the order of [`FIGURES`].
+    pub values: [f64; FIGURES.len()],
     /// Whether every SLO check passed; `None` without an SLO.
     pub slo_passed: Option<bool>,
 }
 
-/// The figures' names, in the order of a record, `slo_passed` last.
+/// The figures' names, in the order of a record, `slo_passed` last. `nodes`
+/// and `replicas` are time-weighted means: what the run's availability cost.
 pub const FIGURES: [&str; 11] = [
     "request_availability",
     "uptime",
@@ -43,36 +34,21 @@ pub const FIGURES: [&str; 11] = [
 impl RunFigures {
     pub fn of(r: &Report) -> RunFigures {
         RunFigures {
-            request_availability: r.availability.requests,
-            uptime: r.availability.time,
-            nines_requests: r.nines.requests,
-            nines_time: r.nines.time,
-            failed_requests: r.requests.failed as f64,
-            dropped_in_flight: r.requests.dropped_in_flight as f64,
-            downtime_s: r.downtime_s,
-            incidents: r.incidents.len() as f64,
-            longest_outage_s: r.longest_outage_s(),
-            nodes: r.capacity.nodes,
-            replicas: r.capacity.replicas,
+            values: [
+                r.availability.requests,
+                r.availability.time,
+                r.nines.requests,
+                r.nines.time,
+                r.requests.failed as f64,
+                r.requests.dropped_in_flight as f64,
+                r.downtime_s,
+                r.incidents.len() as f64,
+                r.longest_outage_s(),
+                r.capacity.nodes,
+                r.capacity.replicas,
+            ],
             slo_passed: r.slo.as_ref().map(|s| s.passed),
         }
-    }
-
-    /// The figures in the order of [`FIGURES`].
-    pub fn values(&self) -> [f64; 11] {
-        [
-            self.request_availability,
-            self.uptime,
-            self.nines_requests,
-            self.nines_time,
-            self.failed_requests,
-            self.dropped_in_flight,
-            self.downtime_s,
-            self.incidents,
-            self.longest_outage_s,
-            self.nodes,
-            self.replicas,
-        ]
     }
 
     /// The CSV header of a record, after any leading columns of the caller.
@@ -81,7 +57,7 @@ impl RunFigures {
     }
 
     pub fn record(&self) -> Vec<String> {
-        self.values()
+        self.values
             .iter()
             .map(f64::to_string)
             .chain([self.slo_passed.map_or(String::new(), |p| p.to_string())])
@@ -98,9 +74,9 @@ impl RunFigures {
                 FIGURES.len() + 1
             ));
         }
-        let mut v = [0.0; 11];
-        for (i, (name, field)) in FIGURES.iter().zip(fields).enumerate() {
-            v[i] = field
+        let mut values = [0.0; FIGURES.len()];
+        for ((value, name), field) in values.iter_mut().zip(FIGURES).zip(fields) {
+            *value = field
                 .parse()
                 .map_err(|_| format!("`{name}` is `{field}`, not a number"))?;
         }
@@ -110,33 +86,7 @@ impl RunFigures {
             "false" => Some(false),
             other => return Err(format!("`slo_passed` is `{other}`, not true or false")),
         };
-        let [
-            request_availability,
-            uptime,
-            nines_requests,
-            nines_time,
-            failed_requests,
-            dropped_in_flight,
-            downtime_s,
-            incidents,
-            longest_outage_s,
-            nodes,
-            replicas,
-        ] = v;
-        Ok(RunFigures {
-            request_availability,
-            uptime,
-            nines_requests,
-            nines_time,
-            failed_requests,
-            dropped_in_flight,
-            downtime_s,
-            incidents,
-            longest_outage_s,
-            nodes,
-            replicas,
-            slo_passed,
-        })
+        Ok(RunFigures { values, slo_passed })
     }
 }
 
@@ -154,7 +104,7 @@ impl FiguresSummary {
     pub fn of(runs: &[RunFigures]) -> FiguresSummary {
         let figures = (0..FIGURES.len())
             .map(|i| {
-                let values: Vec<f64> = runs.iter().map(|r| r.values()[i]).collect();
+                let values: Vec<f64> = runs.iter().map(|r| r.values[i]).collect();
                 Summary::of(&values)
             })
             .collect();
@@ -198,17 +148,19 @@ mod tests {
     #[test]
     fn a_record_reads_back_bit_for_bit() {
         let f = RunFigures {
-            request_availability: 0.999_123_456_789_012_3,
-            uptime: 1.0 - 1e-17,
-            nines_requests: 3.058_1,
-            nines_time: f64::MIN_POSITIVE,
-            failed_requests: 1234.0,
-            dropped_in_flight: 0.0,
-            downtime_s: 45.533_000_001,
-            incidents: 2.0,
-            longest_outage_s: 40.1,
-            nodes: 3.0,
-            replicas: 7.25,
+            values: [
+                0.999_123_456_789_012_3,
+                1.0 - 1e-17,
+                3.058_1,
+                f64::MIN_POSITIVE,
+                1234.0,
+                0.0,
+                45.533_000_001,
+                2.0,
+                40.1,
+                3.0,
+                7.25,
+            ],
             slo_passed: Some(false),
         };
         let record = f.record();

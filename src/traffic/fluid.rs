@@ -221,7 +221,6 @@ impl FluidTraffic {
 
     /// In exact mode, a request arrives now: where it goes, counted.
     pub fn arrive(&mut self, now: SimTime) -> Option<Arrival> {
-        self.settle(now);
         let per_endpoint = self.rate_per_endpoint(now);
         let exact = self.exact.as_mut()?;
         let arrival = exact.arrive(per_endpoint, &self.capacities);

@@ -82,17 +82,7 @@ impl TempDir {
     }
 
     fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.path)
-            .expect("readable")
-            .map(|e| {
-                e.expect("readable")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
-        names
+        crate::support::file_names(&self.path)
     }
 }
 

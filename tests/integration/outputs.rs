@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{nines_bin, scratch_dir};
+use crate::support::{file_names, nines_bin, scratch_dir};
 
 fn bundled_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -221,20 +221,6 @@ fn sweep_args(scenario: &Path, seeds: &str) -> Vec<std::ffi::OsString> {
     .to_vec()
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("a directory")
-        .map(|e| {
-            e.expect("readable")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn three_shards_merge_into_exactly_the_unsharded_sweep() {
     let dir = scratch_dir("shards");
@@ -263,7 +249,7 @@ fn three_shards_merge_into_exactly_the_unsharded_sweep() {
         "--out".as_ref(),
         dir.join("merged").as_os_str(),
     ]);
-    let names = files_in(&dir.join("whole"));
+    let names = file_names(&dir.join("whole"));
     assert_eq!(
         names,
         [
@@ -276,7 +262,7 @@ fn three_shards_merge_into_exactly_the_unsharded_sweep() {
             "sweep.csv",
         ]
     );
-    assert_eq!(files_in(&dir.join("merged")), names);
+    assert_eq!(file_names(&dir.join("merged")), names);
     for name in &names {
         let a = std::fs::read(dir.join("whole").join(name)).expect("written");
         let b = std::fs::read(dir.join("merged").join(name)).expect("written");

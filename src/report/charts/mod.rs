@@ -99,6 +99,18 @@ pub fn render(chart: &impl Chart) -> Result<RenderedChart, ChartError> {
     })
 }
 
+/// One run's charts: the uptime timeline, pods and load, failing requests.
+pub fn run_charts(
+    report: &crate::report::Report,
+    samples: &[crate::metrics::Sample],
+) -> Result<[RenderedChart; 3], ChartError> {
+    Ok([
+        render(&UptimeTimeline::new(report, samples))?,
+        render(&ReplicasChart::new(report, samples))?,
+        render(&ErrorRateChart::new(report, samples))?,
+    ])
+}
+
 fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
     let mut png = Vec::new();
     let mut encoder = png::Encoder::new(&mut png, width, height);

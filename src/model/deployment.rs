@@ -34,6 +34,12 @@ pub(super) struct Version {
     pub replicas: u32,
     /// A newer version's migration broke it.
     pub broken: bool,
+    /// Its pods not gone, those not being deleted, and those of them
+    /// Ready: kept up to date by [`World::update_pod`], so that a sync
+    /// counts nothing.
+    pub present: u32,
+    pub active: u32,
+    pub ready: u32,
 }
 
 impl Version {
@@ -43,6 +49,9 @@ impl Version {
             app,
             replicas,
             broken: false,
+            present: 0,
+            active: 0,
+            ready: 0,
         }
     }
 }
@@ -131,12 +140,18 @@ impl World<'_> {
             app: spec.app.clone(),
             replicas: 0,
             broken: false,
+            present: 0,
+            active: 0,
+            ready: 0,
         });
         ws.traffic.add_version(
             capacity(&spec.app, self.scenario.workloads[w].limits),
             spec.app.service_time,
         );
+        ws.any_version_leaks |= spec.app.memory.leak_per_hour_bytes > 0.0;
+        ws.any_version_holds_requests |= spec.app.memory.per_request_bytes > 0.0;
         ws.current = version;
+        ws.make_live(version);
         ws.traffic.settle(now);
         self.begin_rollout_record(w, now, previous, spec.rollback_on_failure);
         let rs = self.replica_set_name(w, version);
@@ -211,18 +226,22 @@ impl World<'_> {
         p.api_ready && !p.deleting && p.ready_transition + min_ready <= now
     }
 
-    /// Per version: its pods not being deleted, and those available.
-    fn version_counts(&self, w: usize, now: SimTime) -> Vec<(u32, u32)> {
-        let mut counts = vec![(0, 0); self.workloads[w].versions.len()];
-        for &p in &self.workloads[w].pods {
-            let pod = &self.pods[p];
-            if pod.deleting {
-                continue;
-            }
-            counts[pod.version].0 += 1;
-            counts[pod.version].1 += u32::from(self.available(p, now));
+    /// The version's pods that are available. Without `minReadySeconds`
+    /// that is those Ready, which the version counts as pods change.
+    fn available_pods(&self, w: usize, version: usize, now: SimTime) -> u32 {
+        if self.scenario.workloads[w].min_ready_seconds.is_zero() {
+            return self.workloads[w].versions[version].ready;
         }
-        counts
+        let pods = self.workloads[w].pods.iter();
+        pods.filter(|&&p| self.pods[p].version == version && self.available(p, now))
+            .count() as u32
+    }
+
+    /// The live versions' `replicas`.
+    fn live_replicas(&self, w: usize) -> Vec<(usize, u32)> {
+        let ws = &self.workloads[w];
+        let live = ws.live_versions.iter();
+        live.map(|&v| (v, ws.versions[v].replicas)).collect()
     }
 
     /// The ReplicaSet of `version` scales to `to`, with the Deployment's event.
@@ -232,6 +251,9 @@ impl World<'_> {
             return;
         }
         self.workloads[w].versions[version].replicas = to;
+        if to > 0 {
+            self.workloads[w].make_live(version);
+        }
         let name = &self.scenario.workloads[w].name;
         let rs = self.replica_set_name(w, version);
         let direction = if to > from { "up" } else { "down" };
@@ -250,38 +272,34 @@ impl World<'_> {
         let now = engine.now();
         let replicas = self.workloads[w].replicas;
         let current = self.workloads[w].current;
-        let before: Vec<u32> = self.workloads[w]
-            .versions
-            .iter()
-            .map(|v| v.replicas)
-            .collect();
+        let before = self.live_replicas(w);
         // Resizing ReplicaSets moves no pod: the counts hold for the whole
         // step, until the ReplicaSet controller acts on the new sizes.
-        let counts = self.version_counts(w, now);
         match self.scenario.workloads[w].strategy {
             Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
-            strategy => self.sync_rolling(w, strategy, replicas, current, &counts, now),
+            strategy => self.sync_rolling(w, strategy, replicas, current, now),
         }
-        let after: Vec<u32> = self.workloads[w]
-            .versions
-            .iter()
-            .map(|v| v.replicas)
-            .collect();
+        // The current version is live before and after: the lists match.
+        let after = self.live_replicas(w);
         // Scaling the new ReplicaSet up or an old one down is progress, and
         // so is a new pod becoming available (`DeploymentProgressing`).
-        let available = counts[current].1;
+        let available = self.available_pods(w, current, now);
         let more_available = self.workloads[w].progress.as_mut().is_some_and(|p| {
             let more = available > p.best_available;
             p.best_available = p.best_available.max(available);
             more
         });
-        let moved = after[current] > before[current]
-            || (0..after.len()).any(|v| v != current && after[v] < before[v]);
+        let moved = before.iter().zip(&after).any(
+            |(&(v, was), &(_, is))| {
+                if v == current { is > was } else { is < was }
+            },
+        );
         if moved || more_available {
             self.progressed(w, engine);
         }
         self.reconcile_replicas(w, engine);
         self.check_rollout_done(w, engine);
+        self.workloads[w].prune_versions();
         // The ReplicaSets' update is itself an event the controller
         // watches: scaling one may let it scale another.
         if before != after {
@@ -311,7 +329,7 @@ impl World<'_> {
     }
 
     fn sync_recreate(&mut self, w: usize, replicas: u32, current: usize, now: SimTime) {
-        for v in 0..self.workloads[w].versions.len() {
+        for v in self.workloads[w].live_versions.clone() {
             if v != current {
                 self.scale_version(w, v, 0, now);
             }
@@ -334,12 +352,11 @@ impl World<'_> {
         strategy: Strategy,
         replicas: u32,
         current: usize,
-        counts: &[(u32, u32)],
         now: SimTime,
     ) {
         let (surge, unavailable) = strategy.fenceposts(replicas);
         let spec_total =
-            |world: &World| -> u32 { world.workloads[w].versions.iter().map(|v| v.replicas).sum() };
+            |world: &World| -> u32 { world.live_replicas(w).iter().map(|&(_, r)| r).sum() };
         let new_replicas = self.workloads[w].versions[current].replicas;
         if new_replicas > replicas {
             self.scale_version(w, current, replicas, now);
@@ -351,15 +368,16 @@ impl World<'_> {
                 self.scale_version(w, current, new_replicas + up, now);
             }
         }
-        let old: Vec<usize> = (0..counts.len())
-            .filter(|&v| v != current && self.workloads[w].versions[v].replicas > 0)
+        let old: Vec<usize> = (self.live_replicas(w).into_iter())
+            .filter(|&(v, replicas)| v != current && replicas > 0)
+            .map(|(v, _)| v)
             .collect();
         if old.is_empty() {
             return;
         }
         let min_available = replicas.saturating_sub(unavailable);
         let new_spec = self.workloads[w].versions[current].replicas;
-        let new_unavailable = new_spec.saturating_sub(counts[current].1);
+        let new_unavailable = new_spec.saturating_sub(self.available_pods(w, current, now));
         let all = spec_total(self);
         let mut max_scaled_down =
             i64::from(all) - i64::from(min_available) - i64::from(new_unavailable);
@@ -372,7 +390,7 @@ impl World<'_> {
                 break;
             }
             let spec = self.workloads[w].versions[v].replicas;
-            let unhealthy = i64::from(spec.saturating_sub(counts[v].1));
+            let unhealthy = i64::from(spec.saturating_sub(self.available_pods(w, v, now)));
             let down = unhealthy.min(max_scaled_down);
             if down > 0 {
                 self.scale_version(w, v, spec - down as u32, now);
@@ -380,10 +398,8 @@ impl World<'_> {
             }
         }
         // Then available ones, as long as enough stay available.
-        let available: u32 = counts
-            .iter()
-            .enumerate()
-            .map(|(v, c)| c.1.min(self.workloads[w].versions[v].replicas))
+        let available: u32 = (self.live_replicas(w).into_iter())
+            .map(|(v, replicas)| self.available_pods(w, v, now).min(replicas))
             .sum();
         let mut to_scale_down = i64::from(available) - i64::from(min_available);
         for &v in &old {
@@ -430,10 +446,9 @@ impl World<'_> {
             .chain(&ws.leaving)
             .map(|&p| &self.pods[p])
             .any(|p| p.version != current && (!p.deleting || p.in_view));
-        let counts = self.version_counts(w, now);
         let done = !old_left
             && ws.versions[current].replicas == ws.replicas
-            && counts[current].1 == ws.replicas;
+            && self.available_pods(w, current, now) == ws.replicas;
         if !done {
             return;
         }
@@ -513,6 +528,7 @@ impl World<'_> {
         self.end_rollout(w, now, RolloutOutcome::RolledBack);
         // The undo is a rollout of its own, back to the previous template.
         self.workloads[w].current = previous;
+        self.workloads[w].make_live(previous);
         self.begin_rollout_record(w, now, failed, false);
         self.progressed(w, engine);
         self.sync_deployment(w, engine);
@@ -529,7 +545,7 @@ impl World<'_> {
             return;
         }
         let ws = &self.workloads[w];
-        let mut active: Vec<usize> = (0..ws.versions.len())
+        let mut active: Vec<usize> = (ws.live_versions.iter().copied())
             .filter(|&v| ws.versions[v].replicas > 0)
             .collect();
         if active.len() < 2 {

@@ -25,7 +25,7 @@ impl World<'_> {
             return;
         }
         let now = engine.now();
-        self.pods[pod].api_ready = ready;
+        self.update_pod(pod, |p| p.api_ready = ready);
         self.pods[pod].ready_transition = now;
         let w = self.pods[pod].workload;
         self.wake_hpa(w, engine);

@@ -126,22 +126,21 @@ impl World<'_> {
                             "Stopping container: the pod no longer exists after the etcd restore"
                                 .to_string()
                         });
-                    self.pods[pod].deleting = true;
+                    self.update_pod(pod, |p| p.deleting = true);
                     self.release_pod(pod, engine);
                 }
             }
             ApiWrite::PodDeleted(pod) => {
-                let p = &mut self.pods[pod];
-                let change = if p.gone {
+                let change = if self.pods[pod].gone {
                     "deleted (its node had already released it: it stays gone)"
                 } else {
-                    p.deleting = false;
+                    self.update_pod(pod, |p| p.deleting = false);
                     "deleted (it is back)"
                 };
                 self.lost_changes
-                    .push(lost(format!("Pod/{}", p.name), change));
+                    .push(lost(format!("Pod/{}", self.pods[pod].name), change));
             }
-            ApiWrite::PodReady { pod, was } => self.pods[pod].api_ready = was,
+            ApiWrite::PodReady { pod, was } => self.update_pod(pod, |p| p.api_ready = was),
             ApiWrite::NodeNotReady(node) => {
                 self.lost_changes.push(lost(
                     format!("Node/{}", self.scenario.nodes[node].name),

@@ -243,12 +243,12 @@ impl World<'_> {
             if self.nodes[node].image_ready(w, 0).is_none() {
                 self.nodes[node].image_ready_at[w].push((0, SimTime::ZERO));
             }
+            self.update_pod(pod, |p| p.api_ready = true);
             let p = &mut self.pods[pod];
             p.container = Container::Running;
             p.ever_started = true;
             p.started = true;
             p.probe_ready = true;
-            p.api_ready = true;
             p.in_view = true;
             p.pre_existing = true;
             self.arm_pod_failure(pod, engine);

@@ -16,10 +16,7 @@ impl World<'_> {
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         self.wake_hpa(w, engine);
         let cpu_bound = self.workloads[w].traffic.cpu_bound();
-        let memory_bound = self.workloads[w]
-            .versions
-            .iter()
-            .any(|v| v.app.memory.per_request_bytes > 0.0);
+        let memory_bound = self.workloads[w].any_version_holds_requests;
         if !cpu_bound && !memory_bound {
             // The load then changes neither what probes see nor the memory.
             return;
@@ -54,9 +51,9 @@ impl World<'_> {
         self.watch_load(w, engine);
     }
 
-    /// For each version and probe of the workload, whether a pod in the view
-    /// at this load answers within the probe's timeout.
-    fn probe_sides(&self, w: usize, per_endpoint: f64) -> Vec<bool> {
+    /// For each version with pods and each probe of the workload, whether a
+    /// pod in the view at this load answers within the probe's timeout.
+    fn probe_sides(&self, w: usize, per_endpoint: f64) -> Vec<(usize, bool)> {
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
         let probes: Vec<f64> = [
@@ -68,12 +65,21 @@ impl World<'_> {
         .filter_map(|kind| Scenario::probe(workload, kind))
         .map(|probe| probe.timeout.as_secs_f64())
         .collect();
-        (0..self.workloads[w].versions.len())
+        self.versions_with_pods(w)
             .flat_map(|v| {
                 let response_time = traffic.capacity(v).response_time_s(per_endpoint);
-                probes.iter().map(move |&timeout| response_time <= timeout)
+                probes
+                    .iter()
+                    .map(move |&timeout| (v, response_time <= timeout))
             })
             .collect()
+    }
+
+    /// The versions some pod of the workload runs.
+    fn versions_with_pods(&self, w: usize) -> impl Iterator<Item = usize> + '_ {
+        let ws = &self.workloads[w];
+        let live = ws.live_versions.iter().copied();
+        live.filter(|&v| ws.versions[v].present > 0)
     }
 
     /// Arms the workload's load timer at the next instant the load per
@@ -91,14 +97,7 @@ impl World<'_> {
         let traffic = &self.workloads[w].traffic;
         let mut levels = Vec::new();
         // Each version running has its own speed, and so its own levels.
-        let mut running: Vec<usize> = self.workloads[w]
-            .pods
-            .iter()
-            .map(|&p| self.pods[p].version)
-            .collect();
-        running.sort_unstable();
-        running.dedup();
-        for version in running {
+        for version in self.versions_with_pods(w) {
             let capacity = traffic.capacity(version);
             let Some(max_rate) = capacity.max_rate() else {
                 continue;
@@ -120,11 +119,7 @@ impl World<'_> {
             }
         }
         let now = engine.now();
-        let memory_bound = self.workloads[w]
-            .versions
-            .iter()
-            .any(|v| v.app.memory.per_request_bytes > 0.0);
-        if memory_bound {
+        if self.workloads[w].any_version_holds_requests {
             let load = traffic.rate_per_endpoint(now);
             if load > 0.0 {
                 levels.extend([load * MEMORY_LOAD_STEP, load / MEMORY_LOAD_STEP]);

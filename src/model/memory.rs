@@ -42,11 +42,7 @@ impl World<'_> {
     /// Whether some version of the workload's app, or a fault, leaks.
     pub(super) fn workload_leaks(&self, w: usize) -> bool {
         let ws = &self.workloads[w];
-        ws.extra_leak_per_hour_bytes > 0.0
-            || ws
-                .versions
-                .iter()
-                .any(|v| v.app.memory.leak_per_hour_bytes > 0.0)
+        ws.extra_leak_per_hour_bytes > 0.0 || ws.any_version_leaks
     }
 
     /// Memory held by the requests in flight on the pod at its current load.

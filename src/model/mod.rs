@@ -75,13 +75,21 @@ struct WorkloadState {
     traffic: FluidTraffic,
     /// Exact mode: the next request's arrival.
     arrival_timer: crate::sim::TimerId,
-    /// Per version and probe, whether the load let a pod in the view answer
-    /// within the probe's timeout at the last load change.
-    probe_sides: Vec<bool>,
+    /// Per version with pods and probe, whether the load let a pod in the
+    /// view answer within the probe's timeout at the last load change.
+    probe_sides: Vec<(usize, bool)>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
     versions: Vec<deployment::Version>,
+    /// The versions with pods or replicas, and the current one, oldest
+    /// first: a daily deploy makes hundreds of versions in a year, and the
+    /// passes over versions skip those long scaled to zero.
+    live_versions: Vec<usize>,
+    /// Some version's app leaks memory, or holds memory per request in
+    /// flight: what decides whether time or load moves its memory.
+    any_version_leaks: bool,
+    any_version_holds_requests: bool,
     /// The Deployment's template: the version new pods get.
     current: usize,
     /// The rollout in progress, and every rollout so far.
@@ -118,6 +126,24 @@ struct WorkloadState {
     /// Image pulls and app startups: one stream per workload keeps a
     /// workload's draws independent of the others'.
     kubelet_rng: Stream,
+}
+
+impl WorkloadState {
+    /// The version takes part in the passes over versions again: it has
+    /// replicas, or is the Deployment's template.
+    fn make_live(&mut self, version: usize) {
+        if let Err(at) = self.live_versions.binary_search(&version) {
+            self.live_versions.insert(at, version);
+        }
+    }
+
+    /// Drops the versions with neither pods nor replicas that are not the
+    /// template: they take part in nothing until a rollback makes one live.
+    fn prune_versions(&mut self) {
+        let (versions, current) = (&self.versions, self.current);
+        self.live_versions
+            .retain(|&v| v == current || versions[v].replicas > 0 || versions[v].present > 0);
+    }
 }
 
 /// What a finished run leaves behind.
@@ -273,6 +299,9 @@ impl<'s> World<'s> {
                     w.app.clone(),
                     w.replicas,
                 )],
+                live_versions: vec![0],
+                any_version_leaks: w.app.memory.leak_per_hour_bytes > 0.0,
+                any_version_holds_requests: w.app.memory.per_request_bytes > 0.0,
                 current: 0,
                 progress: None,
                 rollouts: Vec::new(),

@@ -115,6 +115,13 @@ pub(super) struct Pod {
 }
 
 impl Pod {
+    /// Whether it is still there (not gone), counts among its ReplicaSet's
+    /// pods (not being deleted either), and among those Ready.
+    pub fn counted(&self) -> [bool; 3] {
+        let active = !self.deleting && !self.gone;
+        [!self.gone, active, active && self.api_ready]
+    }
+
     pub fn new(
         name: String,
         workload: usize,

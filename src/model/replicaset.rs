@@ -21,10 +21,37 @@ impl World<'_> {
         let id = self.pods.len();
         let mut pod = Pod::new(name, w, version, engine);
         pod.incompatible = state.versions[version].broken;
+        state.versions[version].present += 1;
+        state.versions[version].active += 1;
         self.pods.push(pod);
         state.pods.push(id);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
+    }
+
+    /// Changes the pod, keeping its version's counts of active and Ready
+    /// pods true.
+    pub(super) fn update_pod(&mut self, pod: PodId, change: impl FnOnce(&mut Pod)) {
+        let before = self.pods[pod].counted();
+        change(&mut self.pods[pod]);
+        let after = self.pods[pod].counted();
+        if before == after {
+            return;
+        }
+        let p = &self.pods[pod];
+        let version = &mut self.workloads[p.workload].versions[p.version];
+        let counts = [
+            &mut version.present,
+            &mut version.active,
+            &mut version.ready,
+        ];
+        for ((count, was), is) in counts.into_iter().zip(before).zip(after) {
+            match (was, is) {
+                (false, true) => *count += 1,
+                (true, false) => *count -= 1,
+                _ => {}
+            }
+        }
     }
 
     /// Each ReplicaSet of the workload (one per version) creates its
@@ -34,16 +61,9 @@ impl World<'_> {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }
-        // One pass counts every version's pods, so that the versions of
-        // past rollouts, long scaled to zero, cost nothing.
-        let mut active = vec![0u32; self.workloads[w].versions.len()];
-        for &p in &self.workloads[w].pods {
-            if !self.pods[p].deleting {
-                active[self.pods[p].version] += 1;
-            }
-        }
-        for (version, count) in active.into_iter().enumerate() {
-            if count != self.workloads[w].versions[version].replicas {
+        for version in self.workloads[w].live_versions.clone() {
+            let v = &self.workloads[w].versions[version];
+            if v.active != v.replicas {
                 self.reconcile_replica_set(w, version, engine);
             }
         }
@@ -51,18 +71,18 @@ impl World<'_> {
     }
 
     fn reconcile_replica_set(&mut self, w: usize, version: usize, engine: &mut Engine<ModelEvent>) {
-        let active: Vec<PodId> = self.workloads[w]
-            .pods
-            .iter()
-            .copied()
-            .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
-            .collect();
+        let active = self.workloads[w].versions[version].active as usize;
         let desired = self.workloads[w].versions[version].replicas as usize;
         let now = engine.now();
         let rs = self.replica_set_name(w, version);
-        if active.len() > desired {
-            let surplus = active.len() - desired;
-            for pod in self.pods_to_delete(active, surplus) {
+        if active > desired {
+            let candidates: Vec<PodId> = self.workloads[w]
+                .pods
+                .iter()
+                .copied()
+                .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
+                .collect();
+            for pod in self.pods_to_delete(candidates, active - desired) {
                 let p = &mut self.pods[pod];
                 p.cause = format!("{} deleted: ReplicaSet {rs} scaled down", p.name);
                 let name = &self.pods[pod].name;
@@ -74,7 +94,7 @@ impl World<'_> {
             }
             return;
         }
-        for _ in active.len()..desired {
+        for _ in active..desired {
             let pod = self.create_pod(w, version, engine);
             let name = &self.pods[pod].name;
             self.trace
@@ -123,6 +143,12 @@ impl World<'_> {
                 (key, p)
             })
             .collect();
+        // Only the first `count` need their order: a selection, then a sort
+        // of those (the pod's id makes every key unique).
+        if count < ranked.len() {
+            ranked.select_nth_unstable(count);
+            ranked.truncate(count);
+        }
         ranked.sort_unstable();
         active.clear();
         active.extend(ranked.into_iter().take(count).map(|(_, p)| p));
@@ -145,7 +171,7 @@ impl World<'_> {
     /// replacement: a scale-down's own deletions.
     fn terminate_pod(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         self.pods[pod].ready_when_deleted = self.pods[pod].api_ready;
-        self.pods[pod].deleting = true;
+        self.update_pod(pod, |p| p.deleting = true);
         self.journal(engine.now(), ApiWrite::PodDeleted(pod));
         self.set_api_ready(pod, false, engine);
         match self.pods[pod].node {
@@ -166,8 +192,8 @@ impl World<'_> {
         self.stop_container(pod, false, engine);
         let node = self.pods[pod].node;
         self.unbind(pod);
-        let p = &mut self.pods[pod];
-        p.gone = true;
+        self.update_pod(pod, |p| p.gone = true);
+        let p = &self.pods[pod];
         // The timers go back to the engine, so that their number follows the
         // pods alive, not the pods ever created.
         for timer in p.timers() {

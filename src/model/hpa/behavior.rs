@@ -96,7 +96,7 @@ pub(crate) fn reconcile(
         (hpa.min_replicas, reason.to_owned(), None)
     } else {
         let proposal = proposal?;
-        let reason = rescale_reason(current, proposal.replicas, &proposal.metric_name);
+        let reason = rescale_reason(current, proposal.replicas, proposal.metric_name);
         let normalized = state.normalize(now, current, proposal.replicas, hpa);
         (normalized.replicas, reason, normalized.limited_by)
     };
@@ -363,7 +363,7 @@ mod tests {
     fn proposal(replicas: u32) -> Proposal {
         Proposal {
             replicas,
-            metric_name: "cpu resource utilization (percentage of request)".to_owned(),
+            metric_name: "cpu resource utilization (percentage of request)",
         }
     }
 

@@ -173,12 +173,10 @@ impl World<'_> {
 
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
-        let mut pods = Vec::with_capacity(self.workloads[w].pods.len());
-        let mut basis = Vec::with_capacity(pods.capacity());
-        for &p in &self.workloads[w].pods {
+        let listed = self.workloads[w].pods.iter().map(|&p| {
             let pod = &self.pods[p];
             let running = pod.node.is_some() && pod.ever_started;
-            basis.push((pod.container_runs() && pod.started_at <= scrape).then(|| {
+            let basis = (pod.container_runs() && pod.started_at <= scrape).then(|| {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
                 let held = pod.memory_leaked_from
                     + self.leak_per_second(p)
@@ -188,8 +186,8 @@ impl World<'_> {
                     per_request: self.app_memory(p).per_request_bytes,
                 };
                 (pod.in_view, serving, memory, *traffic.capacity(pod.version))
-            }));
-            pods.push(PodSample {
+            });
+            let sample = PodSample {
                 phase: if running {
                     PodPhase::Running
                 } else {
@@ -215,12 +213,12 @@ impl World<'_> {
                 },
                 usage: None,
                 count: 1,
-            });
-        }
-        let (pods, basis) =
-            replica_calculator::merge_alike(pods.into_iter().zip(basis).collect(), calculator)
-                .into_iter()
-                .unzip();
+            };
+            (sample, basis)
+        });
+        let (pods, basis) = replica_calculator::merge_alike(listed, calculator)
+            .into_iter()
+            .unzip();
         Samples {
             pods,
             basis,

@@ -22,7 +22,7 @@ pub(crate) enum PodPhase {
 
 /// One pod of the target as the controller sees it at a sync: the pod from
 /// its informer and the pod's sample from the metrics APIs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct PodSample {
     pub phase: PodPhase,
     /// `metadata.deletionTimestamp` is set.
@@ -83,11 +83,11 @@ pub(crate) struct CalculatorSettings {
 }
 
 /// What the metrics ask for, and the metric that asked for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Proposal {
     pub replicas: u32,
     /// As the `SuccessfulRescale` event names it.
-    pub metric_name: String,
+    pub metric_name: &'static str,
 }
 
 /// How `groupPods` sorts a pod.
@@ -141,16 +141,35 @@ fn group_pod(pod: &PodSample, resource: Option<ResourceName>, s: &CalculatorSett
     PodGroup::Ready
 }
 
-/// The pod with the times that cannot change its group at this sync made
-/// equal for every pod: a pod past its CPU initialization and Ready is
-/// grouped the same whenever it started or turned Ready.
-fn without_idle_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
-    if let (Some(condition), Some(start)) = (&mut pod.ready, pod.start_time)
-        && condition.ready
-        && start + s.cpu_initialization_period <= s.now
-    {
-        condition.last_transition = SimTime::ZERO;
-        pod.start_time = Some(SimTime::ZERO);
+/// The pod with its times replaced by ones that [`group_pod`] answers the
+/// same for at this sync: it only compares them with the sync's instants,
+/// so pods whose comparisons agree are alike however far apart they
+/// started. During a rollout every pod is within its CPU initialization,
+/// each with a start of its own, and would otherwise be a class alone.
+fn canonical_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
+    let (Some(condition), Some(start)) = (&mut pod.ready, pod.start_time) else {
+        return pod;
+    };
+    let nanos = |d: SimDuration| d.as_nanos();
+    let (now, window_end) = (s.now.as_nanos(), s.metric_timestamp.as_nanos());
+    let canonical = if start + s.cpu_initialization_period > s.now {
+        // Within its CPU initialization: what counts is whether the
+        // sample's window began after the condition last changed.
+        let fresh = s.metric_timestamp < condition.last_transition + s.metric_window;
+        now.checked_sub(nanos(s.cpu_initialization_period))
+            .zip(window_end.checked_sub(nanos(s.metric_window)))
+            .map(|(young, window_start)| (young + 1, window_start + u64::from(fresh)))
+    } else {
+        // Past it: whether its condition last changed within the
+        // readiness delay of its start.
+        let never_ready = start + s.initial_readiness_delay > condition.last_transition;
+        let delay = nanos(s.initial_readiness_delay);
+        (nanos(s.cpu_initialization_period) < now)
+            .then_some((1, if never_ready { 0 } else { 1 + delay }))
+    };
+    if let Some((start, transition)) = canonical {
+        pod.start_time = Some(SimTime::from_nanos(start));
+        condition.last_transition = SimTime::from_nanos(transition);
     }
     pod
 }
@@ -162,18 +181,18 @@ fn without_idle_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
 /// of the pods one by one; the cost of a proposal is then that of a few
 /// classes, not of hundreds of pods.
 pub(crate) fn merge_alike<K: PartialEq>(
-    pods: Vec<(PodSample, K)>,
+    pods: impl IntoIterator<Item = (PodSample, K)>,
     s: &CalculatorSettings,
 ) -> Vec<(PodSample, K)> {
     let mut merged: Vec<(PodSample, K)> = Vec::new();
     for (pod, key) in pods {
-        let pod = without_idle_times(pod, s);
+        let pod = canonical_times(pod, s);
         // Pods of one class tend to follow one another: look from the last.
         let alike = merged.iter_mut().rev().find(|(p, k)| {
             *k == key
                 && PodSample {
                     count: pod.count,
-                    ..p.clone()
+                    ..*p
                 } == pod
         });
         match alike {
@@ -222,38 +241,48 @@ fn resource_request(requests: &Requests, resource: ResourceName) -> u64 {
     }
 }
 
-/// `GetResourceUtilizationRatio`: the utilization of the pods together, not
-/// the mean of each pod's, truncated to a whole percent. `None` when no
-/// counted pod requests the resource.
-fn utilization_ratio(counted: &[(u64, u64, u32)], target_utilization: u32) -> Option<f64> {
-    let usage: u64 = counted
-        .iter()
-        .map(|&(usage, _, n)| usage.saturating_mul(u64::from(n)))
-        .sum();
-    let requests: u64 = counted
-        .iter()
-        .map(|&(_, request, n)| request * u64::from(n))
-        .sum();
-    if requests == 0 {
-        return None;
+/// Sums over the pods of one group, in milli-units: summing as the pods
+/// are grouped spares the controller a list per group at each of the
+/// dozens of proposals a sync's rest band asks for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    usage: u64,
+    requests: u64,
+    pods: u64,
+}
+
+impl Tally {
+    fn add(&mut self, usage: u64, request: u64, count: u32) {
+        let n = u64::from(count);
+        self.usage = self.usage.saturating_add(usage.saturating_mul(n));
+        self.requests = self.requests.saturating_add(request.saturating_mul(n));
+        self.pods += n;
     }
-    let utilization = usage.saturating_mul(100) / requests;
-    Some(utilization as f64 / f64::from(target_utilization))
-}
 
-/// The pods `counted` stands for.
-fn pods_in<T>(counted: &[T], count: impl Fn(&T) -> u32) -> usize {
-    counted.iter().map(|c| count(c) as usize).sum()
-}
+    fn and(self, other: Tally) -> Tally {
+        Tally {
+            usage: self.usage.saturating_add(other.usage),
+            requests: self.requests.saturating_add(other.requests),
+            pods: self.pods + other.pods,
+        }
+    }
 
-/// `GetMetricUsageRatio`: the integer mean per pod over the target.
-fn usage_ratio(counted: &[(u64, u32)], target_usage: u64) -> f64 {
-    let total: u64 = counted
-        .iter()
-        .map(|&(v, n)| v.saturating_mul(u64::from(n)))
-        .sum();
-    let mean = total / pods_in(counted, |c| c.1) as u64;
-    mean as f64 / target_usage as f64
+    /// `GetResourceUtilizationRatio`: the utilization of the pods together,
+    /// not the mean of each pod's, truncated to a whole percent. `None` when
+    /// no pod requests the resource.
+    fn utilization_ratio(self, target_utilization: u32) -> Option<f64> {
+        if self.requests == 0 {
+            return None;
+        }
+        let utilization = self.usage.saturating_mul(100) / self.requests;
+        Some(utilization as f64 / f64::from(target_utilization))
+    }
+
+    /// `GetMetricUsageRatio`: the integer mean per pod over the target.
+    fn usage_ratio(self, target_usage: u64) -> f64 {
+        let mean = self.usage / self.pods;
+        mean as f64 / target_usage as f64
+    }
 }
 
 /// The end shared by `GetResourceReplicas` and `calcPlainMetricReplicas`,
@@ -295,64 +324,57 @@ fn resource_utilization_replicas(
     if pods.is_empty() {
         return None;
     }
-    // (usage, request) of the pods whose samples count; the requests of the
-    // pods set aside.
-    let mut counted = Vec::new();
-    let mut unready = Vec::new();
-    let mut missing = Vec::new();
+    // A target above 100 % would make a pod at 100 % of its request look
+    // idle: a missing pod counts at the target then, on a scale-down.
+    let fallback_utilization = u64::from(target_utilization.max(100));
+    let mut counted = Tally::default();
+    let mut unready = Tally::default();
+    let mut missing_idle = Tally::default();
+    let mut missing_at_target = Tally::default();
+    // `calculateRequests` lists every pod, those set aside included.
+    let mut unrequested = false;
     for pod in pods {
         let request = resource_request(&pod.requests, resource);
+        unrequested |= request == 0;
         match group_pod(pod, Some(resource), s) {
             PodGroup::Ready => {
                 let usage = pod.usage.as_ref().expect("a ready pod has a sample");
-                counted.push((resource_usage(usage, resource), request, pod.count));
+                counted.add(resource_usage(usage, resource), request, pod.count);
             }
-            PodGroup::Unready => unready.push((request, pod.count)),
-            PodGroup::Missing => missing.push((request, pod.count)),
+            PodGroup::Unready => unready.add(0, request, pod.count),
+            PodGroup::Missing => {
+                missing_idle.add(0, request, pod.count);
+                missing_at_target.add(request * fallback_utilization / 100, request, pod.count);
+            }
             PodGroup::Ignored => {}
         }
     }
-    if counted.is_empty() {
+    if counted.pods == 0 || unrequested {
         return None;
     }
-    // `calculateRequests` lists every pod, those set aside included.
-    if pods
-        .iter()
-        .any(|pod| resource_request(&pod.requests, resource) == 0)
-    {
-        return None;
-    }
-    let ready_pod_count = pods_in(&counted, |c| c.2);
-    let usage_ratio = utilization_ratio(&counted, target_utilization)?;
+    let usage_ratio = counted.utilization_ratio(target_utilization)?;
 
-    let scale_up_with_unready = !unready.is_empty() && usage_ratio > 1.0;
-    if !scale_up_with_unready && missing.is_empty() {
+    let scale_up_with_unready = unready.pods > 0 && usage_ratio > 1.0;
+    if !scale_up_with_unready && missing_idle.pods == 0 {
         if is_within(usage_ratio, s) {
             return Some(current);
         }
-        return Some(ceil_replicas(usage_ratio * ready_pod_count as f64));
+        return Some(ceil_replicas(usage_ratio * counted.pods as f64));
     }
     if usage_ratio < 1.0 {
-        // A target above 100 % would make a pod at 100 % of its request
-        // look idle: count the missing at the target then.
-        let fallback_utilization = u64::from(target_utilization.max(100));
-        counted.extend(
-            missing
-                .iter()
-                .map(|&(request, n)| (request * fallback_utilization / 100, request, n)),
-        );
+        counted = counted.and(missing_at_target);
     } else if usage_ratio > 1.0 {
-        counted.extend(missing.iter().map(|&(request, n)| (0, request, n)));
+        counted = counted.and(missing_idle);
     }
     if scale_up_with_unready {
-        counted.extend(unready.iter().map(|&(request, n)| (0, request, n)));
+        counted = counted.and(unready);
     }
-    let new_usage_ratio = utilization_ratio(&counted, target_utilization)?;
+    let new_usage_ratio = counted.utilization_ratio(target_utilization)?;
     Some(rebalanced_replicas(
         current,
         usage_ratio,
         new_usage_ratio,
-        pods_in(&counted, |c| c.2),
+        counted.pods as usize,
         s,
     ))
 }
@@ -372,47 +394,47 @@ fn plain_metric_replicas(
     if pods.is_empty() {
         return None;
     }
-    let mut counted = Vec::new();
+    let mut counted = Tally::default();
     let mut unready_pods = 0;
     let mut missing_pods = 0;
     for pod in pods {
         match group_pod(pod, resource, s) {
-            PodGroup::Ready => counted.push((
+            PodGroup::Ready => counted.add(
                 value(pod.usage.as_ref().expect("a ready pod has a sample")),
+                0,
                 pod.count,
-            )),
+            ),
             PodGroup::Unready => unready_pods += pod.count,
             PodGroup::Missing => missing_pods += pod.count,
             PodGroup::Ignored => {}
         }
     }
-    if counted.is_empty() {
+    if counted.pods == 0 {
         return None;
     }
-    let ready_pod_count = pods_in(&counted, |c| c.1);
-    let usage_ratio = usage_ratio(&counted, target_usage);
+    let usage_ratio = counted.usage_ratio(target_usage);
 
     let scale_up_with_unready = unready_pods > 0 && usage_ratio > 1.0;
     if !scale_up_with_unready && missing_pods == 0 {
         if is_within(usage_ratio, s) {
             return Some(current);
         }
-        return Some(ceil_replicas(usage_ratio * ready_pod_count as f64));
+        return Some(ceil_replicas(usage_ratio * counted.pods as f64));
     }
     if usage_ratio < 1.0 {
-        counted.push((target_usage, missing_pods));
+        counted.add(target_usage, 0, missing_pods);
     } else if usage_ratio > 1.0 {
-        counted.push((0, missing_pods));
+        counted.add(0, 0, missing_pods);
     }
     if scale_up_with_unready {
-        counted.push((0, unready_pods));
+        counted.add(0, 0, unready_pods);
     }
-    let new_usage_ratio = self::usage_ratio(&counted, target_usage);
+    let new_usage_ratio = counted.usage_ratio(target_usage);
     Some(rebalanced_replicas(
         current,
         usage_ratio,
         new_usage_ratio,
-        pods_in(&counted, |c| c.1),
+        counted.pods as usize,
         s,
     ))
 }
@@ -455,20 +477,25 @@ fn replicas_for_metric(
     }
 }
 
-fn metric_name(metric: &HpaMetric) -> String {
+fn metric_name(metric: &HpaMetric) -> &'static str {
     match metric {
         HpaMetric::Resource {
-            resource,
+            resource: ResourceName::Cpu,
             target: ResourceTarget::Utilization(_),
-        } => format!(
-            "{} resource utilization (percentage of request)",
-            resource.name()
-        ),
+        } => "cpu resource utilization (percentage of request)",
         HpaMetric::Resource {
-            resource,
+            resource: ResourceName::Memory,
+            target: ResourceTarget::Utilization(_),
+        } => "memory resource utilization (percentage of request)",
+        HpaMetric::Resource {
+            resource: ResourceName::Cpu,
             target: ResourceTarget::AverageValue(_),
-        } => format!("{} resource", resource.name()),
-        HpaMetric::RequestsPerSecond { .. } => "pods metric requests_per_second".to_owned(),
+        } => "cpu resource",
+        HpaMetric::Resource {
+            resource: ResourceName::Memory,
+            target: ResourceTarget::AverageValue(_),
+        } => "memory resource",
+        HpaMetric::RequestsPerSecond { .. } => "pods metric requests_per_second",
     }
 }
 
@@ -631,11 +658,11 @@ mod tests {
         assert_eq!(proposal.replicas, 9);
         assert_eq!(proposal.metric_name, "pods metric requests_per_second");
         assert_eq!(
-            rescale_reason(3, proposal.replicas, &proposal.metric_name),
+            rescale_reason(3, proposal.replicas, proposal.metric_name),
             "pods metric requests_per_second above target"
         );
         assert_eq!(
-            rescale_reason(3, 2, &proposal.metric_name),
+            rescale_reason(3, 2, proposal.metric_name),
             "All metrics below target"
         );
     }
@@ -653,13 +680,13 @@ mod tests {
             proposal,
             Some(Proposal {
                 replicas: 10,
-                metric_name: "memory resource".to_owned()
+                metric_name: "memory resource"
             })
         );
         let proposal = compute_replicas_for_metrics(2, &[cpu(50)], &pods, &settings());
         assert_eq!(
             proposal.map(|p| p.metric_name),
-            Some("cpu resource utilization (percentage of request)".to_owned())
+            Some("cpu resource utilization (percentage of request)")
         );
     }
 
@@ -762,7 +789,7 @@ mod tests {
                 ready: true,
                 last_transition: SimTime::from_secs(570),
             }),
-            ..fresh.clone()
+            ..fresh
         };
         assert_eq!(group_pod(&settled, cpu, &s), PodGroup::Ready);
         // Not Ready within the initialization period: unready.
@@ -771,7 +798,7 @@ mod tests {
                 ready: false,
                 last_transition: SimTime::from_secs(540),
             }),
-            ..fresh.clone()
+            ..fresh
         };
         assert_eq!(group_pod(&starting, cpu, &s), PodGroup::Unready);
         // The rules are CPU's: the same pod's memory counts.
@@ -921,15 +948,33 @@ mod tests {
 
     #[test]
     fn merged_pods_propose_what_the_pods_one_by_one_do() {
-        // Pods alike but for times that cannot matter merge; the fresh one,
-        // within its CPU initialization, stays apart. Every metric, at every
-        // load, gives the same proposal either way.
+        // Pods alike but for times that cannot matter merge: the old ones,
+        // and the two fresh ones, within their CPU initialization, whose
+        // samples' windows both began before they turned Ready. The stale
+        // one, Ready before its window began, stays apart. Every metric, at
+        // every load, gives the same proposal either way.
         let s = settings();
         let fresh = PodSample {
             start_time: Some(SimTime::from_secs(540)),
             ready: Some(ReadyCondition {
                 ready: true,
                 last_transition: SimTime::from_secs(580),
+            }),
+            ..pod(0.0, 0.0)
+        };
+        let also_fresh = PodSample {
+            start_time: Some(SimTime::from_secs(550)),
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(585),
+            }),
+            ..pod(0.0, 0.0)
+        };
+        let stale = PodSample {
+            start_time: Some(SimTime::from_secs(500)),
+            ready: Some(ReadyCondition {
+                ready: true,
+                last_transition: SimTime::from_secs(560),
             }),
             ..pod(0.0, 0.0)
         };
@@ -943,17 +988,18 @@ mod tests {
             fresh,
             old(30),
             missing(),
+            also_fresh,
             pending(),
+            stale,
             missing(),
         ];
-        let merged: Vec<PodSample> =
-            merge_alike(pods.iter().cloned().map(|p| (p, ())).collect(), &s)
-                .into_iter()
-                .map(|(p, ())| p)
-                .collect();
+        let merged: Vec<PodSample> = merge_alike(pods.iter().map(|&p| (p, ())), &s)
+            .into_iter()
+            .map(|(p, ())| p)
+            .collect();
         assert_eq!(
             merged.iter().map(|p| p.count).collect::<Vec<_>>(),
-            vec![3, 1, 2, 1]
+            vec![3, 2, 2, 1, 1]
         );
         for metric in [
             cpu(50),
@@ -970,7 +1016,7 @@ mod tests {
                                 memory_bytes: 0.0,
                                 requests_per_second: load / 50.0,
                             }),
-                            ..p.clone()
+                            ..*p
                         })
                         .collect()
                 };

@@ -106,6 +106,11 @@ struct WorkloadState {
     leaving: Vec<PodId>,
     /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
+    /// Per node and per zone, its pods bound there and not being deleted:
+    /// what PodTopologySpread counts, kept as pods change so that placing a
+    /// pod costs a pass over the nodes only.
+    pods_on_node: Vec<u32>,
+    pods_in_zone: Vec<u32>,
     pods_created: u64,
     /// `replicas` over time, watching `maxReplicas` of its HPA.
     replicas_gauge: Gauge,
@@ -300,6 +305,8 @@ impl<'s> World<'s> {
                     w.replicas,
                 )],
                 live_versions: vec![0],
+                pods_on_node: vec![0; scenario.nodes.len()],
+                pods_in_zone: vec![0; scenario.zones.len()],
                 any_version_leaks: w.app.memory.leak_per_hour_bytes > 0.0,
                 any_version_holds_requests: w.app.memory.per_request_bytes > 0.0,
                 current: 0,

@@ -39,7 +39,18 @@ impl World<'_> {
             return;
         }
         let p = &self.pods[pod];
-        let version = &mut self.workloads[p.workload].versions[p.version];
+        let ws = &mut self.workloads[p.workload];
+        if let (Some(node), true) = (p.node, before[1] != after[1]) {
+            let zone = self.scenario.nodes[node].zone;
+            if after[1] {
+                ws.pods_on_node[node] += 1;
+                ws.pods_in_zone[zone] += 1;
+            } else {
+                ws.pods_on_node[node] -= 1;
+                ws.pods_in_zone[zone] -= 1;
+            }
+        }
+        let version = &mut ws.versions[p.version];
         let counts = [
             &mut version.present,
             &mut version.active,

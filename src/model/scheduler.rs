@@ -41,17 +41,10 @@ impl World<'_> {
     fn filter_and_score(&self, pod: PodId) -> (Option<NodeId>, Rejections) {
         let w = self.pods[pod].workload;
         let requests = self.scenario.workloads[w].requests;
-        let mut in_zone = vec![0u32; self.zones.len()];
-        let mut on_node = vec![0u32; self.nodes.len()];
         // Spreading counts the workload's pods that are not terminating, as
         // PodTopologySpread does.
-        for &p in &self.workloads[w].pods {
-            let other = &self.pods[p];
-            if let (Some(n), false) = (other.node, other.deleting) {
-                on_node[n] += 1;
-                in_zone[self.scenario.nodes[n].zone] += 1;
-            }
-        }
+        let in_zone = &self.workloads[w].pods_in_zone;
+        let on_node = &self.workloads[w].pods_on_node;
         let mut rejections = Rejections::default();
         let mut best: Option<(NodeId, PlacementKey)> = None;
         let best_effort = self.scenario.workloads[w].qos_class() == "BestEffort";
@@ -130,6 +123,11 @@ impl World<'_> {
         n.pods.push(pod);
         self.pods[pod].node = Some(node);
         self.pods[pod].start_time = Some(now);
+        if self.pods[pod].counted()[1] {
+            let ws = &mut self.workloads[self.pods[pod].workload];
+            ws.pods_on_node[node] += 1;
+            ws.pods_in_zone[self.scenario.nodes[node].zone] += 1;
+        }
     }
 
     /// Frees the pod's place on its node and forgets it.

@@ -173,19 +173,22 @@ impl World<'_> {
 
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
+        let leaks = self.workload_leaks(w);
+        // What decides a pod's usage, by its version: what the version can
+        // take and hold is looked up once per class, not per pod.
         let listed = self.workloads[w].pods.iter().map(|&p| {
             let pod = &self.pods[p];
             let running = pod.node.is_some() && pod.ever_started;
             let basis = (pod.container_runs() && pod.started_at <= scrape).then(|| {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
-                let held = pod.memory_leaked_from
-                    + self.leak_per_second(p)
-                        * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64();
-                let memory = Memory {
-                    held,
-                    per_request: self.app_memory(p).per_request_bytes,
+                let held = if leaks {
+                    pod.memory_leaked_from
+                        + self.leak_per_second(p)
+                            * (scrape.max(pod.memory_since) - pod.memory_since).as_secs_f64()
+                } else {
+                    pod.memory_leaked_from
                 };
-                (pod.in_view, serving, memory, *traffic.capacity(pod.version))
+                (pod.in_view, serving, pod.version, held)
             });
             let sample = PodSample {
                 phase: if running {
@@ -216,9 +219,22 @@ impl World<'_> {
             };
             (sample, basis)
         });
-        let (pods, basis) = replica_calculator::merge_alike(listed, calculator)
+        let (pods, by_version): (_, Vec<_>) = replica_calculator::merge_alike(listed, calculator)
             .into_iter()
             .unzip();
+        let versions = &self.workloads[w].versions;
+        let basis = by_version
+            .into_iter()
+            .map(|key| {
+                key.map(|(in_view, serving, version, held)| {
+                    let memory = Memory {
+                        held,
+                        per_request: versions[version].app.memory.per_request_bytes,
+                    };
+                    (in_view, serving, memory, *traffic.capacity(version))
+                })
+            })
+            .collect();
         Samples {
             pods,
             basis,

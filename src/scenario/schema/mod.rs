@@ -2,8 +2,8 @@
 //! [`super::file`] (so it cannot drift from what the loader reads), and the
 //! scenario reference rendered from it.
 //!
-//! The schema is draft-07, the newest draft that every editor's YAML
-//! support (yaml-language-server, JetBrains) reads in full. It describes
+//! The schema is draft-07, the draft that editors' YAML support
+//! (yaml-language-server, JetBrains IDEs) reads best. It describes
 //! what a file may say, field by field; rules across fields (a workload
 //! named by a fault exists, `minReplicas` ≤ `maxReplicas`) stay with
 //! [`super::load`], which an editor does not run.

@@ -6,6 +6,7 @@ mod merge;
 mod output;
 mod report;
 mod run;
+mod schema;
 mod seeds;
 mod sweep;
 mod validate;
@@ -31,6 +32,7 @@ enum Command {
     Merge(merge::MergeArgs),
     Report(report::ReportArgs),
     Validate(validate::ValidateArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// Exit code for bad input or usage.
@@ -55,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::execute(args),
         Command::Report(args) => report::execute(args),
         Command::Validate(args) => validate::execute(args),
+        Command::Schema(args) => schema::execute(args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub mod defaults;
 mod error;
 pub mod file;
 mod overrides;
+pub mod schema;
 mod validate;
 
 pub use autoscaling::{

@@ -19,8 +19,7 @@ use crate::units::Distribution;
 
 /// How a request's service time is drawn around the app's mean
 /// (`app.serviceTimeDistribution`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ServiceTimeShape {
     /// Exponential with the mean of `serviceTime`: the M/M/∞ of the fluid
     /// account.

@@ -18,6 +18,7 @@ mod probes;
 mod regressions;
 mod resources;
 mod rollouts;
+mod schema;
 mod support;
 mod theory;
 mod traffic;

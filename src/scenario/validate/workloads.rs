@@ -561,7 +561,7 @@ pub(super) fn app(spec: &file::AppSpec, base: &App) -> App {
         service_time: spec.service_time.unwrap_or(base.service_time),
         service_time_shape: spec
             .service_time_distribution
-            .unwrap_or(base.service_time_shape),
+            .map_or(base.service_time_shape, Into::into),
         cpu_per_request: spec
             .cpu_per_request
             .map_or(base.cpu_per_request, |d| d.get()),

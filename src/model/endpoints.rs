@@ -88,6 +88,19 @@ impl World<'_> {
                 p.name
             )
         });
+        if !ready {
+            self.forget_cause_if_done(pod);
+        }
+    }
+
+    /// A pod gone and out of kube-proxy's view causes nothing more: the
+    /// text of its cause is dropped, as a year of rollouts leaves hundreds
+    /// of thousands of such pods.
+    pub(super) fn forget_cause_if_done(&mut self, pod: PodId) {
+        let p = &mut self.pods[pod];
+        if p.gone && !p.in_view {
+            p.cause = String::new();
+        }
     }
 
     /// kube-proxy falls back on the terminating endpoints that still serve

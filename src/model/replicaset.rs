@@ -229,5 +229,6 @@ impl World<'_> {
         self.deployment_pod_changed(w, engine);
         self.drains_may_proceed(engine);
         self.wake_cluster_autoscaler(engine);
+        self.forget_cause_if_done(pod);
     }
 }

@@ -164,6 +164,9 @@ pub struct FluidTraffic {
     /// mixes them.
     capacities: Vec<Capacity>,
     serving_by_version: Vec<u32>,
+    /// The versions with a serving endpoint, in order: a settlement goes
+    /// over these, not over every version a year of rollouts made.
+    serving_versions: Vec<usize>,
     settled_until: SimTime,
     usage: Usage,
     view: [u32; 5],
@@ -191,6 +194,7 @@ impl FluidTraffic {
             profile,
             capacities: vec![capacity],
             serving_by_version: vec![0],
+            serving_versions: Vec::new(),
             settled_until: SimTime::ZERO,
             usage: Usage::default(),
             view: [0; 5],
@@ -416,11 +420,9 @@ impl FluidTraffic {
                 // One draw per outcome for all versions together, so that
                 // a rollout adds no draw to the stream.
                 let (mut ok_mean, mut overload_mean, mut peak_cores) = (0.0, 0.0, 0.0);
-                for version in 0..self.capacities.len() {
+                for i in 0..self.serving_versions.len() {
+                    let version = self.serving_versions[i];
                     let share = self.serving_by_version[version];
-                    if share == 0 {
-                        continue;
-                    }
                     let (ok, overload) = self.serve(from, now, version, share, size);
                     ok_mean += ok;
                     overload_mean += overload;
@@ -506,12 +508,20 @@ impl FluidTraffic {
             self.view[c as usize] -= 1;
             if c == EndpointClass::Serving {
                 self.serving_by_version[version] -= 1;
+                if self.serving_by_version[version] == 0
+                    && let Ok(i) = self.serving_versions.binary_search(&version)
+                {
+                    self.serving_versions.remove(i);
+                }
             }
         }
         if let Some(c) = to {
             self.view[c as usize] += 1;
             if c == EndpointClass::Serving {
                 self.serving_by_version[version] += 1;
+                if let Err(i) = self.serving_versions.binary_search(&version) {
+                    self.serving_versions.insert(i, version);
+                }
             }
         }
     }

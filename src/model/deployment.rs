@@ -355,8 +355,13 @@ impl World<'_> {
         now: SimTime,
     ) {
         let (surge, unavailable) = strategy.fenceposts(replicas);
-        let spec_total =
-            |world: &World| -> u32 { world.live_replicas(w).iter().map(|&(_, r)| r).sum() };
+        let spec_total = |world: &World| -> u32 {
+            let ws = &world.workloads[w];
+            ws.live_versions
+                .iter()
+                .map(|&v| ws.versions[v].replicas)
+                .sum()
+        };
         let new_replicas = self.workloads[w].versions[current].replicas;
         if new_replicas > replicas {
             self.scale_version(w, current, replicas, now);
@@ -398,8 +403,9 @@ impl World<'_> {
             }
         }
         // Then available ones, as long as enough stay available.
-        let available: u32 = (self.live_replicas(w).into_iter())
-            .map(|(v, replicas)| self.available_pods(w, v, now).min(replicas))
+        let ws = &self.workloads[w];
+        let available: u32 = (ws.live_versions.iter())
+            .map(|&v| self.available_pods(w, v, now).min(ws.versions[v].replicas))
             .sum();
         let mut to_scale_down = i64::from(available) - i64::from(min_available);
         for &v in &old {

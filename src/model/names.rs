@@ -5,32 +5,45 @@
 /// vowels, no look-alikes.
 const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, carried on from `hash`: hashing `a` then `b` is hashing `a ++ b`.
+fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
-fn encode(mut value: u64, len: usize) -> String {
-    (0..len)
-        .map(|_| {
-            let c = ALPHABET[(value % ALPHABET.len() as u64) as usize];
-            value /= ALPHABET.len() as u64;
-            char::from(c)
-        })
-        .collect()
+fn push_encoded(out: &mut String, mut value: u64, len: usize) {
+    for _ in 0..len {
+        out.push(char::from(
+            ALPHABET[(value % ALPHABET.len() as u64) as usize],
+        ));
+        value /= ALPHABET.len() as u64;
+    }
 }
 
 /// The ReplicaSet's `pod-template-hash` for a workload's pod template.
 pub(super) fn template_hash(workload: &str) -> String {
-    encode(fnv1a(workload.as_bytes()), 10)
+    let mut hash = String::with_capacity(10);
+    push_encoded(&mut hash, fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()), 10);
+    hash
 }
 
-/// The `n`-th pod of the workload.
+/// The `n`-th pod of the workload, written in one allocation: a year of
+/// rollouts names half a million pods.
 pub(super) fn pod_name(workload: &str, template_hash: &str, n: u64) -> String {
-    let mut key = workload.as_bytes().to_vec();
-    key.extend_from_slice(&n.to_le_bytes());
-    format!("{workload}-{template_hash}-{}", encode(fnv1a(&key), 5))
+    let key = fnv1a(
+        fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()),
+        &n.to_le_bytes(),
+    );
+    let mut name = String::with_capacity(workload.len() + template_hash.len() + 7);
+    name.push_str(workload);
+    name.push('-');
+    name.push_str(template_hash);
+    name.push('-');
+    push_encoded(&mut name, key, 5);
+    name
 }
 
 #[cfg(test)]

@@ -279,7 +279,7 @@ impl World<'_> {
             Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
             strategy => self.sync_rolling(w, strategy, replicas, current, now),
         }
-        // The current version is live before and after: the lists match.
+        // Only live versions are resized: both lists name the same ones.
         let after = self.live_replicas(w);
         // Scaling the new ReplicaSet up or an old one down is progress, and
         // so is a new pod becoming available (`DeploymentProgressing`).

@@ -232,3 +232,98 @@ impl World<'_> {
         self.forget_cause_if_done(pod);
     }
 }
+
+#[cfg(test)]
+impl World<'_> {
+    /// The counts kept as pods change equal a recount: per version, its
+    /// pods there, not being deleted, and Ready; per node and zone, the
+    /// pods spreading counts. Every version with pods or replicas is live.
+    fn assert_counts_kept(&self) {
+        for (w, ws) in self.workloads.iter().enumerate() {
+            let mut versions = vec![[0u32; 3]; ws.versions.len()];
+            let mut on_node = vec![0u32; ws.pods_on_node.len()];
+            let mut in_zone = vec![0u32; ws.pods_in_zone.len()];
+            for &p in &ws.pods {
+                let pod = &self.pods[p];
+                let counted = pod.counted();
+                for (count, yes) in versions[pod.version].iter_mut().zip(counted) {
+                    *count += u32::from(yes);
+                }
+                if let (Some(n), true) = (pod.node, counted[1]) {
+                    on_node[n] += 1;
+                    in_zone[self.scenario.nodes[n].zone] += 1;
+                }
+            }
+            for (v, version) in ws.versions.iter().enumerate() {
+                let kept = [version.present, version.active, version.ready];
+                assert_eq!(kept, versions[v], "workload {w}, version {v}");
+                let idle = version.replicas == 0 && version.present == 0 && v != ws.current;
+                assert!(
+                    idle || ws.live_versions.contains(&v),
+                    "workload {w}, version {v}"
+                );
+            }
+            assert_eq!(ws.pods_on_node, on_node, "workload {w}");
+            assert_eq!(ws.pods_in_zone, in_zone, "workload {w}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ModelEvent, TraceLevel};
+    use super::*;
+    use crate::sim::{Handler, RngStreams, RunLimits, SimDuration, SimTime};
+
+    /// The world, with its kept counts checked after every event.
+    struct Recounted<'a, 's>(&'a mut World<'s>);
+
+    impl Handler<ModelEvent> for Recounted<'_, '_> {
+        fn handle(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
+            self.0.handle(engine, event);
+            self.0.assert_counts_kept();
+        }
+    }
+
+    #[test]
+    fn counts_kept_as_pods_change_equal_a_recount() {
+        // Rollouts, a rollback, deletions undone by an etcd restore, drains,
+        // node losses, crashes and an HPA: every way a pod's count changes.
+        let scenarios = [
+            (
+                "rolling-deploy",
+                include_str!("../../scenarios/rolling-deploy.yaml"),
+            ),
+            (
+                "broken-release",
+                include_str!("../../scenarios/broken-release.yaml"),
+            ),
+            ("migration", include_str!("../../scenarios/migration.yaml")),
+            (
+                "etcd",
+                include_str!("../../scenarios/etcd-disaster-restore.yaml"),
+            ),
+            ("drain", include_str!("../../scenarios/node-drain-pdb.yaml")),
+            (
+                "zone-outage",
+                include_str!("../../scenarios/zone-outage.yaml"),
+            ),
+            ("year", include_str!("../../scenarios/year-100-nodes.yaml")),
+        ];
+        for (name, text) in scenarios {
+            let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
+            scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
+            let streams = RngStreams::new(7);
+            let mut engine = Engine::new();
+            let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+            world.assert_counts_kept();
+            let limits = RunLimits {
+                horizon: SimTime::ZERO + scenario.duration,
+                max_events: u64::MAX,
+            };
+            let stats = crate::sim::run(&mut engine, &mut Recounted(&mut world), limits)
+                .expect("the run ends");
+            assert!(stats.events > 0, "{name}");
+        }
+    }
+}

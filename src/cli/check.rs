@@ -12,6 +12,7 @@ use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
 use super::CliError;
+use super::limits::{LimitArgs, check_seeds};
 use super::output::write_atomically;
 
 /// Exit code when some scenario's SLO is not as expected.
@@ -35,14 +36,11 @@ pub struct CheckArgs {
     /// test case per SLO check.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Stop a run with an error past this many events.
-    #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
-    max_events: u64,
     /// Run this many seeds of each scenario, from its own: an SLO then holds
     /// when the 95 % confidence interval of each figure's mean is on the
     /// right side of its target (the lower end reaches an availability
     /// target, the upper end stays within a maximum).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     seeds: Option<u64>,
     /// Change a field of every scenario before it runs, e.g.
     /// `cluster.settings.endpointPropagationDelay=3s`; repeatable.
@@ -51,6 +49,8 @@ pub struct CheckArgs {
     /// Threads for `--seeds` (default: every core).
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// One scenario's verdict.
@@ -93,11 +93,13 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 }
 
 pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
+    let limits = args.limits.limits();
+    let runs = args.seeds.map(|n| check_seeds(n, &limits)).transpose()?;
     let mut bad_input = false;
     let mut verdicts = Vec::new();
     let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
-        let scenario = match nines::scenario::load_with(&path, &args.sets) {
+        let scenario = match nines::scenario::load_with(&path, &args.sets, &limits) {
             Ok(s) => s,
             Err(e) => {
                 bad_input = true;
@@ -107,11 +109,11 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
         };
         let seed = scenario.seed.unwrap_or(defaults::SEED);
         let options = RunOptions {
-            max_events: args.max_events,
+            max_events: limits.events,
             ..RunOptions::new(seed)
         };
-        if let Some(runs) = args.seeds {
-            match check_seeds(&path, &scenario, seed, runs as usize, &args, &options) {
+        if let Some(runs) = runs {
+            match check_seeds_of(&path, &scenario, seed, runs, &args, &options) {
                 Ok(Some(passed)) => {
                     checked += 1;
                     failed_seeded += usize::from(!passed);
@@ -163,7 +165,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
 
 /// One scenario over many seeds: the verdict at 95 % confidence, with the
 /// figures and a seed that reproduces a miss. `None` without an SLO.
-fn check_seeds(
+fn check_seeds_of(
     path: &std::path::Path,
     scenario: &nines::scenario::Scenario,
     seed: u64,

@@ -2,6 +2,7 @@
 //! their whole chain and become exit code 2.
 
 mod check;
+mod limits;
 mod merge;
 mod output;
 mod report;

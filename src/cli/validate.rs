@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::CliError;
+use super::limits::LimitArgs;
 
 /// Checks scenario files: YAML syntax, field names, units, references and
 /// every semantic rule, reporting all problems with file:line:column.
@@ -19,12 +20,15 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
+    let limits = args.limits.limits();
     let mut failed = false;
     for path in &args.scenarios {
-        match nines::scenario::load(path) {
+        match nines::scenario::load_with(path, &[], &limits) {
             Ok(s) => println!("{}: ok ({})", path.display(), s.name),
             Err(e) => {
                 failed = true;

@@ -16,6 +16,7 @@ pub use autoscaling::{
 pub use error::{Diagnostic, ScenarioError, closest};
 pub use overrides::load_with;
 
+use crate::limits::{Limits, MAX_FILE_BYTES};
 use crate::sim::{SimDuration, SimTime};
 use crate::traffic::RateProfile;
 use crate::units::{Distribution, IntOrPercent};
@@ -463,19 +464,52 @@ impl Scenario {
     }
 }
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file, held to the default [`Limits`].
 pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    parse(&text, &file)
+    let text = read(path)?;
+    parse(&text, &path.display().to_string())
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
+/// Parses and validates scenario text, held to the default [`Limits`];
+/// `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    validate::parse(text, file)
+    validate::parse(text, file, &Limits::DEFAULT)
+}
+
+/// The text of a scenario file, refused past [`MAX_FILE_BYTES`] without
+/// reading further, so that no path (a FIFO, `/dev/zero`) is read for ever.
+fn read(path: &std::path::Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let io = |source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::Invalid {
+            file: file.clone(),
+            source_text: String::new(),
+            diagnostics: vec![Diagnostic {
+                path: String::new(),
+                line: None,
+                column: None,
+                message: format!(
+                    "the file is larger than {} MiB: a scenario is kilobytes of YAML",
+                    MAX_FILE_BYTES >> 20
+                ),
+            }],
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
 }
 
 #[cfg(test)]

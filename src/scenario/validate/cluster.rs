@@ -1,7 +1,7 @@
 //! Checks of the cluster: settings, node pools and zones, the control plane.
 
 use super::{Checker, is_dns_label};
-use crate::scenario::defaults::limits;
+use crate::limits::over_limit;
 use crate::scenario::file;
 use crate::scenario::*;
 
@@ -208,13 +208,14 @@ impl Checker {
             let count = group
                 .as_ref()
                 .map_or(initial, |g| initial.max(u64::from(g.max_nodes)));
-            if total_nodes + count > limits::MAX_NODES {
+            if total_nodes + count > self.limits.nodes {
                 self.error_at(
                     format!("{path}.count"),
                     &pool.count,
                     format!(
-                        "{count} nodes make the cluster larger than the limit of {} nodes",
-                        limits::MAX_NODES
+                        "{count} nodes make {} in all: {}",
+                        total_nodes + count,
+                        over_limit(self.limits.nodes, "--max-nodes")
                     ),
                 );
                 pools.push(name);

@@ -3,7 +3,6 @@
 use serde_saphyr::Spanned;
 
 use super::{Checker, Targets};
-use crate::scenario::defaults::limits;
 use crate::scenario::file;
 use crate::scenario::*;
 use crate::units::Distribution;
@@ -387,7 +386,8 @@ impl Checker {
         duration: SimDuration,
     ) {
         let mut names: Vec<&str> = Vec::new();
-        for (i, f) in faults.iter().enumerate().take(limits::MAX_FAULTS) {
+        let most = usize::try_from(self.limits.faults).unwrap_or(usize::MAX);
+        for (i, f) in faults.iter().enumerate().take(most) {
             if let Some(name) = &f.value.name {
                 if names.contains(&name.as_str()) {
                     self.error_at(

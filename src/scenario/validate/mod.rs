@@ -12,13 +12,17 @@ mod faults;
 mod rollouts;
 mod workloads;
 
-use super::defaults::limits;
 use super::error::{Diagnostic, ScenarioError, closest, with_suggestion};
 use super::file::{self, ScenarioFile};
 use super::*;
+use crate::limits::{self, Limits, over_limit};
 use crate::units::Distribution;
 
-pub(super) fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
+pub(super) fn parse(
+    text: &str,
+    file_name: &str,
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
     let invalid = |diagnostics| ScenarioError::Invalid {
         file: file_name.to_string(),
         source_text: text.to_string(),
@@ -35,7 +39,10 @@ pub(super) fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioErr
         }]));
     }
     let raw = deserialize(text).map_err(|d| invalid(vec![d]))?;
-    let mut checker = Checker::default();
+    let mut checker = Checker {
+        limits: *limits,
+        ..Checker::default()
+    };
     let scenario = checker.scenario(raw);
     if checker.diagnostics.is_empty() {
         Ok(scenario)
@@ -50,19 +57,41 @@ fn is_blank(text: &str) -> bool {
         .all(|l| l.is_empty() || l.starts_with('#') || l == "---")
 }
 
+/// The YAML reader held to the budget of [`crate::limits`], so that an
+/// alias bomb or a flood of values is refused as it is read.
+fn reader_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: limits::MAX_YAML_NODES,
+            max_total_scalar_bytes: limits::MAX_YAML_TEXT_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits::MAX_ALIAS_REPLAYED_EVENTS,
+        },
+    }
+}
+
+/// The file as a plain YAML value, for `--set` to change, read with the
+/// same budget as a scenario.
+pub(super) fn yaml_value(text: &str) -> Result<serde_json::Value, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, reader_options())
+}
+
 /// Deserializes with the field path recorded, so a type error names
 /// `workloads[0].readinessProbe.periodSeconds`, not just a line.
 fn deserialize(text: &str) -> Result<ScenarioFile, Diagnostic> {
     let failure: RefCell<Option<(String, serde_saphyr::Error)>> = RefCell::new(None);
-    let result = serde_saphyr::with_deserializer_from_str(text, |de| {
-        serde_path_to_error::deserialize::<_, ScenarioFile>(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let surrogate = <serde_saphyr::Error as serde::de::Error>::custom(inner.to_string());
-            *failure.borrow_mut() = Some((path, inner));
-            surrogate
-        })
-    });
+    let result =
+        serde_saphyr::with_deserializer_from_str_with_options(text, reader_options(), |de| {
+            serde_path_to_error::deserialize::<_, ScenarioFile>(de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let surrogate =
+                    <serde_saphyr::Error as serde::de::Error>::custom(inner.to_string());
+                *failure.borrow_mut() = Some((path, inner));
+                surrogate
+            })
+        });
     match result {
         Ok(raw) => Ok(raw),
         Err(outer) => {
@@ -158,6 +187,7 @@ struct Targets<'a> {
 #[derive(Default)]
 struct Checker {
     diagnostics: Vec<Diagnostic>,
+    limits: Limits,
     /// The controller-wide HPA settings each HPA's behavior defaults to.
     hpa_tolerance: f64,
     hpa_downscale_stabilization: SimDuration,
@@ -266,7 +296,7 @@ impl Checker {
             .faults
             .iter()
             .enumerate()
-            .take(limits::MAX_FAULTS)
+            .take(usize::try_from(self.limits.faults).unwrap_or(usize::MAX))
             .filter_map(|(i, f)| {
                 let targets = Targets {
                     workloads: &workload_names,
@@ -281,25 +311,31 @@ impl Checker {
         self.fault_names_and_times(&raw.faults, raw.duration.value.get());
         let rollouts = self.rollouts(&raw.rollouts, &workloads, raw.duration.value.get());
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
-        if raw.duration.value.get() > limits::MAX_DURATION {
+        let duration = raw.duration.value.get();
+        if duration > self.limits.duration {
             self.error_at(
                 "duration",
                 &raw.duration,
                 format!(
-                    "`{}` is longer than the limit of 100 years",
-                    raw.duration.value.get()
+                    "`{}` is longer than a run may be: {}",
+                    raw.duration.value,
+                    over_limit(days(self.limits.duration), "--max-duration")
                 ),
             );
         }
-        if raw.faults.len() > limits::MAX_FAULTS {
-            self.error(
-                "faults",
-                format!(
-                    "{} faults; the limit is {}",
-                    raw.faults.len(),
-                    limits::MAX_FAULTS
-                ),
-            );
+        for (field, count) in [
+            ("faults", raw.faults.len()),
+            ("rollouts", raw.rollouts.len()),
+        ] {
+            if count as u64 > self.limits.faults {
+                self.error(
+                    field,
+                    format!(
+                        "{count} {field}: {}",
+                        over_limit(self.limits.faults, "--max-faults")
+                    ),
+                );
+            }
         }
         Scenario {
             name: raw.name.value,
@@ -328,6 +364,17 @@ impl Checker {
             max_outage: s.max_outage.map(|d| d.get()),
             expect: s.expect,
         }
+    }
+}
+
+/// A limit on the simulated time, in the days a person thinks of it in.
+fn days(d: SimDuration) -> String {
+    const DAY: u64 = 86_400;
+    let secs = d.as_nanos() / 1_000_000_000;
+    if secs % DAY == 0 && d.as_nanos() % 1_000_000_000 == 0 {
+        format!("{}d ({} years)", secs / DAY, secs / DAY / 365)
+    } else {
+        d.to_string()
     }
 }
 

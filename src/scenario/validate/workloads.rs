@@ -3,7 +3,7 @@
 use serde_saphyr::Spanned;
 
 use super::{Checker, is_dns_label};
-use crate::scenario::defaults::limits;
+use crate::limits::over_limit;
 use crate::scenario::file;
 use crate::scenario::*;
 use crate::traffic::RateProfile;
@@ -18,20 +18,25 @@ impl Checker {
         if specs.is_empty() {
             self.error("workloads", "a scenario needs at least one workload");
         }
-        if specs.len() > limits::MAX_WORKLOADS {
+        let max_workloads = self.limits.workloads;
+        if specs.len() as u64 > max_workloads {
             self.error(
                 "workloads",
                 format!(
-                    "{} workloads; the limit is {}",
+                    "{} workloads: {}",
                     specs.len(),
-                    limits::MAX_WORKLOADS
+                    over_limit(max_workloads, "--max-workloads")
                 ),
             );
         }
         let mut names: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut total_pods = 0u64;
-        for (i, w) in specs.iter().enumerate().take(limits::MAX_WORKLOADS) {
+        for (i, w) in specs
+            .iter()
+            .enumerate()
+            .take(usize::try_from(max_workloads).unwrap_or(usize::MAX))
+        {
             let path = format!("workloads[{i}]");
             // An HPA may take the workload to its `maxReplicas`.
             let most = w
@@ -39,14 +44,16 @@ impl Checker {
                 .as_ref()
                 .map_or(0, |h| h.value.max_replicas.value)
                 .max(w.replicas.value);
+            let before = total_pods;
             total_pods += u64::from(most);
-            if total_pods > limits::MAX_PODS {
+            // Said once, at the workload that crosses the limit.
+            if total_pods > self.limits.pods && before <= self.limits.pods {
                 self.error_at(
                     format!("{path}.replicas"),
                     &w.replicas,
                     format!(
-                        "{most} replicas make more pods than the limit of {}",
-                        limits::MAX_PODS
+                        "{most} replicas make {total_pods} pods in all: {}",
+                        over_limit(self.limits.pods, "--max-pods")
                     ),
                 );
             }

@@ -100,7 +100,10 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
         let scenario = match nines::scenario::load_with(&path, &args.sets, &limits) {
-            Ok(s) => s,
+            Ok(s) => {
+                super::print_warnings(&s);
+                s
+            }
             Err(e) => {
                 bad_input = true;
                 super::print_error(&e);

@@ -14,6 +14,7 @@ mod validate;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use nines::scenario::ScenarioError;
 
 /// A deterministic simulator of a Kubernetes cluster's high availability:
 /// how many nines, how many requests die in flight, and why.
@@ -72,8 +73,20 @@ impl From<nines::sim::SimError> for CliError {
     }
 }
 
-/// `error: <message>` then each cause on its own `caused by:` line.
+/// `error: <message>` then each cause on its own `caused by:` line; a
+/// scenario's problems are printed as they are, each with its own
+/// `error[E…]` or `warning[W…]` label.
 pub fn print_error(e: &(dyn std::error::Error + 'static)) {
+    let scenario =
+        e.downcast_ref::<ScenarioError>()
+            .or_else(|| match e.downcast_ref::<CliError>() {
+                Some(CliError::Scenario(s)) => Some(s),
+                _ => None,
+            });
+    if let Some(invalid @ ScenarioError::Invalid { .. }) = scenario {
+        eprintln!("{invalid}");
+        return;
+    }
     eprintln!("error: {e}");
     let mut source = e.source();
     while let Some(cause) = source {
@@ -82,11 +95,18 @@ pub fn print_error(e: &(dyn std::error::Error + 'static)) {
     }
 }
 
+/// A scenario's warnings, on stderr like errors; the command goes on.
+pub fn print_warnings(scenario: &nines::scenario::Scenario) {
+    if !scenario.warnings.is_empty() {
+        eprintln!("{}", scenario.warnings);
+    }
+}
+
 /// Errors the commands report; all of them mean exit code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
-    Scenario(#[from] nines::scenario::ScenarioError),
+    Scenario(#[from] ScenarioError),
     #[error("{0}; raise the limit with `--max-events`")]
     Sim(nines::sim::SimError),
     #[error("{0}")]

@@ -42,6 +42,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     for path in super::check::scenario_files(&args.paths)? {
         let scenario = nines::scenario::load_with(&path, &[], &limits)?;
+        super::print_warnings(&scenario);
         let options = RunOptions {
             timeseries: true,
             max_events: limits.events,

@@ -76,6 +76,7 @@ pub struct RunArgs {
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let limits = args.limits.limits();
     let scenario = nines::scenario::load_with(&args.scenario, &args.sets, &limits)?;
+    super::print_warnings(&scenario);
     let seed = args.seed.or(scenario.seed).unwrap_or(defaults::SEED);
     if let Some(runs) = args.seeds {
         let runs = check_seeds(runs, &limits)?;

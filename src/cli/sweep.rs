@@ -122,6 +122,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
     check_seeds(args.seeds, &limits)?;
     check_points(&vary, &limits)?;
     let base = nines::scenario::load_with(&args.scenario, &args.sets, &limits)?;
+    super::print_warnings(&base);
     let plan = SweepPlan {
         scenario: base.name.clone(),
         vary,

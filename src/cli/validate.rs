@@ -9,7 +9,9 @@ use super::CliError;
 use super::limits::LimitArgs;
 
 /// Checks scenario files: YAML syntax, field names, units, references and
-/// every semantic rule, reporting all problems with file:line:column.
+/// every semantic rule, reporting all problems with file:line:column and a
+/// stable code (docs/error-codes.md). Errors (`E…`) fail the file;
+/// warnings (`W…`) are printed and the file still passes.
 ///
 /// Examples:
 ///   nines validate scenarios/node-loss.yaml
@@ -29,7 +31,10 @@ pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut failed = false;
     for path in &args.scenarios {
         match nines::scenario::load_with(path, &[], &limits) {
-            Ok(s) => println!("{}: ok ({})", path.display(), s.name),
+            Ok(s) => {
+                println!("{}: ok ({})", path.display(), s.name);
+                super::print_warnings(&s);
+            }
             Err(e) => {
                 failed = true;
                 super::print_error(&e);

@@ -3,6 +3,7 @@
 //! indices). Nothing downstream re-checks what is validated here.
 
 mod autoscaling;
+mod codes;
 pub mod defaults;
 mod error;
 pub mod file;
@@ -13,7 +14,8 @@ pub use autoscaling::{
     Hpa, HpaBehavior, HpaMetric, NodeGroup, PolicyKind, ResourceName, ResourceTarget,
     ScalingPolicy, ScalingRules, SelectPolicy,
 };
-pub use error::{Diagnostic, ScenarioError, closest};
+pub use codes::{Code, Severity};
+pub use error::{Diagnostic, ScenarioError, Warnings, closest};
 pub use overrides::load_with;
 
 use crate::limits::{Limits, MAX_FILE_BYTES};
@@ -44,6 +46,9 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub rollouts: Vec<Rollout>,
     pub slo: Slo,
+    /// What the checks found that Kubernetes accepts but that is likely a
+    /// mistake; the commands print them, and the run goes on.
+    pub warnings: Warnings,
 }
 
 /// A new version of a workload's pod template.
@@ -490,25 +495,39 @@ fn read(path: &std::path::Path) -> Result<String, ScenarioError> {
         .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ScenarioError::Invalid {
+        return Err(ScenarioError::one(
+            &file,
+            Code::ReaderBudget,
+            "",
+            format!(
+                "the file is larger than {} MiB: a scenario is kilobytes of YAML",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        // Where the text stops being UTF-8, as a line and a column.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ScenarioError::Invalid {
             file: file.clone(),
             source_text: String::new(),
             diagnostics: vec![Diagnostic {
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!(
-                    "the file is larger than {} MiB: a scenario is kilobytes of YAML",
-                    MAX_FILE_BYTES >> 20
-                ),
+                line: Some(line as u64),
+                column: Some(column as u64),
+                ..Diagnostic::new(
+                    Code::Syntax,
+                    "",
+                    "the file is not UTF-8 text: a scenario is a YAML text file",
+                )
             }],
-        });
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        ))
+            not_shown: 0,
+        }
     })
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{Diagnostic, Scenario, ScenarioError};
+use super::{Code, Diagnostic, Scenario, ScenarioError};
 use crate::limits::Limits;
 
 /// Reads the scenario file, applies the `--set`s in order, and validates
@@ -38,6 +38,7 @@ pub fn load_with(
             file,
             source_text: String::new(),
             diagnostics,
+            not_shown: 0,
         });
     }
     let changed = serde_json::to_string_pretty(&value).expect("a YAML value serializes");
@@ -45,12 +46,7 @@ pub fn load_with(
 }
 
 fn error(path: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        path: format!("--set {path}"),
-        line: None,
-        column: None,
-        message,
-    }
+    Diagnostic::new(Code::BadSet, format!("--set {path}"), message)
 }
 
 /// Applies one `PATH=VALUE`.

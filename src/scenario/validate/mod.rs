@@ -8,11 +8,12 @@ use serde_saphyr::Spanned;
 
 mod autoscaling;
 mod cluster;
+mod expansion;
 mod faults;
 mod rollouts;
 mod workloads;
 
-use super::error::{Diagnostic, ScenarioError, closest, with_suggestion};
+use super::error::{Diagnostic, ScenarioError, Warnings, closest, with_suggestion};
 use super::file::{self, ScenarioFile};
 use super::*;
 use crate::limits::{self, Limits, over_limit};
@@ -23,32 +24,38 @@ pub(super) fn parse(
     file_name: &str,
     limits: &Limits,
 ) -> Result<Scenario, ScenarioError> {
-    let invalid = |diagnostics| ScenarioError::Invalid {
+    let invalid = |diagnostics, not_shown| ScenarioError::Invalid {
         file: file_name.to_string(),
         source_text: text.to_string(),
         diagnostics,
+        not_shown,
     };
     if is_blank(text) {
-        return Err(invalid(vec![Diagnostic {
-            path: String::new(),
-            line: None,
-            column: None,
-            message: "the scenario is empty: expected a mapping with `name`, `duration`, \
-                      `cluster` and `workloads`"
-                .into(),
-        }]));
+        return Err(invalid(
+            vec![Diagnostic::new(
+                Code::EmptyScenario,
+                "",
+                "the scenario is empty: expected a mapping with `name`, `duration`, \
+                 `cluster` and `workloads`",
+            )],
+            0,
+        ));
     }
-    let raw = deserialize(text).map_err(|d| invalid(vec![d]))?;
+    expansion::check(text).map_err(|d| invalid(vec![d], 0))?;
+    let raw = deserialize(text).map_err(|d| invalid(vec![d], 0))?;
     let mut checker = Checker {
         limits: *limits,
         ..Checker::default()
     };
-    let scenario = checker.scenario(raw);
-    if checker.diagnostics.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(invalid(checker.diagnostics))
+    let mut scenario = checker.scenario(raw);
+    // In the order of the file, as a reader goes through it; those with no
+    // place in it first.
+    checker.diagnostics.sort_by_key(|d| (d.line, d.column));
+    if checker.errors > 0 {
+        return Err(invalid(checker.diagnostics, checker.not_shown));
     }
+    scenario.warnings = Warnings::new(file_name, text, checker.diagnostics);
+    Ok(scenario)
 }
 
 fn is_blank(text: &str) -> bool {
@@ -112,11 +119,54 @@ fn diagnostic_from_yaml(path: &str, error: &serde_saphyr::Error, text: &str) -> 
     }
     let message = message.trim_start_matches("error: ");
     let token = location.and_then(|l| token_at(text, l.line(), l.column()));
+    let code = code_of(error);
+    let message = if code == Code::ReaderBudget {
+        format!(
+            "{message}: the file expands past what a scenario may hold (at most {} values, \
+             {} MiB of text, {} values replayed by aliases); an alias bomb?",
+            limits::MAX_YAML_NODES,
+            limits::MAX_YAML_TEXT_BYTES >> 20,
+            limits::MAX_ALIAS_REPLAYED_EVENTS
+        )
+    } else {
+        plain_message(message, token, path)
+    };
     Diagnostic {
+        code,
         path: user_path(path),
         line: location.map(|l| l.line()),
         column: location.map(|l| l.column()),
-        message: plain_message(message, token, path),
+        message,
+    }
+}
+
+/// The reader's error as a code: what serde says of a value apart from
+/// what the YAML parser says of the text.
+fn code_of(error: &serde_saphyr::Error) -> Code {
+    use serde_saphyr::Error as E;
+    match error.without_snippet() {
+        E::SerdeUnknownField { .. } => Code::UnknownField,
+        E::SerdeMissingField { .. } => Code::MissingField,
+        E::DuplicateMappingKey { .. } => Code::DuplicateKey,
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Code::ReaderBudget,
+        E::Message { .. }
+        | E::Unexpected { .. }
+        | E::InvalidScalar { .. }
+        | E::NonFiniteFloat { .. }
+        | E::NullIntoString { .. }
+        | E::InvalidBooleanStrict { .. }
+        | E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::UnexpectedValueForUnit { .. }
+        | E::UnexpectedValueForUnitEnumVariant { .. }
+        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => Code::InvalidValue,
+        _ => Code::Syntax,
     }
 }
 
@@ -186,7 +236,12 @@ struct Targets<'a> {
 /// Gathers every semantic problem instead of stopping at the first.
 #[derive(Default)]
 struct Checker {
+    /// The problems found, up to [`limits::MAX_DIAGNOSTICS`].
     diagnostics: Vec<Diagnostic>,
+    /// Errors found, shown or not: any stops the run.
+    errors: usize,
+    /// Problems past the cap, counted only.
+    not_shown: usize,
     limits: Limits,
     /// The controller-wide HPA settings each HPA's behavior defaults to.
     hpa_tolerance: f64,
@@ -194,36 +249,42 @@ struct Checker {
 }
 
 impl Checker {
-    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            path: path.into(),
-            line: None,
-            column: None,
-            message: message.into(),
-        });
+    /// Reports a problem; `code` says whether it is an error or a warning.
+    fn push(&mut self, diagnostic: Diagnostic) {
+        if diagnostic.code.severity() == Severity::Error {
+            self.errors += 1;
+        }
+        if self.is_full() {
+            self.not_shown += 1;
+        } else {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
-    fn error_at<T>(
+    /// Past the cap, problems are only counted, and the costly search for a
+    /// closest name is skipped.
+    fn is_full(&self) -> bool {
+        self.diagnostics.len() >= limits::MAX_DIAGNOSTICS
+    }
+
+    /// A problem with no place of its own in the file.
+    fn report(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
+        self.push(Diagnostic::new(code, path, message));
+    }
+
+    /// A problem located at a value of the file.
+    fn report_at<T>(
         &mut self,
+        code: Code,
         path: impl Into<String>,
         at: &Spanned<T>,
         message: impl Into<String>,
     ) {
-        self.diagnostics.push(Diagnostic {
-            path: path.into(),
+        self.push(Diagnostic {
             line: Some(at.referenced.line()),
             column: Some(at.referenced.column()),
-            message: message.into(),
+            ..Diagnostic::new(code, path, message)
         });
-    }
-
-    fn error_near<T>(
-        &mut self,
-        at: &Spanned<T>,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
-        self.error_at(path, at, message);
     }
 
     /// Resolves a name against the valid ones, or reports it with the closest.
@@ -237,9 +298,14 @@ impl Checker {
         if let Some(i) = valid.iter().position(|v| *v == given.value) {
             return Some(i);
         }
-        let hint = match closest(&given.value, valid.iter().map(String::as_str)) {
+        let best = if self.is_full() {
+            None
+        } else {
+            closest(&given.value, valid.iter().map(String::as_str))
+        };
+        let hint = match best {
             Some(best) => format!("; did you mean `{best}`?"),
-            None if valid.is_empty() => String::new(),
+            None if valid.is_empty() || valid.len() > 10 => String::new(),
             None => format!(
                 "; valid: {}",
                 valid
@@ -249,7 +315,8 @@ impl Checker {
                     .join(", ")
             ),
         };
-        self.error_at(
+        self.report_at(
+            Code::UnknownName,
             path,
             given,
             format!("unknown {kind} `{}`{hint}", given.value),
@@ -259,7 +326,7 @@ impl Checker {
 
     fn scenario(&mut self, raw: ScenarioFile) -> Scenario {
         if raw.name.value.trim().is_empty() {
-            self.error_at("name", &raw.name, "must not be empty");
+            self.report_at(Code::InvalidName, "name", &raw.name, "must not be empty");
         }
         let settings = self.settings(&raw.cluster.settings);
         let control_plane = raw.cluster.control_plane.as_ref().map_or(
@@ -289,6 +356,7 @@ impl Checker {
         );
         let (zones, pools, node_groups, nodes) = self.cluster(&raw.cluster);
         let mut workloads = self.workloads(&raw.workloads, &zones);
+        self.pods_fit(&raw.workloads, &workloads, &pools, &nodes);
         self.traffic(&raw.traffic, &mut workloads);
         let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
@@ -313,13 +381,21 @@ impl Checker {
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
         let duration = raw.duration.value.get();
         if duration > self.limits.duration {
-            self.error_at(
+            self.report_at(
+                Code::OverLimit,
                 "duration",
                 &raw.duration,
                 format!(
                     "`{}` is longer than a run may be: {}",
-                    raw.duration.value,
-                    over_limit(days(self.limits.duration), "--max-duration")
+                    days(duration),
+                    over_limit(
+                        format!(
+                            "{} ({} years)",
+                            days(self.limits.duration),
+                            self.limits.duration.as_nanos() / (365 * 86_400 * 1_000_000_000)
+                        ),
+                        "--max-duration"
+                    )
                 ),
             );
         }
@@ -328,7 +404,8 @@ impl Checker {
             ("rollouts", raw.rollouts.len()),
         ] {
             if count as u64 > self.limits.faults {
-                self.error(
+                self.report(
+                    Code::OverLimit,
                     field,
                     format!(
                         "{count} {field}: {}",
@@ -353,6 +430,7 @@ impl Checker {
             faults,
             rollouts,
             slo,
+            warnings: Warnings::default(),
         }
     }
 
@@ -367,24 +445,49 @@ impl Checker {
     }
 }
 
-/// A limit on the simulated time, in the days a person thinks of it in.
+/// A duration in the days a person thinks of long runs in, where it is a
+/// whole number of them.
 fn days(d: SimDuration) -> String {
-    const DAY: u64 = 86_400;
-    let secs = d.as_nanos() / 1_000_000_000;
-    if secs % DAY == 0 && d.as_nanos() % 1_000_000_000 == 0 {
-        format!("{}d ({} years)", secs / DAY, secs / DAY / 365)
+    const DAY_NS: u64 = 86_400 * 1_000_000_000;
+    if d.as_nanos() % DAY_NS == 0 {
+        format!("{}d", d.as_nanos() / DAY_NS)
     } else {
         d.to_string()
     }
 }
 
-/// Kubernetes object names (RFC 1123 labels), since nodes and pods are named after them.
-fn is_dns_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
+/// `N things`, or `N more things make M` when others came before them.
+fn in_all(these: u64, total: u64, things: &str) -> String {
+    if these == total {
+        format!("{total} {things}")
+    } else {
+        format!("{these} more {things} make {total}")
+    }
+}
+
+/// Kubernetes object names (RFC 1123 labels), since nodes and pods are
+/// named after them; the error says what is wrong with the name.
+fn dns_label(name: &str) -> Result<(), String> {
+    const MAX: usize = 63;
+    if name.chars().count() > MAX {
+        let shown: String = name.chars().take(20).collect();
+        return Err(format!(
+            "`{shown}…` is {} characters long; Kubernetes names have at most {MAX}",
+            name.chars().count()
+        ));
+    }
+    let valid = !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
-        && !name.ends_with('-')
+        && !name.ends_with('-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid name: lowercase letters, digits and `-`, \
+             starting and ending with a letter or digit"
+        ))
+    }
 }

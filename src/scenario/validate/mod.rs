@@ -449,7 +449,7 @@ impl Checker {
 /// whole number of them.
 fn days(d: SimDuration) -> String {
     const DAY_NS: u64 = 86_400 * 1_000_000_000;
-    if d.as_nanos() % DAY_NS == 0 {
+    if d.as_nanos().is_multiple_of(DAY_NS) {
         format!("{}d", d.as_nanos() / DAY_NS)
     } else {
         d.to_string()

@@ -107,7 +107,7 @@ pub fn print_warnings(scenario: &nines::scenario::Scenario) {
 pub enum CliError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("{0}; raise the limit with `--max-events`")]
+    #[error("{0}; raise it with `--max-events`")]
     Sim(nines::sim::SimError),
     #[error("{0}")]
     Usage(String),

@@ -478,7 +478,12 @@ pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
 /// Parses and validates scenario text, held to the default [`Limits`];
 /// `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    validate::parse(text, file, &Limits::DEFAULT)
+    parse_with(text, file, &Limits::DEFAULT)
+}
+
+/// Parses and validates scenario text, held to `limits`.
+pub fn parse_with(text: &str, file: &str, limits: &Limits) -> Result<Scenario, ScenarioError> {
+    validate::parse(text, file, limits)
 }
 
 /// The text of a scenario file, refused past [`MAX_FILE_BYTES`] without

@@ -388,14 +388,7 @@ impl Checker {
                 format!(
                     "`{}` is longer than a run may be: {}",
                     days(duration),
-                    over_limit(
-                        format!(
-                            "{} ({} years)",
-                            days(self.limits.duration),
-                            self.limits.duration.as_nanos() / (365 * 86_400 * 1_000_000_000)
-                        ),
-                        "--max-duration"
-                    )
+                    over_limit(days(self.limits.duration), "--max-duration")
                 ),
             );
         }
@@ -446,13 +439,14 @@ impl Checker {
 }
 
 /// A duration in the days a person thinks of long runs in, where it is a
-/// whole number of them.
+/// whole number of them, with the years past one.
 fn days(d: SimDuration) -> String {
     const DAY_NS: u64 = 86_400 * 1_000_000_000;
-    if d.as_nanos().is_multiple_of(DAY_NS) {
-        format!("{}d", d.as_nanos() / DAY_NS)
-    } else {
-        d.to_string()
+    let n = d.as_nanos() / DAY_NS;
+    match (d.as_nanos().is_multiple_of(DAY_NS), n / 365) {
+        (true, 0) => format!("{n}d"),
+        (true, years) => format!("{n}d ({years} years)"),
+        (false, _) => d.to_string(),
     }
 }
 

@@ -51,14 +51,9 @@ fn runner() -> TestRunner {
 fn never_panics(text: &str, seed: u64, exact: bool) -> Result<(), TestCaseError> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let file = "fuzz.yaml";
-        let mut scenario = match nines::scenario::parse_with(text, file, &LIMITS) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("FUZZ-REJECT {}", e.to_string().lines().next().unwrap_or(""));
-                return;
-            }
+        let Ok(mut scenario) = nines::scenario::parse_with(text, file, &LIMITS) else {
+            return;
         };
-        eprintln!("FUZZ-LOADED");
         scenario.duration = scenario.duration.min(LONGEST_RUN);
         let options = RunOptions {
             exact,
@@ -66,14 +61,7 @@ fn never_panics(text: &str, seed: u64, exact: bool) -> Result<(), TestCaseError>
             ..RunOptions::new(seed)
         };
         // A run ends or stops at its event budget; either is fine.
-        let r = run(&scenario, &options);
-        eprintln!(
-            "FUZZ-RUN {:?}",
-            r.as_ref()
-                .map(|o| o.report.events)
-                .map_err(|e| e.to_string())
-        );
-        if let Ok(output) = r {
+        if let Ok(output) = run(&scenario, &options) {
             let _ = output.report.to_json();
         }
     }));

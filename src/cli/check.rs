@@ -152,7 +152,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     }
     let failed = verdicts.iter().filter(|v| !v.passed()).count() + failed_seeded;
     let checked = checked + verdicts.iter().filter(|v| v.slo.is_some()).count();
-    println!(
+    outln!(
         "\n{} of {checked} scenarios as expected{}",
         checked - failed,
         if failed > 0 { "; see above" } else { "" }
@@ -179,11 +179,11 @@ fn check_seeds_of(
     let reports = super::seeds::reports(scenario, seed, runs, args.jobs, options)?;
     let aggregate = nines::report::AggregateReport::new(seed, &reports);
     let Some(passed) = aggregate.as_expected() else {
-        println!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);
+        outln!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);
         return Ok(None);
     };
     let slo = aggregate.slo.as_ref().expect("an SLO");
-    println!(
+    outln!(
         "{}  {}  {}: SLO met in {:.1}% of {runs} runs{}",
         if passed { "PASS" } else { "FAIL" },
         path.display(),
@@ -197,7 +197,7 @@ fn check_seeds_of(
     );
     if !passed {
         for c in &slo.checks {
-            println!(
+            outln!(
                 "        {} {:<20} 95 % interval [{:.6}, {:.6}] against {}",
                 if c.met_at_95 { "ok  " } else { "MISS" },
                 c.name,
@@ -211,7 +211,7 @@ fn check_seeds_of(
             .zip(0u64..)
             .find(|(r, _)| r.slo.as_ref().is_some_and(|s| !s.passed));
         if let Some((_, i)) = missed {
-            println!(
+            outln!(
                 "        reproduce a miss: nines run {} --seed {}{}",
                 path.display(),
                 seed + i,
@@ -250,7 +250,7 @@ fn figures(check: &nines::report::SloCheck) -> String {
 
 fn print_verdict(v: &Verdict, report: &Report) {
     let Some(slo) = &v.slo else {
-        println!("SKIP  {}  {}: no `slo`", v.path.display(), v.name);
+        outln!("SKIP  {}  {}: no `slo`", v.path.display(), v.name);
         return;
     };
     let status = if slo.as_expected { "PASS" } else { "FAIL" };
@@ -260,25 +260,27 @@ fn print_verdict(v: &Verdict, report: &Report) {
         (_, true) => "SLO met",
         (_, false) => "SLO not met",
     };
-    println!("{status}  {}  {}: {how}", v.path.display(), v.name);
+    outln!("{status}  {}  {}: {how}", v.path.display(), v.name);
     if slo.as_expected {
         return;
     }
     for check in &slo.checks {
         let mark = if check.passed { "ok  " } else { "MISS" };
-        println!("        {mark} {:<20} {}", check.name, figures(check));
+        outln!("        {mark} {:<20} {}", check.name, figures(check));
     }
     if let Some(longest) = report
         .incidents
         .iter()
         .max_by(|a, b| a.duration_s.total_cmp(&b.duration_s))
     {
-        println!(
+        outln!(
             "        longest incident: {} for {:.1}s, {}",
-            longest.workload, longest.duration_s, longest.cause
+            longest.workload,
+            longest.duration_s,
+            longest.cause
         );
     }
-    println!(
+    outln!(
         "        reproduce: nines run {} --seed {}{}",
         v.path.display(),
         v.seed,

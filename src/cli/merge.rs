@@ -56,7 +56,7 @@ pub fn execute(args: MergeArgs) -> Result<ExitCode, CliError> {
     }
     let (plan, figures) = merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
     let rows = rows(&plan, &figures);
-    print!("{}", rows_text(&plan, &rows));
+    out!("{}", rows_text(&plan, &rows));
     write_files(&args.out, &sweep_files(&plan, &rows)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,23 @@
 //! Commands, one module each with its own arguments; errors are printed with
 //! their whole chain and become exit code 2.
 
+/// `print!` that never panics: a closed stdout (`nines run … | head`) is a
+/// reader that has had enough, so the command goes on quietly, its files
+/// still written and its exit code still its verdict; `print!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_out(false, format_args!($($arg)*)) };
+}
+
+/// `println!` that never panics, as [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_out(false, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprintln!` that never panics, as [`out!`], for a closed stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::cli::write_out(true, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod check;
 mod limits;
 mod merge;
@@ -11,7 +28,9 @@ mod seeds;
 mod sweep;
 mod validate;
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use nines::scenario::ScenarioError;
@@ -58,12 +77,38 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::execute(args),
         Command::Validate(args) => validate::execute(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);
             ExitCode::from(EXIT_BAD_INPUT)
         }
+    };
+    if OUTPUT_LOST.load(Ordering::Relaxed) {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else {
+        code
+    }
+}
+
+/// Set when stdout or stderr refused a write for another reason than a
+/// closed pipe (a full disk under a redirection): the output is incomplete,
+/// so the command fails.
+static OUTPUT_LOST: AtomicBool = AtomicBool::new(false);
+
+/// What [`out!`], [`outln!`] and [`errln!`] write with.
+pub fn write_out(to_stderr: bool, args: std::fmt::Arguments) {
+    let written = if to_stderr {
+        std::io::stderr().lock().write_fmt(args)
+    } else {
+        std::io::stdout().lock().write_fmt(args)
+    };
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !OUTPUT_LOST.swap(true, Ordering::Relaxed)
+        && !to_stderr
+    {
+        let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
     }
 }
 
@@ -84,13 +129,13 @@ pub fn print_error(e: &(dyn std::error::Error + 'static)) {
                 _ => None,
             });
     if let Some(invalid @ ScenarioError::Invalid { .. }) = scenario {
-        eprintln!("{invalid}");
+        errln!("{invalid}");
         return;
     }
-    eprintln!("error: {e}");
+    errln!("error: {e}");
     let mut source = e.source();
     while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
+        errln!("  caused by: {cause}");
         source = cause.source();
     }
 }
@@ -98,7 +143,7 @@ pub fn print_error(e: &(dyn std::error::Error + 'static)) {
 /// A scenario's warnings, on stderr like errors; the command goes on.
 pub fn print_warnings(scenario: &nines::scenario::Scenario) {
     if !scenario.warnings.is_empty() {
-        eprintln!("{}", scenario.warnings);
+        errln!("{}", scenario.warnings);
     }
 }
 

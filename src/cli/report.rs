@@ -80,7 +80,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
         .collect();
     files.push(("README.md".to_string(), index_page(&entries).into_bytes()));
     write_files(&args.out, &files)?;
-    println!(
+    outln!(
         "{} scenario pages and the index written to {}",
         reports.len(),
         args.out.display()

@@ -96,8 +96,8 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             write_files(dir, &seeds_files(&aggregate, &reports)?)?;
         }
         match args.format {
-            Format::Json => print!("{}", aggregate.to_json()),
-            Format::Text => print!("{}", aggregate.to_text()),
+            Format::Json => out!("{}", aggregate.to_json()),
+            Format::Text => out!("{}", aggregate.to_text()),
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -134,8 +134,8 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         write_files(dir, &run_files(&output, &text)?)?;
     }
     match args.format {
-        Format::Json => print!("{}", output.report.to_json()),
-        Format::Text => print!("{text}"),
+        Format::Json => out!("{}", output.report.to_json()),
+        Format::Text => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -158,7 +158,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         let dir = args.out.as_deref().expect("checked above");
         let results: Vec<(usize, RunFigures)> = items.into_iter().zip(figures).collect();
         write_shard(dir, &plan, shard, &results)?;
-        println!(
+        outln!(
             "shard {}/{}: {} runs written to {}",
             shard.index,
             shard.count,
@@ -168,7 +168,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let rows = rows(&plan, &figures);
-    print!("{}", rows_text(&plan, &rows));
+    out!("{}", rows_text(&plan, &rows));
     if let Some(dir) = &args.out {
         write_files(dir, &sweep_files(&plan, &rows)?)?;
     }

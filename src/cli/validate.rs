@@ -32,7 +32,7 @@ pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
     for path in &args.scenarios {
         match nines::scenario::load_with(path, &[], &limits) {
             Ok(s) => {
-                println!("{}: ok ({})", path.display(), s.name);
+                outln!("{}: ok ({})", path.display(), s.name);
                 super::print_warnings(&s);
             }
             Err(e) => {

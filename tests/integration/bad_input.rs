@@ -685,3 +685,25 @@ fn every_bundled_scenario_validates() {
         );
     }
 }
+
+// 13. A reader that stops early (`nines run … | head`) is not a panic.
+
+#[test]
+fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
+    let file = TempFile::new("closed-stdout", BASE);
+    let dir = TempDir::new("closed-stdout");
+    let trace = dir.path.join("events.csv");
+    let mut child = crate::support::nines_bin()
+        .args([OsStr::new("run"), file.path.as_os_str()])
+        .args([OsStr::new("--trace"), trace.as_os_str()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(trace.exists(), "the trace is written all the same");
+}

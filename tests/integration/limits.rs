@@ -190,3 +190,28 @@ fn merge_refuses_a_shard_that_cannot_be() {
     .bad_input(&["shard 7 of 2 cannot be"]);
     assert!(!out.exists());
 }
+
+/// Regression: duplicate zones were found by scanning the zones before
+/// each, and each zone's index by a scan of all: 18 s for this file.
+#[test]
+#[cfg(unix)]
+fn a_pool_of_a_hundred_thousand_zones_is_checked_in_a_second() {
+    let zones: Vec<String> = (0..100_000).map(|i| format!("z{i}")).collect();
+    let text = SCENARIO.replace(
+        "      count: 3\n",
+        &format!("      count: 3\n      zones: [{}]\n", zones.join(", ")),
+    );
+    let file = TempFile::new("limit-zones", &text);
+    let start = std::time::Instant::now();
+    let outcome = nines_bounded(
+        "zones",
+        &[OsStr::new("validate"), file.path.as_os_str()],
+        Duration::from_secs(30),
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+}

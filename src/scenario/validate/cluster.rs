@@ -181,6 +181,9 @@ impl Checker {
             );
         }
         let mut zones: Vec<String> = Vec::new();
+        // Each zone's place in `zones`, found without a scan of them.
+        let mut zone_index: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         let mut pools: Vec<String> = Vec::new();
         let mut node_groups = Vec::new();
         let mut nodes = Vec::new();
@@ -246,8 +249,11 @@ impl Checker {
                     vec![defaults::ZONE.to_string()]
                 }
                 Some(z) => {
+                    // A set, not a scan of the zones before: a generated
+                    // file may list thousands.
+                    let mut seen = std::collections::BTreeSet::new();
                     for (i, zone) in z.value.iter().enumerate() {
-                        if z.value[..i].contains(zone) {
+                        if !seen.insert(zone) {
                             self.report_at(
                                 Code::DuplicateName,
                                 format!("{path}.zones[{i}]"),
@@ -273,12 +279,11 @@ impl Checker {
             }
             let zone_ids: Vec<usize> = pool_zones
                 .iter()
-                .map(|z| match zones.iter().position(|known| known == z) {
-                    Some(i) => i,
-                    None => {
+                .map(|z| {
+                    *zone_index.entry(z.clone()).or_insert_with(|| {
                         zones.push(z.clone());
                         zones.len() - 1
-                    }
+                    })
                 })
                 .collect();
             for n in 0..count as usize {

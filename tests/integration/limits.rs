@@ -215,3 +215,32 @@ fn a_pool_of_a_hundred_thousand_zones_is_checked_in_a_second() {
         start.elapsed()
     );
 }
+
+/// Regression: a shard file whose figures were not finite made `merge`
+/// draw an axis from infinity, and plotters never returned.
+#[test]
+#[cfg(unix)]
+fn merge_refuses_figures_that_are_not_finite() {
+    let dir = TempDir::new("limit-merge-nan");
+    let header = r#"{ "plan": { "scenario": "t", "vary": [ { "path": "a", "values": ["1"] } ],
+        "sets": [], "first_seed": 1, "seeds": 1 }, "shard": { "index": 0, "count": 1 } }"#;
+    std::fs::write(dir.path.join("shard-0-of-1.json"), header).expect("write");
+    let csv = "item,point,seed,request_availability,uptime,nines_requests,nines_time,\
+               failed_requests,dropped_in_flight,downtime_s,incidents,longest_outage_s,\
+               nodes,replicas,slo_passed\n\
+               0,0,1,NaN,inf,1,1,0,0,0,0,0,3,2,true\n";
+    std::fs::write(dir.path.join("shard-0-of-1.csv"), csv).expect("write");
+    let out = dir.path.join("out");
+    nines_bounded(
+        "merge-nan",
+        &[
+            OsStr::new("merge"),
+            dir.path.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+        Duration::from_secs(10),
+    )
+    .bad_input(&["`request_availability` is `NaN`, not a finite number"]);
+    assert!(!out.exists());
+}

@@ -4,7 +4,8 @@
 //! duplicated, swapped, characters flipped, values replaced with extremes),
 //! and small scenarios generated from the format's own pieces. The loader
 //! and a short run go through the library under `catch_unwind`; a few
-//! cases also go through the binary, whose exit code must be 0, 1 or 2.
+//! cases also go through the binary, report, trace and charts written,
+//! whose exit code must be 0, 1 or 2.
 //!
 //! Bounded for CI: 96 cases each from a fixed seed, two hours of simulated
 //! time at most and 100,000 events a run. A longer local hunt:
@@ -19,7 +20,7 @@ use nines::{RunOptions, run};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner, contextualize_config};
 
-use crate::support::{TempFile, bundled_scenarios, nines};
+use crate::support::{TempDir, TempFile, bundled_scenarios, nines};
 
 /// Tight enough that a case costs milliseconds whatever the text asks for.
 const LIMITS: Limits = Limits {
@@ -63,6 +64,12 @@ fn never_panics(text: &str, seed: u64, exact: bool) -> Result<(), TestCaseError>
         // A run ends or stops at its event budget; either is fine.
         if let Ok(output) = run(&scenario, &options) {
             let _ = output.report.to_json();
+            let _ = nines::report::render_text(
+                &output.report,
+                &scenario.description,
+                &output.trace,
+                output.key_events_not_kept,
+            );
         }
     }));
     prop_assert!(outcome.is_ok(), "panicked on:\n{text}");
@@ -378,10 +385,13 @@ fn the_binary_exits_0_1_or_2_on_mutated_scenarios() {
             .iter()
             .fold(texts[which].clone(), |t, m| apply(&t, m));
         let file = TempFile::new("fuzz-binary", &text);
-        let name = file.name();
+        let out = TempDir::new("fuzz-binary-out");
+        let (name, dir) = (file.name(), out.path.join("out").display().to_string());
         let outcome = nines(&[
             "run",
             name.as_str(),
+            "--out",
+            dir.as_str(),
             "--set",
             "duration=10m",
             "--max-events",

@@ -19,6 +19,7 @@ pub(super) fn check(text: &str) -> Result<(), Diagnostic> {
     let mut sizes: std::collections::BTreeMap<usize, u64> = std::collections::BTreeMap::new();
     // The open collections: their anchor id (0 for none) and size so far.
     let mut open: Vec<(usize, u64)> = vec![(0, 0)];
+    let mut aliases = false;
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else {
             return Ok(());
@@ -43,7 +44,10 @@ pub(super) fn check(text: &str) -> Result<(), Diagnostic> {
                 }
                 size
             }
-            Event::Alias(anchor) => sizes.get(&anchor).copied().unwrap_or(1),
+            Event::Alias(anchor) => {
+                aliases = true;
+                sizes.get(&anchor).copied().unwrap_or(1)
+            }
             _ => continue,
         };
         let Some(parent) = open.last_mut() else {
@@ -61,10 +65,17 @@ pub(super) fn check(text: &str) -> Result<(), Diagnostic> {
                 ..Diagnostic::new(
                     Code::ReaderBudget,
                     "",
-                    format!(
-                        "through its aliases (`*name`) the file stands for more than \
-                         {MAX_YAML_NODES} values: an alias bomb? A scenario is refused past that"
-                    ),
+                    if aliases {
+                        format!(
+                            "through its aliases (`*name`) the file stands for more than \
+                             {MAX_YAML_NODES} values: an alias bomb? A scenario is refused past that"
+                        )
+                    } else {
+                        format!(
+                            "the file holds more than {MAX_YAML_NODES} values; a scenario is \
+                             refused past that"
+                        )
+                    },
                 )
             });
         }
@@ -90,6 +101,16 @@ mod tests {
         let error = check(&laughs(10)).expect_err("a bomb");
         assert_eq!(error.code, Code::ReaderBudget);
         assert_eq!(error.line, Some(6), "{error:?}");
+    }
+
+    #[test]
+    fn a_file_of_too_many_plain_values_is_not_called_a_bomb() {
+        let text = format!("x: [{}]\n", vec!["1"; MAX_YAML_NODES + 1].join(", "));
+        let error = check(&text).expect_err("too many values");
+        assert!(
+            error.message.starts_with("the file holds more than"),
+            "{error:?}"
+        );
     }
 
     #[test]

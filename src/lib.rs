@@ -11,6 +11,7 @@
 
 pub mod experiment;
 pub mod faults;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod report;
@@ -20,4 +21,4 @@ pub mod sim;
 pub mod traffic;
 pub mod units;
 
-pub use run::{DEFAULT_MAX_EVENTS, RunOptions, RunOutput, run};
+pub use run::{RunOptions, RunOutput, run};

@@ -7,11 +7,6 @@ use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::sim::{Engine, RngStreams, RunLimits, SimError, SimTime};
 
-/// A run stops with an error past this many events unless told otherwise:
-/// far above what a year of a large cluster needs, low enough that a
-/// runaway scenario ends in seconds.
-pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
-
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub seed: u64,
@@ -23,6 +18,9 @@ pub struct RunOptions {
     /// Draw every request on its own (`--exact`) instead of the fluid
     /// account: slower, and the judge of the fluid account.
     pub exact: bool,
+    /// The run stops with an error past this many events: far above what a
+    /// year of a large cluster needs, low enough that a runaway scenario
+    /// ends in seconds ([`Limits::events`](crate::limits::Limits::events)).
     pub max_events: u64,
 }
 
@@ -33,7 +31,7 @@ impl RunOptions {
             trace: TraceLevel::Key,
             timeseries: false,
             exact: false,
-            max_events: DEFAULT_MAX_EVENTS,
+            max_events: crate::limits::Limits::DEFAULT.events,
         }
     }
 }

@@ -12,6 +12,7 @@ use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
 use super::CliError;
+use super::limits::{LimitArgs, check_seeds};
 use super::output::write_atomically;
 
 /// Exit code when some scenario's SLO is not as expected.
@@ -35,14 +36,11 @@ pub struct CheckArgs {
     /// test case per SLO check.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Stop a run with an error past this many events.
-    #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
-    max_events: u64,
     /// Run this many seeds of each scenario, from its own: an SLO then holds
     /// when the 95 % confidence interval of each figure's mean is on the
     /// right side of its target (the lower end reaches an availability
     /// target, the upper end stays within a maximum).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     seeds: Option<u64>,
     /// Change a field of every scenario before it runs, e.g.
     /// `cluster.settings.endpointPropagationDelay=3s`; repeatable.
@@ -51,6 +49,8 @@ pub struct CheckArgs {
     /// Threads for `--seeds` (default: every core).
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// One scenario's verdict.
@@ -93,12 +93,17 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 }
 
 pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
+    let limits = args.limits.limits();
+    let runs = args.seeds.map(|n| check_seeds(n, &limits)).transpose()?;
     let mut bad_input = false;
     let mut verdicts = Vec::new();
     let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
-        let scenario = match nines::scenario::load_with(&path, &args.sets) {
-            Ok(s) => s,
+        let scenario = match nines::scenario::load_with(&path, &args.sets, &limits) {
+            Ok(s) => {
+                super::print_warnings(&s);
+                s
+            }
             Err(e) => {
                 bad_input = true;
                 super::print_error(&e);
@@ -107,11 +112,11 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
         };
         let seed = scenario.seed.unwrap_or(defaults::SEED);
         let options = RunOptions {
-            max_events: args.max_events,
+            max_events: limits.events,
             ..RunOptions::new(seed)
         };
-        if let Some(runs) = args.seeds {
-            match check_seeds(&path, &scenario, seed, runs as usize, &args, &options) {
+        if let Some(runs) = runs {
+            match check_seeds_of(&path, &scenario, seed, runs, &args, &options) {
                 Ok(Some(passed)) => {
                     checked += 1;
                     failed_seeded += usize::from(!passed);
@@ -147,7 +152,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     }
     let failed = verdicts.iter().filter(|v| !v.passed()).count() + failed_seeded;
     let checked = checked + verdicts.iter().filter(|v| v.slo.is_some()).count();
-    println!(
+    outln!(
         "\n{} of {checked} scenarios as expected{}",
         checked - failed,
         if failed > 0 { "; see above" } else { "" }
@@ -163,7 +168,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
 
 /// One scenario over many seeds: the verdict at 95 % confidence, with the
 /// figures and a seed that reproduces a miss. `None` without an SLO.
-fn check_seeds(
+fn check_seeds_of(
     path: &std::path::Path,
     scenario: &nines::scenario::Scenario,
     seed: u64,
@@ -174,11 +179,11 @@ fn check_seeds(
     let reports = super::seeds::reports(scenario, seed, runs, args.jobs, options)?;
     let aggregate = nines::report::AggregateReport::new(seed, &reports);
     let Some(passed) = aggregate.as_expected() else {
-        println!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);
+        outln!("SKIP  {}  {}: no `slo`", path.display(), scenario.name);
         return Ok(None);
     };
     let slo = aggregate.slo.as_ref().expect("an SLO");
-    println!(
+    outln!(
         "{}  {}  {}: SLO met in {:.1}% of {runs} runs{}",
         if passed { "PASS" } else { "FAIL" },
         path.display(),
@@ -192,7 +197,7 @@ fn check_seeds(
     );
     if !passed {
         for c in &slo.checks {
-            println!(
+            outln!(
                 "        {} {:<20} 95 % interval [{:.6}, {:.6}] against {}",
                 if c.met_at_95 { "ok  " } else { "MISS" },
                 c.name,
@@ -206,7 +211,7 @@ fn check_seeds(
             .zip(0u64..)
             .find(|(r, _)| r.slo.as_ref().is_some_and(|s| !s.passed));
         if let Some((_, i)) = missed {
-            println!(
+            outln!(
                 "        reproduce a miss: nines run {} --seed {}{}",
                 path.display(),
                 seed + i,
@@ -245,7 +250,7 @@ fn figures(check: &nines::report::SloCheck) -> String {
 
 fn print_verdict(v: &Verdict, report: &Report) {
     let Some(slo) = &v.slo else {
-        println!("SKIP  {}  {}: no `slo`", v.path.display(), v.name);
+        outln!("SKIP  {}  {}: no `slo`", v.path.display(), v.name);
         return;
     };
     let status = if slo.as_expected { "PASS" } else { "FAIL" };
@@ -255,25 +260,27 @@ fn print_verdict(v: &Verdict, report: &Report) {
         (_, true) => "SLO met",
         (_, false) => "SLO not met",
     };
-    println!("{status}  {}  {}: {how}", v.path.display(), v.name);
+    outln!("{status}  {}  {}: {how}", v.path.display(), v.name);
     if slo.as_expected {
         return;
     }
     for check in &slo.checks {
         let mark = if check.passed { "ok  " } else { "MISS" };
-        println!("        {mark} {:<20} {}", check.name, figures(check));
+        outln!("        {mark} {:<20} {}", check.name, figures(check));
     }
     if let Some(longest) = report
         .incidents
         .iter()
         .max_by(|a, b| a.duration_s.total_cmp(&b.duration_s))
     {
-        println!(
+        outln!(
             "        longest incident: {} for {:.1}s, {}",
-            longest.workload, longest.duration_s, longest.cause
+            longest.workload,
+            longest.duration_s,
+            longest.cause
         );
     }
-    println!(
+    outln!(
         "        reproduce: nines run {} --seed {}{}",
         v.path.display(),
         v.seed,

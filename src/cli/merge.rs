@@ -8,8 +8,9 @@ use clap::Args;
 use nines::experiment::sweep::{ShardResults, merge, read_shard_csv, rows};
 
 use super::CliError;
+use super::limits::{LimitArgs, check_seeds};
 use super::output::write_files;
-use super::sweep::{ShardHeader, rows_text, sweep_files};
+use super::sweep::{ShardHeader, check_points, rows_text, sweep_files};
 
 /// Combines the shards of `nines sweep --shard I/N` into `sweep.csv` and
 /// the charts, byte for byte what the sweep unsharded gives. Every shard
@@ -28,6 +29,8 @@ pub struct MergeArgs {
     /// Where `sweep.csv` and the charts go (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 pub fn execute(args: MergeArgs) -> Result<ExitCode, CliError> {
@@ -39,9 +42,21 @@ pub fn execute(args: MergeArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|h| read_shard(h))
         .collect::<Result<Vec<_>, _>>()?;
+    // A shard file's plan is input like any other: held to the same limits.
+    let limits = args.limits.limits();
+    for shard in &shards {
+        check_points(&shard.plan.vary, &limits)?;
+        if shard.plan.seeds == 0 {
+            return Err(CliError::Usage(format!(
+                "{}: a plan of 0 seeds",
+                shard.source
+            )));
+        }
+        check_seeds(shard.plan.seeds, &limits)?;
+    }
     let (plan, figures) = merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
     let rows = rows(&plan, &figures);
-    print!("{}", rows_text(&plan, &rows));
+    out!("{}", rows_text(&plan, &rows));
     write_files(&args.out, &sweep_files(&plan, &rows)?)?;
     Ok(ExitCode::SUCCESS)
 }

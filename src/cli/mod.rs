@@ -1,7 +1,25 @@
 //! Commands, one module each with its own arguments; errors are printed with
 //! their whole chain and become exit code 2.
 
+/// `print!` that never panics: a closed stdout (`nines run … | head`) is a
+/// reader that has had enough, so the command goes on quietly, its files
+/// still written and its exit code still its verdict; `print!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_out(false, format_args!($($arg)*)) };
+}
+
+/// `println!` that never panics, as [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_out(false, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprintln!` that never panics, as [`out!`], for a closed stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::cli::write_out(true, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod check;
+mod limits;
 mod merge;
 mod output;
 mod report;
@@ -11,9 +29,12 @@ mod seeds;
 mod sweep;
 mod validate;
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
+use nines::scenario::ScenarioError;
 
 /// A deterministic simulator of a Kubernetes cluster's high availability:
 /// how many nines, how many requests die in flight, and why.
@@ -59,12 +80,38 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::execute(args),
         Command::Schema(args) => schema::execute(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);
             ExitCode::from(EXIT_BAD_INPUT)
         }
+    };
+    if OUTPUT_LOST.load(Ordering::Relaxed) {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else {
+        code
+    }
+}
+
+/// Set when stdout or stderr refused a write for another reason than a
+/// closed pipe (a full disk under a redirection): the output is incomplete,
+/// so the command fails.
+static OUTPUT_LOST: AtomicBool = AtomicBool::new(false);
+
+/// What [`out!`], [`outln!`] and [`errln!`] write with.
+pub fn write_out(to_stderr: bool, args: std::fmt::Arguments) {
+    let written = if to_stderr {
+        std::io::stderr().lock().write_fmt(args)
+    } else {
+        std::io::stdout().lock().write_fmt(args)
+    };
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !OUTPUT_LOST.swap(true, Ordering::Relaxed)
+        && !to_stderr
+    {
+        let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
     }
 }
 
@@ -74,13 +121,32 @@ impl From<nines::sim::SimError> for CliError {
     }
 }
 
-/// `error: <message>` then each cause on its own `caused by:` line.
+/// `error: <message>` then each cause on its own `caused by:` line; a
+/// scenario's problems are printed as they are, each with its own
+/// `error[E…]` or `warning[W…]` label.
 pub fn print_error(e: &(dyn std::error::Error + 'static)) {
-    eprintln!("error: {e}");
+    let scenario =
+        e.downcast_ref::<ScenarioError>()
+            .or_else(|| match e.downcast_ref::<CliError>() {
+                Some(CliError::Scenario(s)) => Some(s),
+                _ => None,
+            });
+    if let Some(invalid @ ScenarioError::Invalid { .. }) = scenario {
+        errln!("{invalid}");
+        return;
+    }
+    errln!("error: {e}");
     let mut source = e.source();
     while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
+        errln!("  caused by: {cause}");
         source = cause.source();
+    }
+}
+
+/// A scenario's warnings, on stderr like errors; the command goes on.
+pub fn print_warnings(scenario: &nines::scenario::Scenario) {
+    if !scenario.warnings.is_empty() {
+        errln!("{}", scenario.warnings);
     }
 }
 
@@ -88,8 +154,8 @@ pub fn print_error(e: &(dyn std::error::Error + 'static)) {
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
-    Scenario(#[from] nines::scenario::ScenarioError),
-    #[error("{0}; raise the limit with `--max-events`")]
+    Scenario(#[from] ScenarioError),
+    #[error("{0}; raise it with `--max-events`")]
     Sim(nines::sim::SimError),
     #[error("{0}")]
     Usage(String),

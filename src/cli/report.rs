@@ -12,6 +12,7 @@ use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
 use super::CliError;
+use super::limits::LimitArgs;
 use super::output::{OutputFile, write_files};
 
 /// Runs each scenario once, with its own seed, and writes its page
@@ -31,18 +32,20 @@ pub struct ReportArgs {
     /// Where the pages go (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
-    max_events: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
+    let limits = args.limits.limits();
     let mut files: Vec<OutputFile> = Vec::new();
     let mut reports: Vec<(String, Report)> = Vec::new();
     for path in super::check::scenario_files(&args.paths)? {
-        let scenario = nines::scenario::load(&path)?;
+        let scenario = nines::scenario::load_with(&path, &[], &limits)?;
+        super::print_warnings(&scenario);
         let options = RunOptions {
             timeseries: true,
-            max_events: args.max_events,
+            max_events: limits.events,
             ..RunOptions::new(scenario.seed.unwrap_or(defaults::SEED))
         };
         let output = run(&scenario, &options)?;
@@ -77,7 +80,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
         .collect();
     files.push(("README.md".to_string(), index_page(&entries).into_bytes()));
     write_files(&args.out, &files)?;
-    println!(
+    outln!(
         "{} scenario pages and the index written to {}",
         reports.len(),
         args.out.display()

@@ -13,6 +13,7 @@ use nines::scenario::defaults;
 use nines::{RunOptions, RunOutput, run};
 
 use super::CliError;
+use super::limits::{LimitArgs, check_seeds};
 use super::output::{OutputFile, chart_files, in_memory, write_atomically, write_files};
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -42,7 +43,7 @@ pub struct RunArgs {
     seed: Option<u64>,
     /// Run this many seeds (seed, seed + 1, …) and report each figure's
     /// mean, 95 % confidence interval and percentiles over them.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     seeds: Option<u64>,
     /// Threads for `--seeds` (default: every core); the result is the same
     /// for any number.
@@ -64,19 +65,21 @@ pub struct RunArgs {
     /// latency percentiles. Costs two events per request.
     #[arg(long)]
     exact: bool,
-    /// Stop with an error past this many events.
-    #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
-    max_events: u64,
     /// Change a field of the scenario before it runs, e.g.
     /// `workloads.web.replicas=5`; repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
-    let scenario = nines::scenario::load_with(&args.scenario, &args.sets)?;
+    let limits = args.limits.limits();
+    let scenario = nines::scenario::load_with(&args.scenario, &args.sets, &limits)?;
+    super::print_warnings(&scenario);
     let seed = args.seed.or(scenario.seed).unwrap_or(defaults::SEED);
     if let Some(runs) = args.seeds {
+        let runs = check_seeds(runs, &limits)?;
         if args.trace.is_some() {
             return Err(CliError::Usage(
                 "`--trace` writes one run's events: it cannot go with `--seeds`".to_string(),
@@ -84,17 +87,17 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         let options = RunOptions {
             exact: args.exact,
-            max_events: args.max_events,
+            max_events: limits.events,
             ..RunOptions::new(seed)
         };
-        let reports = super::seeds::reports(&scenario, seed, runs as usize, args.jobs, &options)?;
+        let reports = super::seeds::reports(&scenario, seed, runs, args.jobs, &options)?;
         let aggregate = AggregateReport::new(seed, &reports);
         if let Some(dir) = &args.out {
             write_files(dir, &seeds_files(&aggregate, &reports)?)?;
         }
         match args.format {
-            Format::Json => print!("{}", aggregate.to_json()),
-            Format::Text => print!("{}", aggregate.to_text()),
+            Format::Json => out!("{}", aggregate.to_json()),
+            Format::Text => out!("{}", aggregate.to_text()),
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -106,7 +109,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         },
         timeseries: args.out.is_some(),
         exact: args.exact,
-        max_events: args.max_events,
+        max_events: limits.events,
         ..RunOptions::new(seed)
     };
     let output = run(&scenario, &options)?;
@@ -131,8 +134,8 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         write_files(dir, &run_files(&output, &text)?)?;
     }
     match args.format {
-        Format::Json => print!("{}", output.report.to_json()),
-        Format::Text => print!("{text}"),
+        Format::Json => out!("{}", output.report.to_json()),
+        Format::Text => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -19,12 +19,19 @@ pub fn reports(
     options: &nines::RunOptions,
 ) -> Result<Vec<Report>, CliError> {
     let bar = seeds_bar(runs, &scenario.name);
-    let outputs =
-        nines::experiment::run_seeds(scenario, seed, runs, threads(jobs), options, &tick(&bar))?;
+    let reports = nines::experiment::run_seeds_keeping(
+        scenario,
+        seed,
+        runs,
+        threads(jobs),
+        options,
+        &tick(&bar),
+        |o| o.report,
+    )?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(outputs.into_iter().map(|o| o.report).collect())
+    Ok(reports)
 }
 
 /// `--jobs`, or every core the machine offers.

@@ -10,12 +10,14 @@ use nines::experiment::map_parallel;
 use nines::experiment::sweep::{
     Dimension, Shard, SweepPlan, SweepRow, rows, write_shard_csv, write_sweep_csv,
 };
+use nines::limits::{Limits, over_limit};
 use nines::report::RunFigures;
 use nines::report::charts::{self, SweepChartPoint, sweep_charts};
 use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
 use super::CliError;
+use super::limits::{LimitArgs, check_seeds};
 use super::output::{OutputFile, chart_files, write_files};
 
 /// Runs a scenario at every combination of the values given with `--vary`
@@ -39,7 +41,7 @@ pub struct SweepArgs {
     #[arg(long, required = true, value_name = "PATH=V1,V2,...")]
     vary: Vec<String>,
     /// Seeds per point, from the scenario's (or `--seed`).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     seeds: u64,
     #[arg(long)]
     seed: Option<u64>,
@@ -57,13 +59,9 @@ pub struct SweepArgs {
     /// (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX); needs `--out`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    #[arg(long, default_value_t = nines::DEFAULT_MAX_EVENTS)]
-    max_events: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
-
-/// At most this many points: a sweep beyond it is a mistake more often
-/// than a plan.
-const MAX_POINTS: usize = 10_000;
 
 /// `PATH=V1,V2` into the path and its values.
 fn parse_vary(vary: &str) -> Result<Dimension, CliError> {
@@ -84,6 +82,27 @@ fn parse_vary(vary: &str) -> Result<Dimension, CliError> {
     })
 }
 
+/// The number of points, the product of the dimensions' values, held to
+/// its limit before any point is made.
+pub fn check_points(vary: &[Dimension], limits: &Limits) -> Result<(), CliError> {
+    let points = vary
+        .iter()
+        .try_fold(1u64, |n, d| n.checked_mul(d.values.len() as u64))
+        .unwrap_or(u64::MAX);
+    if points > limits.sweep_points {
+        return Err(CliError::Usage(format!(
+            "the `--vary` values make {} points: {}",
+            if points == u64::MAX {
+                "too many".to_string()
+            } else {
+                points.to_string()
+            },
+            over_limit(limits.sweep_points, "--max-sweep-points")
+        )));
+    }
+    Ok(())
+}
+
 pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
     let vary = args
         .vary
@@ -99,7 +118,11 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
             "`--shard` writes its results for `nines merge`: give it `--out DIR`".to_string(),
         ));
     }
-    let base = nines::scenario::load_with(&args.scenario, &args.sets)?;
+    let limits = args.limits.limits();
+    check_seeds(args.seeds, &limits)?;
+    check_points(&vary, &limits)?;
+    let base = nines::scenario::load_with(&args.scenario, &args.sets, &limits)?;
+    super::print_warnings(&base);
     let plan = SweepPlan {
         scenario: base.name.clone(),
         vary,
@@ -108,16 +131,10 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         seeds: args.seeds,
     };
     let points = plan.points();
-    if points.len() > MAX_POINTS {
-        return Err(CliError::Usage(format!(
-            "{} points; the limit is {MAX_POINTS}",
-            points.len()
-        )));
-    }
     // Every point is loaded and validated before anything runs.
     let scenarios = points
         .iter()
-        .map(|p| nines::scenario::load_with(&args.scenario, &plan.sets_of(p)))
+        .map(|p| nines::scenario::load_with(&args.scenario, &plan.sets_of(p), &limits))
         .collect::<Result<Vec<_>, _>>()?;
     let items: Vec<usize> = shard.items(plan.items()).collect();
     let bar = super::seeds::seeds_bar(items.len(), &plan.scenario);
@@ -128,7 +145,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         |i| {
             let (point, seed) = plan.item(items[i]);
             let options = RunOptions {
-                max_events: args.max_events,
+                max_events: limits.events,
                 ..RunOptions::new(seed)
             };
             run(&scenarios[point], &options).map(|o| RunFigures::of(&o.report))
@@ -141,7 +158,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         let dir = args.out.as_deref().expect("checked above");
         let results: Vec<(usize, RunFigures)> = items.into_iter().zip(figures).collect();
         write_shard(dir, &plan, shard, &results)?;
-        println!(
+        outln!(
             "shard {}/{}: {} runs written to {}",
             shard.index,
             shard.count,
@@ -151,7 +168,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let rows = rows(&plan, &figures);
-    print!("{}", rows_text(&plan, &rows));
+    out!("{}", rows_text(&plan, &rows));
     if let Some(dir) = &args.out {
         write_files(dir, &sweep_files(&plan, &rows)?)?;
     }

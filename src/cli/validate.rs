@@ -6,9 +6,12 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::CliError;
+use super::limits::LimitArgs;
 
 /// Checks scenario files: YAML syntax, field names, units, references and
-/// every semantic rule, reporting all problems with file:line:column.
+/// every semantic rule, reporting all problems with file:line:column and a
+/// stable code (docs/error-codes.md). Errors (`E…`) fail the file;
+/// warnings (`W…`) are printed and the file still passes.
 ///
 /// Examples:
 ///   nines validate scenarios/node-loss.yaml
@@ -19,13 +22,19 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 pub fn execute(args: ValidateArgs) -> Result<ExitCode, CliError> {
+    let limits = args.limits.limits();
     let mut failed = false;
     for path in &args.scenarios {
-        match nines::scenario::load(path) {
-            Ok(s) => println!("{}: ok ({})", path.display(), s.name),
+        match nines::scenario::load_with(path, &[], &limits) {
+            Ok(s) => {
+                outln!("{}: ok ({})", path.display(), s.name);
+                super::print_warnings(&s);
+            }
             Err(e) => {
                 failed = true;
                 super::print_error(&e);

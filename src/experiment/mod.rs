@@ -24,12 +24,26 @@ pub fn run_seeds(
     options: &RunOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<RunOutput>, SimError> {
+    run_seeds_keeping(scenario, base, runs, jobs, options, progress, |o| o)
+}
+
+/// [`run_seeds`], keeping of each output only what `keep` takes from it as
+/// the run ends: many seeds then hold their reports, not their traces.
+pub fn run_seeds_keeping<T: Send>(
+    scenario: &Scenario,
+    base: u64,
+    runs: usize,
+    jobs: usize,
+    options: &RunOptions,
+    progress: &(dyn Fn(usize) + Sync),
+    keep: impl Fn(RunOutput) -> T + Sync,
+) -> Result<Vec<T>, SimError> {
     map_parallel(runs, jobs, progress, |i| {
         let options = RunOptions {
             seed: base.wrapping_add(i as u64),
             ..options.clone()
         };
-        run(scenario, &options)
+        run(scenario, &options).map(&keep)
     })
 }
 

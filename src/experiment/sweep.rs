@@ -219,6 +219,8 @@ pub enum MergeError {
     StrayItem(String, usize),
     #[error("{0}: {1} items where the plan gives this shard {2}")]
     Incomplete(String, usize, usize),
+    #[error("{0}: shard {1} of {2} cannot be: shards are 0 to N - 1")]
+    NoSuchShard(String, u32, u32),
 }
 
 /// One shard as read back: where it came from, its plan, its results.
@@ -233,8 +235,16 @@ pub struct ShardResults {
 pub fn merge(shards: Vec<ShardResults>) -> Result<(SweepPlan, Vec<RunFigures>), MergeError> {
     let first = shards.first().ok_or(MergeError::Empty)?;
     let (plan, count) = (first.plan.clone(), first.shard.count);
-    let mut seen = vec![false; count as usize];
+    // A set, not a flag per shard: the count comes from a file, and may be anything.
+    let mut seen = std::collections::BTreeSet::new();
     for s in &shards {
+        if s.shard.index >= s.shard.count {
+            return Err(MergeError::NoSuchShard(
+                s.source.clone(),
+                s.shard.index,
+                s.shard.count,
+            ));
+        }
         if s.plan != plan {
             return Err(MergeError::DifferentPlans(
                 s.source.clone(),
@@ -249,14 +259,12 @@ pub fn merge(shards: Vec<ShardResults>) -> Result<(SweepPlan, Vec<RunFigures>), 
                 count,
             ));
         }
-        let slot = &mut seen[s.shard.index as usize];
-        if *slot {
+        if !seen.insert(s.shard.index) {
             return Err(MergeError::Duplicate(s.shard.index, count));
         }
-        *slot = true;
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(MergeError::Missing(missing as u32, count));
+    if let Some(missing) = (0..count).find(|i| !seen.contains(i)) {
+        return Err(MergeError::Missing(missing, count));
     }
     let total = plan.items();
     let mut figures: Vec<Option<RunFigures>> = vec![None; total];

@@ -76,9 +76,12 @@ impl RunFigures {
         }
         let mut values = [0.0; FIGURES.len()];
         for ((value, name), field) in values.iter_mut().zip(FIGURES).zip(fields) {
+            // A run's figures are finite; anything else is a damaged file.
             *value = field
                 .parse()
-                .map_err(|_| format!("`{name}` is `{field}`, not a number"))?;
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| format!("`{name}` is `{field}`, not a finite number"))?;
         }
         let slo_passed = match fields[FIGURES.len()] {
             "" => None,

@@ -143,17 +143,3 @@ pub const SEED: u64 = 1;
 
 /// `minReady` when unset: a workload is up while one endpoint serves.
 pub const MIN_READY: u32 = 1;
-
-/// Limits that keep a scenario from making the tool run away: each is far
-/// beyond what a real cluster's scenario needs.
-pub mod limits {
-    use crate::sim::SimDuration;
-
-    pub const MAX_NODES: u64 = 10_000;
-    /// The sum of every workload's `replicas`.
-    pub const MAX_PODS: u64 = 100_000;
-    pub const MAX_WORKLOADS: usize = 1_000;
-    pub const MAX_FAULTS: usize = 10_000;
-    /// A hundred years of 365 days.
-    pub const MAX_DURATION: SimDuration = SimDuration::from_secs(100 * 365 * 86_400);
-}

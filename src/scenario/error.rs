@@ -3,9 +3,13 @@
 
 use std::fmt;
 
+use super::codes::{Code, Severity};
+
 /// One problem found in a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What is wrong, as a stable code; its letter says whether the run stops.
+    pub code: Code,
     /// The field path, as a user would write it with `--set`: `workloads[0].replicas`.
     pub path: String,
     /// 1-based line and column, where the problem has a place in the file.
@@ -23,11 +27,14 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}", render(file, source_text, diagnostics))]
+    #[error("{}", render(file, source_text, diagnostics, *not_shown))]
     Invalid {
         file: String,
         source_text: String,
+        /// Every error, and the warnings found with them.
         diagnostics: Vec<Diagnostic>,
+        /// Problems past [`crate::limits::MAX_DIAGNOSTICS`], counted only.
+        not_shown: usize,
     },
 }
 
@@ -41,37 +48,115 @@ impl ScenarioError {
     }
 }
 
-fn render(file: &str, source_text: &str, diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for (i, d) in diagnostics.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
+impl ScenarioError {
+    /// A single problem, with no place in the file's text.
+    pub(super) fn one(file: &str, code: Code, path: &str, message: String) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: file.to_string(),
+            source_text: String::new(),
+            diagnostics: vec![Diagnostic::new(code, path, message)],
+            not_shown: 0,
         }
-        out.push_str(&d.render(file, source_text));
     }
-    if diagnostics.len() > 1 {
-        out.push_str(&format!("\n{} errors in `{file}`", diagnostics.len()));
+}
+
+fn render(file: &str, source_text: &str, diagnostics: &[Diagnostic], not_shown: usize) -> String {
+    let mut out = diagnostics
+        .iter()
+        .map(|d| d.render(file, source_text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if not_shown > 0 {
+        out.push_str(&format!("\n… and {not_shown} more problems, not shown"));
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.code.severity() == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    if diagnostics.len() + not_shown > 1 {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let summary = match (errors, warnings) {
+            (_, 0) => plural(errors, "error"),
+            (0, _) => plural(warnings, "warning"),
+            _ => format!(
+                "{} and {}",
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            ),
+        };
+        out.push_str(&format!("\n{summary} in `{file}`"));
     }
     out
 }
 
+/// Problems that do not stop a run, kept with the text they point into so
+/// that they print like errors, with their place and a snippet.
+#[derive(Debug, Clone, Default)]
+pub struct Warnings {
+    file: String,
+    source_text: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Warnings {
+    pub(super) fn new(file: &str, source_text: &str, diagnostics: Vec<Diagnostic>) -> Warnings {
+        if diagnostics.is_empty() {
+            return Warnings::default();
+        }
+        Warnings {
+            file: file.to_string(),
+            source_text: source_text.to_string(),
+            diagnostics,
+        }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+impl fmt::Display for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render(&self.file, &self.source_text, &self.diagnostics, 0))
+    }
+}
+
 impl Diagnostic {
+    /// A problem with no place in the file's text.
+    pub(super) fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// `error[E013]: FILE:LINE:COL: `PATH`: MESSAGE`, then the line with a
+    /// caret under the column.
     fn render(&self, file: &str, source_text: &str) -> String {
         let place = match (self.line, self.column) {
             (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
             (Some(line), None) => format!("{file}:{line}"),
             _ => file.to_string(),
         };
+        let label = format!("{}[{}]", self.code.severity().name(), self.code);
         let mut out = if self.path.is_empty() {
-            format!("{place}: {}", self.message)
+            format!("{label}: {place}: {}", self.message)
         } else {
-            format!("{place}: `{}`: {}", self.path, self.message)
+            format!("{label}: {place}: `{}`: {}", self.path, self.message)
         };
         if let Some(snippet) = self.snippet(source_text) {
             out.push('\n');
             out.push_str(&snippet);
         }
-        out
+        printable(&out)
     }
 
     /// The offending line with a caret under the column, as compilers show it.
@@ -97,10 +182,30 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{l}:{c}: `{}`: {}", self.path, self.message),
-            _ => write!(f, "`{}`: {}", self.path, self.message),
+            (Some(l), Some(c)) => write!(
+                f,
+                "{}: {l}:{c}: `{}`: {}",
+                self.code, self.path, self.message
+            ),
+            _ => write!(f, "{}: `{}`: {}", self.code, self.path, self.message),
         }
     }
+}
+
+/// The text with every control character but a line break or a tab shown
+/// as `�`: a file's bytes are echoed in messages, and an escape sequence in
+/// them must not reach the terminal. One character for one keeps the caret
+/// under its column.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The valid name closest to `given`, if one is close enough to be a typo.
@@ -165,13 +270,17 @@ mod tests {
     #[test]
     fn snippet_points_at_the_column() {
         let d = Diagnostic {
+            code: Code::InvalidValue,
             path: "a".into(),
             line: Some(2),
             column: Some(3),
             message: "bad".into(),
         };
         let out = d.render("f.yaml", "x: 1\na: bad\n");
-        assert!(out.starts_with("f.yaml:2:3: `a`: bad"), "{out}");
+        assert!(
+            out.starts_with("error[E003]: f.yaml:2:3: `a`: bad"),
+            "{out}"
+        );
         assert!(out.ends_with("  |   ^"), "{out}");
     }
 }

@@ -3,6 +3,7 @@
 //! indices). Nothing downstream re-checks what is validated here.
 
 mod autoscaling;
+mod codes;
 pub mod defaults;
 mod error;
 pub mod file;
@@ -14,9 +15,11 @@ pub use autoscaling::{
     Hpa, HpaBehavior, HpaMetric, NodeGroup, PolicyKind, ResourceName, ResourceTarget,
     ScalingPolicy, ScalingRules, SelectPolicy,
 };
-pub use error::{Diagnostic, ScenarioError, closest};
+pub use codes::{Code, Severity};
+pub use error::{Diagnostic, ScenarioError, Warnings, closest};
 pub use overrides::load_with;
 
+use crate::limits::{Limits, MAX_FILE_BYTES};
 use crate::sim::{SimDuration, SimTime};
 use crate::traffic::RateProfile;
 use crate::units::{Distribution, IntOrPercent};
@@ -44,6 +47,9 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub rollouts: Vec<Rollout>,
     pub slo: Slo,
+    /// What the checks found that Kubernetes accepts but that is likely a
+    /// mistake; the commands print them, and the run goes on.
+    pub warnings: Warnings,
 }
 
 /// A new version of a workload's pod template.
@@ -464,19 +470,71 @@ impl Scenario {
     }
 }
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file, held to the default [`Limits`].
 pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    parse(&text, &file)
+    let text = read(path)?;
+    parse(&text, &path.display().to_string())
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
+/// Parses and validates scenario text, held to the default [`Limits`];
+/// `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    validate::parse(text, file)
+    parse_with(text, file, &Limits::DEFAULT)
+}
+
+/// Parses and validates scenario text, held to `limits`.
+pub fn parse_with(text: &str, file: &str, limits: &Limits) -> Result<Scenario, ScenarioError> {
+    validate::parse(text, file, limits)
+}
+
+/// The text of a scenario file, refused past [`MAX_FILE_BYTES`] without
+/// reading further, so that no path (a FIFO, `/dev/zero`) is read for ever.
+fn read(path: &std::path::Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let io = |source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ScenarioError::one(
+            &file,
+            Code::ReaderBudget,
+            "",
+            format!(
+                "the file is larger than {} MiB: a scenario is kilobytes of YAML",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        // Where the text stops being UTF-8, as a line and a column.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ScenarioError::Invalid {
+            file: file.clone(),
+            source_text: String::new(),
+            diagnostics: vec![Diagnostic {
+                line: Some(line as u64),
+                column: Some(column as u64),
+                ..Diagnostic::new(
+                    Code::Syntax,
+                    "",
+                    "the file is not UTF-8 text: a scenario is a YAML text file",
+                )
+            }],
+            not_shown: 0,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -7,23 +7,25 @@
 
 use serde_json::Value;
 
-use super::{Diagnostic, Scenario, ScenarioError};
+use super::{Code, Diagnostic, Scenario, ScenarioError};
+use crate::limits::Limits;
 
 /// Reads the scenario file, applies the `--set`s in order, and validates
-/// the result. Errors in the result are located in the scenario as
-/// changed, shown as JSON.
-pub fn load_with(path: &std::path::Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
-    if sets.is_empty() {
-        return super::load(path);
-    }
+/// the result against `limits`. Errors in the result are located in the
+/// scenario as changed, shown as JSON.
+pub fn load_with(
+    path: &std::path::Path,
+    sets: &[String],
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let Ok(mut value) = serde_saphyr::from_str::<Value>(&text) else {
-        // Not even YAML: the plain parse says where.
-        return super::parse(&text, &file);
+    let text = super::read(path)?;
+    if sets.is_empty() {
+        return super::validate::parse(&text, &file, limits);
+    }
+    let Ok(mut value) = super::validate::yaml_value(&text) else {
+        // Not even YAML, or over the reader's budget: the plain parse says where.
+        return super::validate::parse(&text, &file, limits);
     };
     let mut diagnostics = Vec::new();
     for set in sets {
@@ -36,19 +38,15 @@ pub fn load_with(path: &std::path::Path, sets: &[String]) -> Result<Scenario, Sc
             file,
             source_text: String::new(),
             diagnostics,
+            not_shown: 0,
         });
     }
     let changed = serde_json::to_string_pretty(&value).expect("a YAML value serializes");
-    super::parse(&changed, &format!("{file} (with --set)"))
+    super::validate::parse(&changed, &format!("{file} (with --set)"), limits)
 }
 
 fn error(path: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        path: format!("--set {path}"),
-        line: None,
-        column: None,
-        message,
-    }
+    Diagnostic::new(Code::BadSet, format!("--set {path}"), message)
 }
 
 /// Applies one `PATH=VALUE`.
@@ -59,8 +57,7 @@ fn apply(root: &mut Value, set: &str) -> Result<(), Diagnostic> {
             "expected PATH=VALUE, e.g. `workloads.web.replicas=5`".to_string(),
         ));
     };
-    let new =
-        serde_saphyr::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+    let new = super::validate::yaml_value(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
     let segments: Vec<&str> = path.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return Err(error(

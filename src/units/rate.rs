@@ -10,6 +10,11 @@ use super::UnitError;
 const EXPECTED: &str = "expected requests per second such as `300`, \
      or a count per unit such as `300/s`, `600/min` or `3600/h`";
 
+/// The highest rate a scenario may give: a thousand times the busiest
+/// services on earth, low enough that a century of it, counted in requests,
+/// stays far inside a `u64`.
+pub const MAX_PER_SECOND: f64 = 1e9;
+
 /// Requests per second: finite and not negative, zero meaning no traffic.
 #[derive(Copy, Clone, Debug, PartialEq, PartialOrd)]
 pub struct Rate(f64);
@@ -54,6 +59,10 @@ fn checked(per_second: f64, written: &str) -> Result<Rate, UnitError> {
     } else if per_second < 0.0 {
         Err(UnitError::new(format!(
             "invalid rate `{written}`: rates cannot be negative"
+        )))
+    } else if per_second > MAX_PER_SECOND {
+        Err(UnitError::new(format!(
+            "invalid rate `{written}`: more than {MAX_PER_SECOND:e} requests per second"
         )))
     } else {
         // `-0.0` would print as `-0` in reports.

@@ -5,11 +5,9 @@
 //! `nines run` and `nines validate`.
 
 use std::ffi::OsStr;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{bundled_scenarios, nines_bin};
+use crate::support::{Outcome, TempDir, TempFile, bundled_scenarios, nines, nines_bounded};
 
 /// A small valid scenario; the tests edit it. Line numbers used below:
 /// 2 `duration`, 6 `count`, 7 `allocatable`, 10 `replicas`,
@@ -39,113 +37,6 @@ fn edit(from: &str, to: &str) -> String {
 /// `BASE` followed by more lines, the first of them line 15.
 fn append(more: &str) -> String {
     format!("{BASE}{more}")
-}
-
-/// A scenario file in the temp directory, removed when dropped.
-struct TempFile {
-    path: PathBuf,
-}
-
-impl TempFile {
-    fn new(test: &str, text: impl AsRef<[u8]>) -> TempFile {
-        let path = std::env::temp_dir().join(format!(
-            "nines-bad-input-{test}-{}.yaml",
-            std::process::id()
-        ));
-        std::fs::write(&path, text).expect("write the scenario");
-        TempFile { path }
-    }
-
-    fn name(&self) -> String {
-        self.path.display().to_string()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// A directory in the temp directory, removed with its contents when dropped.
-struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("nines-bad-input-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create the temp dir");
-        TempDir { path }
-    }
-
-    fn entries(&self) -> Vec<String> {
-        crate::support::file_names(&self.path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-#[derive(Debug)]
-struct Outcome {
-    command: String,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn nines<S: AsRef<OsStr>>(args: &[S]) -> Outcome {
-    let output = nines_bin().args(args).output().expect("run nines");
-    Outcome {
-        command: args
-            .iter()
-            .map(|a| a.as_ref().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join(" "),
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-impl Outcome {
-    /// Exit code 2, nothing on stdout, no panic, and each of `needles` on stderr.
-    fn bad_input(&self, needles: &[&str]) -> &Self {
-        assert!(
-            !self.stderr.contains("panicked"),
-            "`nines {}` panicked:\n{}",
-            self.command,
-            self.stderr
-        );
-        assert_eq!(
-            self.code,
-            Some(2),
-            "`nines {}` should exit 2 for bad input\nstderr:\n{}",
-            self.command,
-            self.stderr
-        );
-        assert!(
-            self.stdout.is_empty(),
-            "`nines {}` printed on stdout for bad input:\n{}",
-            self.command,
-            self.stdout
-        );
-        for needle in needles {
-            assert!(
-                self.stderr.contains(needle),
-                "`nines {}`: stderr lacks `{needle}`:\n{}",
-                self.command,
-                self.stderr
-            );
-        }
-        self
-    }
 }
 
 /// Writes `text` to a temp file and checks that `nines run` and `nines
@@ -516,7 +407,7 @@ fn directory_as_scenario_is_named() {
 #[test]
 fn non_utf8_file_is_named() {
     let file = TempFile::new("non-utf8", b"name: \xff\xfe\n");
-    let shown = format!("`{}`", file.name());
+    let shown = format!("error[E001]: {}:1:7: ", file.name());
     for command in ["run", "validate"] {
         nines(&[OsStr::new(command), file.path.as_os_str()]).bad_input(&[&shown, "UTF-8"]);
     }
@@ -637,52 +528,6 @@ fn odd_inputs_never_panic() {
             outcome.bad_input(&[&file.name()]);
         }
     }
-}
-
-/// Runs `nines` with its address space capped at 2 GiB and a wall-clock
-/// deadline, so that a missing limit fails the test instead of the machine.
-#[cfg(unix)]
-fn nines_bounded(test: &str, args: &[&OsStr], deadline: Duration) -> Outcome {
-    let out = TempFile::new(&format!("{test}-stdout"), "");
-    let err = TempFile::new(&format!("{test}-stderr"), "");
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(r#"ulimit -v 2097152; exec "$0" "$@""#)
-        .arg(env!("CARGO_BIN_EXE_nines"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out.path).expect("create"))
-        .stderr(std::fs::File::create(&err.path).expect("create"))
-        .spawn()
-        .expect("run nines");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if start.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let outcome = Outcome {
-        command: args
-            .iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" "),
-        code: status.and_then(|s| s.code()),
-        stdout: std::fs::read_to_string(&out.path).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&err.path).unwrap_or_default(),
-    };
-    assert!(
-        status.is_some(),
-        "`nines {}` still running after {deadline:?}",
-        outcome.command
-    );
-    outcome
 }
 
 #[test]
@@ -839,4 +684,26 @@ fn every_bundled_scenario_validates() {
             outcome.stdout
         );
     }
+}
+
+// 13. A reader that stops early (`nines run … | head`) is not a panic.
+
+#[test]
+fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
+    let file = TempFile::new("closed-stdout", BASE);
+    let dir = TempDir::new("closed-stdout");
+    let trace = dir.path.join("events.csv");
+    let mut child = crate::support::nines_bin()
+        .args([OsStr::new("run"), file.path.as_os_str()])
+        .args([OsStr::new("--trace"), trace.as_os_str()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(trace.exists(), "the trace is written all the same");
 }

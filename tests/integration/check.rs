@@ -370,7 +370,8 @@ faults:
     .expect("writable");
     let web = |api_replicas: u32| {
         let sets = [format!("workloads.api.replicas={api_replicas}")];
-        let s = nines::scenario::load_with(&path, &sets).expect("valid");
+        let s = nines::scenario::load_with(&path, &sets, &nines::limits::Limits::DEFAULT)
+            .expect("valid");
         let report = nines::run(&s, &nines::RunOptions::new(5))
             .expect("runs")
             .report;

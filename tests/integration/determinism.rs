@@ -13,9 +13,24 @@ fn csv(trace: &[TraceEvent]) -> String {
     String::from_utf8(out).expect("UTF-8")
 }
 
+/// One event as its line of `--trace` CSV.
+fn line(event: &TraceEvent) -> String {
+    csv(std::slice::from_ref(event))
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The first event where two traces differ, by index, with both lines as
+/// `--trace` writes them.
 fn first_divergence(a: &[TraceEvent], b: &[TraceEvent]) -> String {
     match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(i) => format!("first divergence at event {i}: {:?} vs {:?}", a[i], b[i]),
+        Some(i) => format!(
+            "first divergence at event {i}:\n  first run:  {}\n  second run: {}",
+            line(&a[i]),
+            line(&b[i])
+        ),
         None => format!(
             "one trace is a prefix of the other ({} vs {} events)",
             a.len(),
@@ -50,6 +65,24 @@ fn same_seed_gives_identical_json_and_trace_for_every_bundled_scenario() {
             }
         }
     }
+}
+
+#[test]
+fn a_divergence_is_shown_as_the_two_trace_lines() {
+    let scenario = bundled("node-failures-30d.yaml");
+    let (a, b) = (run_traced(&scenario, 1), run_traced(&scenario, 2));
+    let i = a
+        .trace
+        .iter()
+        .zip(&b.trace)
+        .position(|(x, y)| x != y)
+        .expect("two seeds differ");
+    let (first, second) = (line(&a.trace[i]), line(&b.trace[i]));
+    assert!(first.contains(a.trace[i].reason), "a trace line: {first}");
+    assert_eq!(
+        first_divergence(&a.trace, &b.trace),
+        format!("first divergence at event {i}:\n  first run:  {first}\n  second run: {second}")
+    );
 }
 
 #[test]

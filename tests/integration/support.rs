@@ -1,7 +1,10 @@
 //! What every test needs: scenarios from text, runs with a full trace, and
 //! the `nines` binary.
 
-use std::process::Command;
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use nines::model::{TraceEvent, TraceLevel};
 use nines::scenario::Scenario;
@@ -86,4 +89,154 @@ pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
     let mean = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, (var / n).sqrt())
+}
+
+/// A scenario file in the temp directory, removed when dropped.
+pub struct TempFile {
+    pub path: PathBuf,
+}
+
+impl TempFile {
+    pub fn new(test: &str, text: impl AsRef<[u8]>) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("nines-test-{test}-{}.yaml", std::process::id()));
+        std::fs::write(&path, text).expect("write the scenario");
+        TempFile { path }
+    }
+
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A directory in the temp directory, removed with its contents when dropped.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(test: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("nines-test-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create the temp dir");
+        TempDir { path }
+    }
+
+    pub fn entries(&self) -> Vec<String> {
+        file_names(&self.path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub command: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn nines<S: AsRef<OsStr>>(args: &[S]) -> Outcome {
+    let output = nines_bin().args(args).output().expect("run nines");
+    Outcome {
+        command: args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+impl Outcome {
+    /// Exit code 2, nothing on stdout, no panic, and each of `needles` on stderr.
+    pub fn bad_input(&self, needles: &[&str]) -> &Self {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "`nines {}` panicked:\n{}",
+            self.command,
+            self.stderr
+        );
+        assert_eq!(
+            self.code,
+            Some(2),
+            "`nines {}` should exit 2 for bad input\nstderr:\n{}",
+            self.command,
+            self.stderr
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "`nines {}` printed on stdout for bad input:\n{}",
+            self.command,
+            self.stdout
+        );
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "`nines {}`: stderr lacks `{needle}`:\n{}",
+                self.command,
+                self.stderr
+            );
+        }
+        self
+    }
+}
+
+/// Runs `nines` with its address space capped at 2 GiB and a wall-clock
+/// deadline, so that a missing limit fails the test instead of the machine.
+#[cfg(unix)]
+pub fn nines_bounded(test: &str, args: &[&OsStr], deadline: Duration) -> Outcome {
+    let out = TempFile::new(&format!("{test}-stdout"), "");
+    let err = TempFile::new(&format!("{test}-stderr"), "");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 2097152; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_nines"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out.path).expect("create"))
+        .stderr(std::fs::File::create(&err.path).expect("create"))
+        .spawn()
+        .expect("run nines");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let outcome = Outcome {
+        command: args
+            .iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+        code: status.and_then(|s| s.code()),
+        stdout: std::fs::read_to_string(&out.path).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err.path).unwrap_or_default(),
+    };
+    assert!(
+        status.is_some(),
+        "`nines {}` still running after {deadline:?}",
+        outcome.command
+    );
+    outcome
 }

@@ -95,31 +95,47 @@ impl Axis {
     }
 
     fn range(&self) -> std::ops::Range<f64> {
-        let lo = self.positions.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = self
-            .positions
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        let pad = if hi > lo { (hi - lo) * 0.08 } else { 0.5 };
-        (lo - pad)..(hi + pad)
+        padded(self.positions.iter().copied(), 0.08, f64::NEG_INFINITY)
+    }
+}
+
+/// The span of the finite `values`, widened by `fraction` of itself on each
+/// side (0.5 when it is a single value) and kept above `floor`. Never empty
+/// or infinite, whatever the values: plotters loops for ever on an axis
+/// from infinity, and a sweep's values or a shard file's figures may be
+/// anything.
+fn padded(values: impl Iterator<Item = f64>, fraction: f64, floor: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        return floor.max(0.0)..1.0;
+    }
+    let pad = if hi > lo { (hi - lo) * fraction } else { 0.5 };
+    let range = (lo - pad).max(floor)..(hi + pad);
+    if range.start.is_finite() && range.end.is_finite() && range.start < range.end {
+        range
+    } else {
+        lo.max(floor)..hi.max(lo.max(floor) + 1.0)
     }
 }
 
 /// The nines' range over the points' intervals, with a margin.
 fn nines_range<'a>(nines: impl Iterator<Item = &'a Summary> + Clone) -> std::ops::Range<f64> {
-    let lo = nines
-        .clone()
-        .map(|n| n.ci95[0])
-        .fold(f64::INFINITY, f64::min);
-    let hi = nines.map(|n| n.ci95[1]).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    };
+    let ends = || nines.clone().flat_map(|n| n.ci95).filter(|v| v.is_finite());
+    let lo = ends().fold(f64::INFINITY, f64::min);
+    let hi = ends().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+    // At least 0.1 nines of margin, so that a flat line is not on an edge.
     let pad = ((hi - lo) * 0.1).max(0.1);
-    (lo - pad).max(0.0)..(hi + pad)
+    let range = (lo - pad).max(0.0)..(hi + pad);
+    if range.end.is_finite() {
+        range
+    } else {
+        padded(ends(), 0.1, 0.0)
+    }
 }
 
 fn whisker(x: f64, ci: [f64; 2], cap: f64, color: RGBColor) -> [PathElement<(f64, f64)>; 3] {
@@ -314,18 +330,10 @@ impl Chart for AvailabilityAgainstCost {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let root = root.titled(&self.title, font(20)).drawn()?;
-        let lo = self
-            .points
-            .iter()
-            .map(|p| p.0)
-            .fold(f64::INFINITY, f64::min);
-        let hi = self
-            .points
-            .iter()
-            .map(|p| p.0)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let pad = if hi > lo { (hi - lo) * 0.12 } else { 0.5 };
-        let x_range = (lo - pad).max(0.0)..(hi + pad);
+        let costs = || self.points.iter().map(|p| p.0).filter(|c| c.is_finite());
+        let lo = costs().fold(f64::INFINITY, f64::min);
+        let hi = costs().fold(f64::NEG_INFINITY, f64::max);
+        let x_range = padded(costs(), 0.12, 0.0);
         let cap = (x_range.end - x_range.start) / 150.0;
         let integral = self.points.iter().all(|p| p.0.fract() == 0.0);
         let mut chart = ChartBuilder::on(&root)
@@ -444,5 +452,29 @@ mod tests {
     fn a_path_becomes_a_file_name() {
         assert_eq!(slug("workloads.web.replicas"), "workloads-web-replicas");
         assert_eq!(last_segment("workloads.web.replicas"), "replicas");
+    }
+
+    #[test]
+    fn an_axis_is_finite_and_not_empty_whatever_the_values() {
+        let cases: [&[f64]; 5] = [
+            &[],
+            &[f64::NAN, f64::INFINITY],
+            &[1.0, f64::NAN, 2.0, f64::NEG_INFINITY],
+            &[f64::MAX, -f64::MAX],
+            &[3.0],
+        ];
+        for values in cases {
+            let r = padded(values.iter().copied(), 0.1, f64::NEG_INFINITY);
+            assert!(
+                r.start.is_finite() && r.end.is_finite(),
+                "{values:?}: {r:?}"
+            );
+            assert!(r.start < r.end, "{values:?}: {r:?}");
+        }
+        let r = padded([1.0, 2.0].into_iter(), 0.1, 0.0);
+        assert!(
+            (r.start - 0.9).abs() < 1e-12 && (r.end - 2.1).abs() < 1e-12,
+            "{r:?}"
+        );
     }
 }

@@ -25,7 +25,8 @@ impl Checker {
         let min_replicas = match &s.min_replicas {
             Some(m) if m.value == 0 => {
                 // HPAScaleToZero is an alpha feature gate; upstream rejects 0.
-                self.error_at(
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{path}.minReplicas"),
                     m,
                     "must be at least 1 (scaling to zero needs the alpha HPAScaleToZero gate)",
@@ -37,7 +38,8 @@ impl Checker {
         };
         let max_replicas = s.max_replicas.value;
         if max_replicas < min_replicas {
-            self.error_at(
+            self.report_at(
+                Code::MinAboveMax,
                 format!("{path}.maxReplicas"),
                 &s.max_replicas,
                 format!("{max_replicas} is less than `minReplicas` ({min_replicas})"),
@@ -45,18 +47,15 @@ impl Checker {
         }
         if replicas.value < min_replicas || replicas.value > max_replicas {
             let workload = path.trim_end_matches(".autoscaling");
-            self.error_at(
-                format!("{workload}.replicas"),
-                replicas,
-                format!(
+            self.report_at(Code::OutsideBounds, format!("{workload}.replicas"), replicas, format!(
                     "the workload starts with {} replicas, outside its HPA's bounds {min_replicas}..={max_replicas}",
                     replicas.value
-                ),
-            );
+                ));
         }
         let metrics = match &s.metrics {
             Some(list) if list.is_empty() => {
-                self.error_at(
+                self.report_at(
+                    Code::EmptyList,
                     format!("{path}.metrics"),
                     spec,
                     "needs at least one metric, or leave it out for 80% CPU",
@@ -111,14 +110,20 @@ impl Checker {
         let metric = match m.kind {
             file::MetricSourceType::Resource => {
                 let Some(source) = &m.resource else {
-                    self.error_at(path, spec, "a `Resource` metric needs `resource`");
+                    self.report_at(
+                        Code::MissingCompanion,
+                        path,
+                        spec,
+                        "a `Resource` metric needs `resource`",
+                    );
                     return None;
                 };
                 let resource = match source.name.as_str() {
                     "cpu" => ResourceName::Cpu,
                     "memory" => ResourceName::Memory,
                     other => {
-                        self.error_at(
+                        self.report_at(
+                            Code::NotModelled,
                             format!("{path}.resource.name"),
                             spec,
                             format!("unknown resource `{other}`; the model has `cpu` and `memory`"),
@@ -142,12 +147,8 @@ impl Checker {
                         })
                     }
                     _ => {
-                        self.error_at(
-                            format!("{path}.resource.target"),
-                            spec,
-                            "a resource target is `{type: Utilization, averageUtilization: N}` \
-                             (N > 0, percent of the request) or `{type: AverageValue, averageValue: Q}` (Q > 0)",
-                        );
+                        self.report_at(Code::InvalidValue, format!("{path}.resource.target"), spec, "a resource target is `{type: Utilization, averageUtilization: N}` \
+                             (N > 0, percent of the request) or `{type: AverageValue, averageValue: Q}` (Q > 0)");
                         return None;
                     }
                 };
@@ -155,11 +156,17 @@ impl Checker {
             }
             file::MetricSourceType::Pods => {
                 let Some(source) = &m.pods else {
-                    self.error_at(path, spec, "a `Pods` metric needs `pods`");
+                    self.report_at(
+                        Code::MissingCompanion,
+                        path,
+                        spec,
+                        "a `Pods` metric needs `pods`",
+                    );
                     return None;
                 };
                 if source.metric.name != REQUESTS_PER_SECOND {
-                    self.error_at(
+                    self.report_at(
+                        Code::NotModelled,
                         format!("{path}.pods.metric.name"),
                         spec,
                         format!(
@@ -176,17 +183,14 @@ impl Checker {
                         }
                     }
                     _ => {
-                        self.error_at(
-                            format!("{path}.pods.target"),
-                            spec,
-                            "a `Pods` metric's target is `{type: AverageValue, averageValue: Q}` with Q > 0",
-                        );
+                        self.report_at(Code::InvalidValue, format!("{path}.pods.target"), spec, "a `Pods` metric's target is `{type: AverageValue, averageValue: Q}` with Q > 0");
                         return None;
                     }
                 }
             }
             other => {
-                self.error_at(
+                self.report_at(
+                    Code::NotModelled,
                     format!("{path}.type"),
                     spec,
                     format!("`{other:?}` metrics are not modelled; use `Resource` or `Pods`"),
@@ -197,7 +201,8 @@ impl Checker {
         if (m.resource.is_some() && m.kind != file::MetricSourceType::Resource)
             || (m.pods.is_some() && m.kind != file::MetricSourceType::Pods)
         {
-            self.error_at(
+            self.report_at(
+                Code::Conflict,
                 path,
                 spec,
                 format!("a `{:?}` metric has only the source of its type", m.kind),
@@ -227,7 +232,8 @@ impl Checker {
             };
             if request == 0 {
                 let name = resource.name();
-                self.error_at(
+                self.report_at(
+                    Code::MissingCompanion,
                     path,
                     at,
                     format!(
@@ -250,7 +256,8 @@ impl Checker {
         };
         let stabilization_window = match &spec.stabilization_window_seconds {
             Some(s) if s.value > 3600 => {
-                self.error_at(
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{path}.stabilizationWindowSeconds"),
                     s,
                     format!("{} is more than the API's maximum of 3600", s.value),
@@ -262,7 +269,8 @@ impl Checker {
         };
         let policies = match &spec.policies {
             Some(list) if list.is_empty() => {
-                self.error(
+                self.report(
+                    Code::EmptyList,
                     format!("{path}.policies"),
                     "must hold at least one policy, or be left out",
                 );
@@ -274,14 +282,16 @@ impl Checker {
                 .map(|(i, p)| {
                     let v = &p.value;
                     if v.value == 0 {
-                        self.error_at(
+                        self.report_at(
+                            Code::OutOfRange,
                             format!("{path}.policies[{i}].value"),
                             p,
                             "must be greater than 0",
                         );
                     }
                     if v.period_seconds == 0 || v.period_seconds > 1800 {
-                        self.error_at(
+                        self.report_at(
+                            Code::OutOfRange,
                             format!("{path}.policies[{i}].periodSeconds"),
                             p,
                             format!("must be in 1..=1800, got {}", v.period_seconds),
@@ -301,7 +311,8 @@ impl Checker {
         };
         let tolerance = match spec.tolerance {
             Some(t) if !(t.is_finite() && (0.0..1.0).contains(&t)) => {
-                self.error(
+                self.report(
+                    Code::OutOfRange,
                     format!("{path}.tolerance"),
                     format!("must be a fraction in [0, 1), got `{t}`"),
                 );
@@ -331,7 +342,8 @@ impl Checker {
             (Some(n), None) => Some(DisruptionBudget::MinAvailable(n)),
             (None, Some(n)) => Some(DisruptionBudget::MaxUnavailable(n)),
             _ => {
-                self.error_at(
+                self.report_at(
+                    Code::ExactlyOne,
                     format!("{path}.disruptionBudget"),
                     spec,
                     "a PodDisruptionBudget has exactly one of `minAvailable` and `maxUnavailable`",

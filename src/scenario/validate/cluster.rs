@@ -1,7 +1,7 @@
 //! Checks of the cluster: settings, node pools and zones, the control plane.
 
-use super::{Checker, is_dns_label};
-use crate::scenario::defaults::limits;
+use super::{Checker, dns_label, in_all};
+use crate::limits::over_limit;
 use crate::scenario::file;
 use crate::scenario::*;
 
@@ -10,7 +10,8 @@ impl Checker {
         let rate = |c: &mut Self, name: &str, v: Option<f64>, default: f64| {
             let v = v.unwrap_or(default);
             if !(v.is_finite() && v >= 0.0) {
-                c.error(
+                c.report(
+                    Code::OutOfRange,
                     format!("cluster.settings.{name}"),
                     format!("must be a non-negative number of nodes per second, got `{v}`"),
                 );
@@ -21,7 +22,8 @@ impl Checker {
             .unhealthy_zone_threshold
             .unwrap_or(defaults::UNHEALTHY_ZONE_THRESHOLD);
         if !(threshold > 0.0 && threshold <= 1.0) {
-            self.error(
+            self.report(
+                Code::OutOfRange,
                 "cluster.settings.unhealthyZoneThreshold",
                 format!("must be a fraction in (0, 1], got `{threshold}`"),
             );
@@ -30,7 +32,8 @@ impl Checker {
             .scale_down_utilization_threshold
             .unwrap_or(defaults::CA_SCALE_DOWN_UTILIZATION_THRESHOLD);
         if !(utilization > 0.0 && utilization <= 1.0) {
-            self.error(
+            self.report(
+                Code::OutOfRange,
                 "cluster.settings.scaleDownUtilizationThreshold",
                 format!("must be a fraction in (0, 1], got `{utilization}`"),
             );
@@ -39,7 +42,8 @@ impl Checker {
             .horizontal_pod_autoscaler_tolerance
             .unwrap_or(defaults::HPA_TOLERANCE);
         if !(tolerance.is_finite() && (0.0..1.0).contains(&tolerance)) {
-            self.error(
+            self.report(
+                Code::OutOfRange,
                 "cluster.settings.horizontalPodAutoscalerTolerance",
                 format!("must be a fraction in [0, 1), got `{tolerance}`"),
             );
@@ -126,13 +130,15 @@ impl Checker {
             if let Some(m) = &cp.managed {
                 let sla = m.sla.fraction();
                 if !(sla > 0.0 && sla < 1.0) {
-                    self.error(
+                    self.report(
+                        Code::OutOfRange,
                         "cluster.controlPlane.managed.sla",
                         format!("must be above 0% and below 100%, got `{}`", m.sla),
                     );
                 }
                 if m.outage.is_some_and(|o| o.mean().is_zero()) {
-                    self.error(
+                    self.report(
+                        Code::OutOfRange,
                         "cluster.controlPlane.managed.outage",
                         "an outage must last some time",
                     );
@@ -143,15 +149,13 @@ impl Checker {
                 && cp.managed.is_none()
                 && cp.api_servers.unwrap_or(1) != cp.etcd_members.unwrap_or(1)
             {
-                self.error(
-                    "cluster.controlPlane",
-                    "in the stacked topology (the default) each control-plane node runs an API server and \
+                self.report(Code::Conflict, "cluster.controlPlane", "in the stacked topology (the default) each control-plane node runs an API server and \
                      an etcd member, so `apiServers` and `etcdMembers` are equal; say `topology: external` \
-                     for etcd on hosts of its own",
-                );
+                     for etcd on hosts of its own");
             }
             if cp.managed.is_some() && (cp.api_servers.is_some() || cp.etcd_members.is_some()) {
-                self.error(
+                self.report(
+                    Code::Conflict,
                     "cluster.controlPlane",
                     "a `managed` control plane has no `apiServers` or `etcdMembers` to set",
                 );
@@ -161,7 +165,8 @@ impl Checker {
                 ("etcdMembers", cp.etcd_members),
             ] {
                 if n == Some(0) {
-                    self.error(
+                    self.report(
+                        Code::OutOfRange,
                         format!("cluster.controlPlane.{field}"),
                         "must be at least 1",
                     );
@@ -169,12 +174,16 @@ impl Checker {
             }
         }
         if c.node_pools.is_empty() {
-            self.error(
+            self.report(
+                Code::EmptyList,
                 "cluster.nodePools",
                 "a cluster needs at least one node pool",
             );
         }
         let mut zones: Vec<String> = Vec::new();
+        // Each zone's place in `zones`, found without a scan of them.
+        let mut zone_index: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         let mut pools: Vec<String> = Vec::new();
         let mut node_groups = Vec::new();
         let mut nodes = Vec::new();
@@ -182,15 +191,12 @@ impl Checker {
         for (p, pool) in c.node_pools.iter().enumerate() {
             let path = format!("cluster.nodePools[{p}]");
             let name = pool.name.value.clone();
-            if !is_dns_label(&name) {
-                self.error_at(
-                    format!("{path}.name"),
-                    &pool.name,
-                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
-                );
+            if let Err(why) = dns_label(&name) {
+                self.report_at(Code::InvalidName, format!("{path}.name"), &pool.name, why);
             }
             if pools.contains(&name) {
-                self.error_at(
+                self.report_at(
+                    Code::DuplicateName,
                     format!("{path}.name"),
                     &pool.name,
                     format!("duplicate pool `{name}`"),
@@ -199,7 +205,8 @@ impl Checker {
             let group = self.node_group(&path, pool);
             let initial = u64::from(pool.count.value);
             if initial == 0 && group.is_none() {
-                self.error_at(
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{path}.count"),
                     &pool.count,
                     "a pool needs at least one node",
@@ -208,13 +215,15 @@ impl Checker {
             let count = group
                 .as_ref()
                 .map_or(initial, |g| initial.max(u64::from(g.max_nodes)));
-            if total_nodes + count > limits::MAX_NODES {
-                self.error_at(
+            if total_nodes + count > self.limits.nodes {
+                self.report_at(
+                    Code::OverLimit,
                     format!("{path}.count"),
                     &pool.count,
                     format!(
-                        "{count} nodes make the cluster larger than the limit of {} nodes",
-                        limits::MAX_NODES
+                        "{}: {}",
+                        in_all(count, total_nodes + count, "nodes"),
+                        over_limit(self.limits.nodes, "--max-nodes")
                     ),
                 );
                 pools.push(name);
@@ -227,15 +236,12 @@ impl Checker {
                 memory_bytes: pool.allocatable.value.memory.map_or(0, |m| m.bytes()),
             };
             if allocatable.cpu_millis == 0 || allocatable.memory_bytes == 0 {
-                self.error_at(
-                    format!("{path}.allocatable"),
-                    &pool.allocatable,
-                    "needs both `cpu` and `memory`, greater than zero (e.g. `{cpu: \"4\", memory: 16Gi}`)",
-                );
+                self.report_at(Code::MissingCompanion, format!("{path}.allocatable"), &pool.allocatable, "needs both `cpu` and `memory`, greater than zero (e.g. `{cpu: \"4\", memory: 16Gi}`)");
             }
             let pool_zones = match &pool.zones {
                 Some(z) if z.value.is_empty() => {
-                    self.error_at(
+                    self.report_at(
+                        Code::EmptyList,
                         format!("{path}.zones"),
                         z,
                         "must list at least one zone, or be left out",
@@ -243,9 +249,13 @@ impl Checker {
                     vec![defaults::ZONE.to_string()]
                 }
                 Some(z) => {
+                    // A set, not a scan of the zones before: a generated
+                    // file may list thousands.
+                    let mut seen = std::collections::BTreeSet::new();
                     for (i, zone) in z.value.iter().enumerate() {
-                        if z.value[..i].contains(zone) {
-                            self.error_at(
+                        if !seen.insert(zone) {
+                            self.report_at(
+                                Code::DuplicateName,
                                 format!("{path}.zones[{i}]"),
                                 z,
                                 format!("zone `{zone}` is listed twice"),
@@ -258,7 +268,8 @@ impl Checker {
             };
             let longest_node_name = name.len() + 1 + count.to_string().len();
             if longest_node_name > 63 {
-                self.error_at(
+                self.report_at(
+                    Code::InvalidName,
                     format!("{path}.name"),
                     &pool.name,
                     format!(
@@ -268,12 +279,11 @@ impl Checker {
             }
             let zone_ids: Vec<usize> = pool_zones
                 .iter()
-                .map(|z| match zones.iter().position(|known| known == z) {
-                    Some(i) => i,
-                    None => {
+                .map(|z| {
+                    *zone_index.entry(z.clone()).or_insert_with(|| {
                         zones.push(z.clone());
                         zones.len() - 1
-                    }
+                    })
                 })
                 .collect();
             for n in 0..count as usize {
@@ -294,7 +304,8 @@ impl Checker {
     /// The pool's node group: `count` is where it starts, between the bounds.
     fn node_group(&mut self, path: &str, pool: &file::NodePoolSpec) -> Option<NodeGroup> {
         if pool.provisioning_time.is_some() && pool.autoscaling.is_none() {
-            self.error(
+            self.report(
+                Code::Conflict,
                 format!("{path}.provisioningTime"),
                 "only a pool with `autoscaling` gets new nodes",
             );
@@ -302,14 +313,16 @@ impl Checker {
         let spec = pool.autoscaling.as_ref()?;
         let (min, max) = (spec.value.min_nodes.value, spec.value.max_nodes.value);
         if max == 0 {
-            self.error_at(
+            self.report_at(
+                Code::OutOfRange,
                 format!("{path}.autoscaling.maxNodes"),
                 &spec.value.max_nodes,
                 "must be at least 1",
             );
         }
         if min > max {
-            self.error_at(
+            self.report_at(
+                Code::MinAboveMax,
                 format!("{path}.autoscaling.minNodes"),
                 &spec.value.min_nodes,
                 format!("{min} is more than `maxNodes` ({max})"),
@@ -317,14 +330,10 @@ impl Checker {
         }
         let count = pool.count.value;
         if count < min || count > max {
-            self.error_at(
-                format!("{path}.count"),
-                &pool.count,
-                format!(
+            self.report_at(Code::OutsideBounds, format!("{path}.count"), &pool.count, format!(
                     "the pool starts with {count} node{}, outside its autoscaling bounds {min}..={max}",
                     if count == 1 { "" } else { "s" }
-                ),
-            );
+                ));
         }
         Some(NodeGroup {
             min_nodes: min,

@@ -3,7 +3,6 @@
 use serde_saphyr::Spanned;
 
 use super::{Checker, Targets};
-use crate::scenario::defaults::limits;
 use crate::scenario::file;
 use crate::scenario::*;
 use crate::units::Distribution;
@@ -46,11 +45,7 @@ impl Checker {
             + usize::from(f.node_partition.is_some())
             + usize::from(f.zone_outage.is_some());
         if kinds != 1 {
-            self.error_near(
-                spanned,
-                &path,
-                format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`, `trafficSpike`, `nodeDrain`, `nodePartition`, `zoneOutage`); found {kinds}"),
-            );
+            self.report_at(Code::ExactlyOne, &path, spanned, format!("a fault needs exactly one kind (`podCrash`, `appHang`, `memoryLeak`, `nodeCrash`, `apiServerDown`, `etcdMemberDown`, `controllerManagerCrash`, `schedulerCrash`, `controlPlaneNodeCrash`, `etcdLeaderLoss`, `etcdLoss`, `trafficSpike`, `nodeDrain`, `nodePartition`, `zoneOutage`); found {kinds}"));
             return None;
         }
         let (kind, mtbf, kind_path) = if let Some(p) = &f.pod_crash {
@@ -69,9 +64,10 @@ impl Checker {
             )
         } else if f.etcd_loss.is_some() {
             if control_plane.managed.is_some() {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::Conflict,
                     &path,
+                    spanned,
                     "a managed control plane's etcd is the provider's",
                 );
             }
@@ -95,11 +91,7 @@ impl Checker {
             )
         } else if let Some(c) = &f.control_plane_node_crash {
             if control_plane.managed.is_some() {
-                self.error_near(
-                    spanned,
-                    &path,
-                    "a managed control plane's nodes are the provider's: its outages come from its SLA",
-                );
+                self.report_at(Code::Conflict, &path, spanned, "a managed control plane's nodes are the provider's: its outages come from its SLA");
             }
             (
                 Some(FaultKind::ControlPlaneNodeCrash {
@@ -116,7 +108,12 @@ impl Checker {
         {
             let kind_path = format!("{path}.{name}");
             if c.all && c.count.is_some() {
-                self.error_near(spanned, &kind_path, "give `count` or `all: true`, not both");
+                self.report_at(
+                    Code::Conflict,
+                    &kind_path,
+                    spanned,
+                    "give `count` or `all: true`, not both",
+                );
             }
             let count = if c.all {
                 None
@@ -129,7 +126,8 @@ impl Checker {
                 (control_plane.etcd_members, "etcdMembers")
             };
             if let Some(over) = c.count.as_ref().filter(|n| n.value > total) {
-                self.error_at(
+                self.report_at(
+                    Code::MoreThanExist,
                     format!("{kind_path}.count"),
                     over,
                     format!(
@@ -146,17 +144,14 @@ impl Checker {
             };
             if let Some(m) = &c.mtbf {
                 if !matches!(m.0, Distribution::Exponential { .. }) {
-                    self.error_near(
-                        spanned,
-                        format!("{kind_path}.mtbf"),
-                        "the mtbf of API servers and etcd members is a mean (an exponential time to failure), \
-                         e.g. `mtbf: 90d`",
-                    );
+                    self.report_at(Code::NotModelled, format!("{kind_path}.mtbf"), spanned, "the mtbf of API servers and etcd members is a mean (an exponential time to failure), \
+                         e.g. `mtbf: 90d`");
                 }
                 if c.all || c.count.is_some() {
-                    self.error_near(
-                        spanned,
+                    self.report_at(
+                        Code::Conflict,
                         &kind_path,
+                        spanned,
                         "with `mtbf` every instance fails on its own: no `count` or `all`",
                     );
                 }
@@ -227,16 +222,18 @@ impl Checker {
             );
             let multiplier = t.multiplier.value;
             if !(0.0..=1e6).contains(&multiplier) {
-                self.error_at(
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{kind_path}.multiplier"),
                     &t.multiplier,
                     format!("must be a factor between 0 and 1000000, got `{multiplier}`"),
                 );
             }
             if t.duration.mean().is_zero() {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{kind_path}.duration"),
+                    spanned,
                     "a spike must last some time",
                 );
             }
@@ -258,9 +255,10 @@ impl Checker {
                 workloads,
             );
             if f.at.is_none() || f.every.is_some() {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::MissingTrigger,
                     &path,
+                    spanned,
                     "a memory leak starts once: give it `at` (and no `every`)",
                 );
                 return None;
@@ -284,7 +282,8 @@ impl Checker {
             );
             let count = self.count(&kind_path, h.count.as_ref());
             if let (Some(_), Some(count)) = (&h.mtbf, &h.count) {
-                self.error_at(
+                self.report_at(
+                    Code::Conflict,
                     format!("{kind_path}.count"),
                     count,
                     "with `mtbf` every pod hangs on its own: no `count`",
@@ -306,25 +305,24 @@ impl Checker {
             let target =
                 self.node_target(spanned, &kind_path, (&n.node, &n.pool, &n.zone), targets);
             if n.node.is_some() && n.count.as_ref().is_some_and(|c| c.value > 1) {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::Conflict,
                     format!("{kind_path}.count"),
+                    spanned,
                     "a fault on one `node` crashes just that node",
                 );
             }
             if let (Some(_), Some(count)) = (&n.mtbf, &n.count) {
-                self.error_at(
+                self.report_at(
+                    Code::Conflict,
                     format!("{kind_path}.count"),
                     count,
                     "with `mtbf` every node fails on its own: no `count`",
                 );
             }
             if n.mtbf.is_some() && n.recover_after.is_none() {
-                self.error_near(spanned,
-                    format!("{kind_path}.recoverAfter"),
-                    "a stochastic node crash needs `recoverAfter` (or `repair`): how long a node takes \
-                     to come back; without it every node would eventually be lost for good",
-                );
+                self.report_at(Code::MissingCompanion, format!("{kind_path}.recoverAfter"), spanned, "a stochastic node crash needs `recoverAfter` (or `repair`): how long a node takes \
+                     to come back; without it every node would eventually be lost for good");
             }
             let count = self.count(&kind_path, n.count.as_ref());
             let recover_after = n.recover_after;
@@ -340,9 +338,10 @@ impl Checker {
         };
         let trigger = match (f.at, f.every, mtbf) {
             (_, _, Some(_)) if f.at.is_some() || f.every.is_some() => {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::Conflict,
                     &path,
+                    spanned,
                     format!(
                         "`{kind_path}.mtbf` makes the fault stochastic: give it no `at` or `every`"
                     ),
@@ -351,9 +350,10 @@ impl Checker {
             }
             (_, _, Some(m)) => {
                 if f.pod_crash.as_ref().is_some_and(|p| p.count.is_some()) {
-                    self.error_near(
-                        spanned,
+                    self.report_at(
+                        Code::Conflict,
                         format!("{kind_path}.count"),
+                        spanned,
                         "with `mtbf` every pod fails on its own: no `count`",
                     );
                 }
@@ -365,9 +365,10 @@ impl Checker {
                 period: period.get(),
             },
             (None, None, None) => {
-                self.error_near(
-                    spanned,
+                self.report_at(
+                    Code::MissingTrigger,
                     &path,
+                    spanned,
                     "a fault needs `at` or `every` (or, for the kinds that take one, an `mtbf`)",
                 );
                 return None;
@@ -387,10 +388,12 @@ impl Checker {
         duration: SimDuration,
     ) {
         let mut names: Vec<&str> = Vec::new();
-        for (i, f) in faults.iter().enumerate().take(limits::MAX_FAULTS) {
+        let most = usize::try_from(self.limits.faults).unwrap_or(usize::MAX);
+        for (i, f) in faults.iter().enumerate().take(most) {
             if let Some(name) = &f.value.name {
                 if names.contains(&name.as_str()) {
-                    self.error_at(
+                    self.report_at(
+                        Code::DuplicateName,
                         format!("faults[{i}].name"),
                         f,
                         format!(
@@ -406,14 +409,10 @@ impl Checker {
                 .map(|a| a.get())
                 .or(f.value.every.map(|e| e.get()));
             if let Some(first) = first.filter(|t| *t > duration) {
-                self.error_at(
-                    format!("faults[{i}].at"),
-                    f,
-                    format!(
+                self.report_at(Code::AfterEnd, format!("faults[{i}].at"), f, format!(
                         "the fault would first fire at {first}, after the end of the run ({duration}); \
                          it would never happen"
-                    ),
-                );
+                    ));
             }
         }
     }
@@ -429,9 +428,10 @@ impl Checker {
         let chosen =
             usize::from(node.is_some()) + usize::from(pool.is_some()) + usize::from(zone.is_some());
         if chosen > 1 {
-            self.error_near(
-                spanned,
+            self.report_at(
+                Code::Conflict,
                 kind_path,
+                spanned,
                 "give at most one of `node`, `pool`, `zone`",
             );
             None
@@ -462,9 +462,10 @@ impl Checker {
         count: u32,
     ) {
         if one_node && count > 1 {
-            self.error_near(
-                spanned,
+            self.report_at(
+                Code::Conflict,
                 format!("{kind_path}.count"),
+                spanned,
                 "a fault on one `node` acts on just that node",
             );
         }
@@ -473,7 +474,12 @@ impl Checker {
     pub(super) fn count(&mut self, kind_path: &str, count: Option<&Spanned<u32>>) -> u32 {
         match count {
             Some(c) if c.value == 0 => {
-                self.error_at(format!("{kind_path}.count"), c, "must be at least 1");
+                self.report_at(
+                    Code::OutOfRange,
+                    format!("{kind_path}.count"),
+                    c,
+                    "must be at least 1",
+                );
                 1
             }
             Some(c) => c.value,

@@ -8,40 +8,54 @@ use serde_saphyr::Spanned;
 
 mod autoscaling;
 mod cluster;
+mod expansion;
 mod faults;
 mod rollouts;
 mod workloads;
 
-use super::defaults::limits;
-use super::error::{Diagnostic, ScenarioError, closest, with_suggestion};
+use super::error::{Diagnostic, ScenarioError, Warnings, closest, with_suggestion};
 use super::file::{self, ScenarioFile};
 use super::*;
+use crate::limits::{self, Limits, over_limit};
 use crate::units::Distribution;
 
-pub(super) fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
-    let invalid = |diagnostics| ScenarioError::Invalid {
+pub(super) fn parse(
+    text: &str,
+    file_name: &str,
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
+    let invalid = |diagnostics, not_shown| ScenarioError::Invalid {
         file: file_name.to_string(),
         source_text: text.to_string(),
         diagnostics,
+        not_shown,
     };
     if is_blank(text) {
-        return Err(invalid(vec![Diagnostic {
-            path: String::new(),
-            line: None,
-            column: None,
-            message: "the scenario is empty: expected a mapping with `name`, `duration`, \
-                      `cluster` and `workloads`"
-                .into(),
-        }]));
+        return Err(invalid(
+            vec![Diagnostic::new(
+                Code::EmptyScenario,
+                "",
+                "the scenario is empty: expected a mapping with `name`, `duration`, \
+                 `cluster` and `workloads`",
+            )],
+            0,
+        ));
     }
-    let raw = deserialize(text).map_err(|d| invalid(vec![d]))?;
-    let mut checker = Checker::default();
-    let scenario = checker.scenario(raw);
-    if checker.diagnostics.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(invalid(checker.diagnostics))
+    expansion::check(text).map_err(|d| invalid(vec![d], 0))?;
+    let raw = deserialize(text).map_err(|d| invalid(vec![d], 0))?;
+    let mut checker = Checker {
+        limits: *limits,
+        ..Checker::default()
+    };
+    let mut scenario = checker.scenario(raw);
+    // In the order of the file, as a reader goes through it; those with no
+    // place in it first.
+    checker.diagnostics.sort_by_key(|d| (d.line, d.column));
+    if checker.errors > 0 {
+        return Err(invalid(checker.diagnostics, checker.not_shown));
     }
+    scenario.warnings = Warnings::new(file_name, text, checker.diagnostics);
+    Ok(scenario)
 }
 
 fn is_blank(text: &str) -> bool {
@@ -50,19 +64,41 @@ fn is_blank(text: &str) -> bool {
         .all(|l| l.is_empty() || l.starts_with('#') || l == "---")
 }
 
+/// The YAML reader held to the budget of [`crate::limits`], so that an
+/// alias bomb or a flood of values is refused as it is read.
+fn reader_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: limits::MAX_YAML_NODES,
+            max_total_scalar_bytes: limits::MAX_YAML_TEXT_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits::MAX_ALIAS_REPLAYED_EVENTS,
+        },
+    }
+}
+
+/// The file as a plain YAML value, for `--set` to change, read with the
+/// same budget as a scenario.
+pub(super) fn yaml_value(text: &str) -> Result<serde_json::Value, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, reader_options())
+}
+
 /// Deserializes with the field path recorded, so a type error names
 /// `workloads[0].readinessProbe.periodSeconds`, not just a line.
 fn deserialize(text: &str) -> Result<ScenarioFile, Diagnostic> {
     let failure: RefCell<Option<(String, serde_saphyr::Error)>> = RefCell::new(None);
-    let result = serde_saphyr::with_deserializer_from_str(text, |de| {
-        serde_path_to_error::deserialize::<_, ScenarioFile>(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let surrogate = <serde_saphyr::Error as serde::de::Error>::custom(inner.to_string());
-            *failure.borrow_mut() = Some((path, inner));
-            surrogate
-        })
-    });
+    let result =
+        serde_saphyr::with_deserializer_from_str_with_options(text, reader_options(), |de| {
+            serde_path_to_error::deserialize::<_, ScenarioFile>(de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let surrogate =
+                    <serde_saphyr::Error as serde::de::Error>::custom(inner.to_string());
+                *failure.borrow_mut() = Some((path, inner));
+                surrogate
+            })
+        });
     match result {
         Ok(raw) => Ok(raw),
         Err(outer) => {
@@ -83,11 +119,54 @@ fn diagnostic_from_yaml(path: &str, error: &serde_saphyr::Error, text: &str) -> 
     }
     let message = message.trim_start_matches("error: ");
     let token = location.and_then(|l| token_at(text, l.line(), l.column()));
+    let code = code_of(error);
+    let message = if code == Code::ReaderBudget {
+        format!(
+            "{message}: the file expands past what a scenario may hold (at most {} values, \
+             {} MiB of text, {} values replayed by aliases); an alias bomb?",
+            limits::MAX_YAML_NODES,
+            limits::MAX_YAML_TEXT_BYTES >> 20,
+            limits::MAX_ALIAS_REPLAYED_EVENTS
+        )
+    } else {
+        plain_message(message, token, path)
+    };
     Diagnostic {
+        code,
         path: user_path(path),
         line: location.map(|l| l.line()),
         column: location.map(|l| l.column()),
-        message: plain_message(message, token, path),
+        message,
+    }
+}
+
+/// The reader's error as a code: what serde says of a value apart from
+/// what the YAML parser says of the text.
+fn code_of(error: &serde_saphyr::Error) -> Code {
+    use serde_saphyr::Error as E;
+    match error.without_snippet() {
+        E::SerdeUnknownField { .. } => Code::UnknownField,
+        E::SerdeMissingField { .. } => Code::MissingField,
+        E::DuplicateMappingKey { .. } => Code::DuplicateKey,
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Code::ReaderBudget,
+        E::Message { .. }
+        | E::Unexpected { .. }
+        | E::InvalidScalar { .. }
+        | E::NonFiniteFloat { .. }
+        | E::NullIntoString { .. }
+        | E::InvalidBooleanStrict { .. }
+        | E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::UnexpectedValueForUnit { .. }
+        | E::UnexpectedValueForUnitEnumVariant { .. }
+        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => Code::InvalidValue,
+        _ => Code::Syntax,
     }
 }
 
@@ -157,43 +236,55 @@ struct Targets<'a> {
 /// Gathers every semantic problem instead of stopping at the first.
 #[derive(Default)]
 struct Checker {
+    /// The problems found, up to [`limits::MAX_DIAGNOSTICS`].
     diagnostics: Vec<Diagnostic>,
+    /// Errors found, shown or not: any stops the run.
+    errors: usize,
+    /// Problems past the cap, counted only.
+    not_shown: usize,
+    limits: Limits,
     /// The controller-wide HPA settings each HPA's behavior defaults to.
     hpa_tolerance: f64,
     hpa_downscale_stabilization: SimDuration,
 }
 
 impl Checker {
-    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            path: path.into(),
-            line: None,
-            column: None,
-            message: message.into(),
-        });
+    /// Reports a problem; `code` says whether it is an error or a warning.
+    fn push(&mut self, diagnostic: Diagnostic) {
+        if diagnostic.code.severity() == Severity::Error {
+            self.errors += 1;
+        }
+        if self.is_full() {
+            self.not_shown += 1;
+        } else {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
-    fn error_at<T>(
+    /// Past the cap, problems are only counted, and the costly search for a
+    /// closest name is skipped.
+    fn is_full(&self) -> bool {
+        self.diagnostics.len() >= limits::MAX_DIAGNOSTICS
+    }
+
+    /// A problem with no place of its own in the file.
+    fn report(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
+        self.push(Diagnostic::new(code, path, message));
+    }
+
+    /// A problem located at a value of the file.
+    fn report_at<T>(
         &mut self,
+        code: Code,
         path: impl Into<String>,
         at: &Spanned<T>,
         message: impl Into<String>,
     ) {
-        self.diagnostics.push(Diagnostic {
-            path: path.into(),
+        self.push(Diagnostic {
             line: Some(at.referenced.line()),
             column: Some(at.referenced.column()),
-            message: message.into(),
+            ..Diagnostic::new(code, path, message)
         });
-    }
-
-    fn error_near<T>(
-        &mut self,
-        at: &Spanned<T>,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
-        self.error_at(path, at, message);
     }
 
     /// Resolves a name against the valid ones, or reports it with the closest.
@@ -207,9 +298,14 @@ impl Checker {
         if let Some(i) = valid.iter().position(|v| *v == given.value) {
             return Some(i);
         }
-        let hint = match closest(&given.value, valid.iter().map(String::as_str)) {
+        let best = if self.is_full() {
+            None
+        } else {
+            closest(&given.value, valid.iter().map(String::as_str))
+        };
+        let hint = match best {
             Some(best) => format!("; did you mean `{best}`?"),
-            None if valid.is_empty() => String::new(),
+            None if valid.is_empty() || valid.len() > 10 => String::new(),
             None => format!(
                 "; valid: {}",
                 valid
@@ -219,7 +315,8 @@ impl Checker {
                     .join(", ")
             ),
         };
-        self.error_at(
+        self.report_at(
+            Code::UnknownName,
             path,
             given,
             format!("unknown {kind} `{}`{hint}", given.value),
@@ -229,7 +326,7 @@ impl Checker {
 
     fn scenario(&mut self, raw: ScenarioFile) -> Scenario {
         if raw.name.value.trim().is_empty() {
-            self.error_at("name", &raw.name, "must not be empty");
+            self.report_at(Code::InvalidName, "name", &raw.name, "must not be empty");
         }
         let settings = self.settings(&raw.cluster.settings);
         let control_plane = raw.cluster.control_plane.as_ref().map_or(
@@ -259,6 +356,7 @@ impl Checker {
         );
         let (zones, pools, node_groups, nodes) = self.cluster(&raw.cluster);
         let mut workloads = self.workloads(&raw.workloads, &zones);
+        self.pods_fit(&raw.workloads, &workloads, &pools, &nodes);
         self.traffic(&raw.traffic, &mut workloads);
         let workload_names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
@@ -266,7 +364,7 @@ impl Checker {
             .faults
             .iter()
             .enumerate()
-            .take(limits::MAX_FAULTS)
+            .take(usize::try_from(self.limits.faults).unwrap_or(usize::MAX))
             .filter_map(|(i, f)| {
                 let targets = Targets {
                     workloads: &workload_names,
@@ -281,25 +379,33 @@ impl Checker {
         self.fault_names_and_times(&raw.faults, raw.duration.value.get());
         let rollouts = self.rollouts(&raw.rollouts, &workloads, raw.duration.value.get());
         let slo = raw.slo.map(|s| self.slo(&s)).unwrap_or_default();
-        if raw.duration.value.get() > limits::MAX_DURATION {
-            self.error_at(
+        let duration = raw.duration.value.get();
+        if duration > self.limits.duration {
+            self.report_at(
+                Code::OverLimit,
                 "duration",
                 &raw.duration,
                 format!(
-                    "`{}` is longer than the limit of 100 years",
-                    raw.duration.value.get()
+                    "`{}` is longer than a run may be: {}",
+                    days(duration),
+                    over_limit(days(self.limits.duration), "--max-duration")
                 ),
             );
         }
-        if raw.faults.len() > limits::MAX_FAULTS {
-            self.error(
-                "faults",
-                format!(
-                    "{} faults; the limit is {}",
-                    raw.faults.len(),
-                    limits::MAX_FAULTS
-                ),
-            );
+        for (field, count) in [
+            ("faults", raw.faults.len()),
+            ("rollouts", raw.rollouts.len()),
+        ] {
+            if count as u64 > self.limits.faults {
+                self.report(
+                    Code::OverLimit,
+                    field,
+                    format!(
+                        "{count} {field}: {}",
+                        over_limit(self.limits.faults, "--max-faults")
+                    ),
+                );
+            }
         }
         Scenario {
             name: raw.name.value,
@@ -317,6 +423,7 @@ impl Checker {
             faults,
             rollouts,
             slo,
+            warnings: Warnings::default(),
         }
     }
 
@@ -331,13 +438,50 @@ impl Checker {
     }
 }
 
-/// Kubernetes object names (RFC 1123 labels), since nodes and pods are named after them.
-fn is_dns_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
+/// A duration in the days a person thinks of long runs in, where it is a
+/// whole number of them, with the years past one.
+fn days(d: SimDuration) -> String {
+    const DAY_NS: u64 = 86_400 * 1_000_000_000;
+    let n = d.as_nanos() / DAY_NS;
+    match (d.as_nanos().is_multiple_of(DAY_NS), n / 365) {
+        (true, 0) => format!("{n}d"),
+        (true, years) => format!("{n}d ({years} years)"),
+        (false, _) => d.to_string(),
+    }
+}
+
+/// `N things`, or `N more things make M` when others came before them.
+fn in_all(these: u64, total: u64, things: &str) -> String {
+    if these == total {
+        format!("{total} {things}")
+    } else {
+        format!("{these} more {things} make {total}")
+    }
+}
+
+/// Kubernetes object names (RFC 1123 labels), since nodes and pods are
+/// named after them; the error says what is wrong with the name.
+fn dns_label(name: &str) -> Result<(), String> {
+    const MAX: usize = 63;
+    if name.chars().count() > MAX {
+        let shown: String = name.chars().take(20).collect();
+        return Err(format!(
+            "`{shown}…` is {} characters long; Kubernetes names have at most {MAX}",
+            name.chars().count()
+        ));
+    }
+    let valid = !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
-        && !name.ends_with('-')
+        && !name.ends_with('-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid name: lowercase letters, digits and `-`, \
+             starting and ending with a letter or digit"
+        ))
+    }
 }

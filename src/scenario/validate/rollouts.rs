@@ -28,7 +28,12 @@ impl Checker {
                     period: period.get(),
                 },
                 (None, None) => {
-                    self.error_at(&path, spanned, "a rollout needs `at` or `every`");
+                    self.report_at(
+                        Code::MissingTrigger,
+                        &path,
+                        spanned,
+                        "a rollout needs `at` or `every`",
+                    );
                     continue;
                 }
             };
@@ -37,7 +42,8 @@ impl Checker {
                 Trigger::Mtbf(_) => SimTime::ZERO,
             };
             if first.since_start() > duration {
-                self.error_at(
+                self.report_at(
+                    Code::AfterEnd,
                     format!("{path}.at"),
                     spanned,
                     format!(

@@ -2,8 +2,8 @@
 
 use serde_saphyr::Spanned;
 
-use super::{Checker, is_dns_label};
-use crate::scenario::defaults::limits;
+use super::{Checker, dns_label, in_all};
+use crate::limits::over_limit;
 use crate::scenario::file;
 use crate::scenario::*;
 use crate::traffic::RateProfile;
@@ -16,22 +16,32 @@ impl Checker {
         zones: &[String],
     ) -> Vec<Workload> {
         if specs.is_empty() {
-            self.error("workloads", "a scenario needs at least one workload");
+            self.report(
+                Code::EmptyList,
+                "workloads",
+                "a scenario needs at least one workload",
+            );
         }
-        if specs.len() > limits::MAX_WORKLOADS {
-            self.error(
+        let max_workloads = self.limits.workloads;
+        if specs.len() as u64 > max_workloads {
+            self.report(
+                Code::OverLimit,
                 "workloads",
                 format!(
-                    "{} workloads; the limit is {}",
+                    "{} workloads: {}",
                     specs.len(),
-                    limits::MAX_WORKLOADS
+                    over_limit(max_workloads, "--max-workloads")
                 ),
             );
         }
         let mut names: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut total_pods = 0u64;
-        for (i, w) in specs.iter().enumerate().take(limits::MAX_WORKLOADS) {
+        for (i, w) in specs
+            .iter()
+            .enumerate()
+            .take(usize::try_from(max_workloads).unwrap_or(usize::MAX))
+        {
             let path = format!("workloads[{i}]");
             // An HPA may take the workload to its `maxReplicas`.
             let most = w
@@ -39,27 +49,28 @@ impl Checker {
                 .as_ref()
                 .map_or(0, |h| h.value.max_replicas.value)
                 .max(w.replicas.value);
+            let before = total_pods;
             total_pods += u64::from(most);
-            if total_pods > limits::MAX_PODS {
-                self.error_at(
+            // Said once, at the workload that crosses the limit.
+            if total_pods > self.limits.pods && before <= self.limits.pods {
+                self.report_at(
+                    Code::OverLimit,
                     format!("{path}.replicas"),
                     &w.replicas,
                     format!(
-                        "{most} replicas make more pods than the limit of {}",
-                        limits::MAX_PODS
+                        "{}: {}",
+                        in_all(u64::from(most), total_pods, "pods"),
+                        over_limit(self.limits.pods, "--max-pods")
                     ),
                 );
             }
             let name = w.name.value.clone();
-            if !is_dns_label(&name) {
-                self.error_at(
-                    format!("{path}.name"),
-                    &w.name,
-                    format!("`{name}` is not a valid name: lowercase letters, digits and `-`"),
-                );
+            if let Err(why) = dns_label(&name) {
+                self.report_at(Code::InvalidName, format!("{path}.name"), &w.name, why);
             }
             if names.contains(&name) {
-                self.error_at(
+                self.report_at(
+                    Code::DuplicateName,
                     format!("{path}.name"),
                     &w.name,
                     format!("duplicate workload `{name}`"),
@@ -71,7 +82,8 @@ impl Checker {
                 .as_ref()
                 .filter(|p| p.value != file::RestartPolicy::Always)
             {
-                self.error_at(
+                self.report_at(
+                    Code::RejectedByKubernetes,
                     format!("{path}.restartPolicy"),
                     policy,
                     format!(
@@ -83,11 +95,17 @@ impl Checker {
             }
             let min_ready = match &w.min_ready {
                 Some(m) if m.value == 0 => {
-                    self.error_at(format!("{path}.minReady"), m, "must be at least 1");
+                    self.report_at(
+                        Code::OutOfRange,
+                        format!("{path}.minReady"),
+                        m,
+                        "must be at least 1",
+                    );
                     1
                 }
                 Some(m) if m.value > w.replicas.value => {
-                    self.error_at(
+                    self.report_at(
+                        Code::MinReadyAboveReplicas,
                         format!("{path}.minReady"),
                         m,
                         format!(
@@ -127,7 +145,8 @@ impl Checker {
                     .as_ref()
                     .filter(|_| limit > 0 && request > limit)
                 {
-                    self.error_at(
+                    self.report_at(
+                        Code::RequestAboveLimit,
                         format!("{path}.resources.requests.{field}"),
                         at,
                         format!("the {field} request is above its limit, which Kubernetes rejects"),
@@ -168,7 +187,8 @@ impl Checker {
             };
             let app = app(&w.app, &defaults);
             if limits.memory_bytes > 0 && app.memory.base_bytes > limits.memory_bytes as f64 {
-                self.error_at(
+                self.report_at(
+                    Code::OomAtStart,
                     format!("{path}.app.memory.base"),
                     &w.name,
                     "the app starts above its memory limit: it would be OOMKilled at every start",
@@ -178,11 +198,16 @@ impl Checker {
                 .autoscaling
                 .as_ref()
                 .and_then(|h| self.hpa(&path, h, &w.replicas, requests));
-            let disruption_budget = w
-                .disruption_budget
-                .as_ref()
-                .and_then(|b| self.disruption_budget(&path, b));
-            let pre_stop = self.pre_stop(&path, w.lifecycle.as_ref());
+            let disruption_budget = w.disruption_budget.as_ref().and_then(|b| {
+                let budget = self.disruption_budget(&path, b)?;
+                self.budget_allows_disruption(&path, b, budget, most);
+                Some(budget)
+            });
+            let termination_grace_period = SimDuration::from_secs(u64::from(
+                w.termination_grace_period_seconds
+                    .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
+            ));
+            let pre_stop = self.pre_stop(&path, w.lifecycle.as_ref(), termination_grace_period);
             let zone = w
                 .node_selector
                 .as_ref()
@@ -190,7 +215,8 @@ impl Checker {
             let strategy = self.strategy(&path, w.strategy.as_ref());
             let progress_deadline = match &w.progress_deadline_seconds {
                 Some(d) if d.value <= w.min_ready_seconds.unwrap_or(0) => {
-                    self.error_at(
+                    self.report_at(
+                        Code::RejectedByKubernetes,
                         format!("{path}.progressDeadlineSeconds"),
                         d,
                         "must be greater than `minReadySeconds`, as Kubernetes requires",
@@ -200,7 +226,8 @@ impl Checker {
                 Some(d) => d.value,
                 None => {
                     if w.min_ready_seconds.unwrap_or(0) >= defaults::PROGRESS_DEADLINE_SECONDS {
-                        self.error_at(
+                        self.report_at(
+                            Code::RejectedByKubernetes,
                             format!("{path}.minReadySeconds"),
                             &w.name,
                             "must be less than `progressDeadlineSeconds` (600 by default)",
@@ -218,10 +245,7 @@ impl Checker {
                 startup_probe,
                 readiness_probe,
                 liveness_probe,
-                termination_grace_period: SimDuration::from_secs(u64::from(
-                    w.termination_grace_period_seconds
-                        .unwrap_or(defaults::TERMINATION_GRACE_PERIOD_SECONDS),
-                )),
+                termination_grace_period,
                 pre_stop,
                 strategy,
                 min_ready_seconds: SimDuration::from_secs(u64::from(
@@ -238,6 +262,74 @@ impl Checker {
         out
     }
 
+    /// Whether one pod of each workload fits a node it may run on, as the
+    /// scheduler's `NodeResourcesFit` filter decides (requests against
+    /// allocatable). Kubernetes accepts a Deployment whose pods fit nowhere
+    /// (they stay Pending), but a scenario of one measures nothing: an
+    /// error. A pool that is too small for a workload others can host is a
+    /// warning, since mixed pools are common.
+    pub(super) fn pods_fit(
+        &mut self,
+        specs: &[file::WorkloadSpec],
+        workloads: &[Workload],
+        pools: &[String],
+        nodes: &[NodeSpec],
+    ) {
+        for (i, (spec, w)) in specs.iter().zip(workloads).enumerate() {
+            let Some(at) = spec.resources.as_ref() else {
+                continue;
+            };
+            let path = format!("workloads[{i}].resources.requests");
+            let fits = |r: Resources| {
+                w.requests.cpu_millis <= r.cpu_millis && w.requests.memory_bytes <= r.memory_bytes
+            };
+            // Each pool's allocatable, if some node of it is in the workload's zone.
+            let mut reachable: Vec<(usize, Resources)> = Vec::new();
+            for n in nodes.iter().filter(|n| w.zone.is_none_or(|z| z == n.zone)) {
+                if reachable.last().is_none_or(|(p, _)| *p != n.pool) {
+                    reachable.push((n.pool, n.allocatable));
+                }
+            }
+            if reachable.is_empty() {
+                continue;
+            }
+            let (fit, too_small): (Vec<_>, Vec<_>) =
+                reachable.iter().partition(|(_, alloc)| fits(*alloc));
+            let request = format!(
+                "a pod of `{}` requests {}m CPU and {} MiB",
+                w.name,
+                w.requests.cpu_millis,
+                w.requests.memory_bytes >> 20
+            );
+            if fit.is_empty() {
+                self.report_at(
+                    Code::FitsNoNode,
+                    path,
+                    at,
+                    format!(
+                        "{request}, more than any node it may run on has allocatable: every pod \
+                         would stay Pending (FailedScheduling)"
+                    ),
+                );
+                continue;
+            }
+            for (pool, alloc) in too_small {
+                self.report_at(
+                    Code::PoolTooSmall,
+                    path.clone(),
+                    at,
+                    format!(
+                        "{request}; the nodes of pool `{}` have {}m and {} MiB allocatable, \
+                         so its pods never go there",
+                        pools[pool],
+                        alloc.cpu_millis,
+                        alloc.memory_bytes >> 20
+                    ),
+                );
+            }
+        }
+    }
+
     /// The zone a `nodeSelector` pins the pods to; the zone label is the
     /// only one the model's nodes carry.
     fn node_selector(
@@ -250,7 +342,8 @@ impl Checker {
         let mut zone = None;
         for (key, value) in &selector.value {
             if key != ZONE_LABEL {
-                self.error_at(
+                self.report_at(
+                    Code::NotModelled,
                     format!("{path}.nodeSelector"),
                     selector,
                     format!("unknown node label `{key}`; the model's nodes carry `{ZONE_LABEL}`"),
@@ -262,7 +355,8 @@ impl Checker {
                 None => {
                     let hint = closest(value, zones.iter().map(String::as_str))
                         .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
-                    self.error_at(
+                    self.report_at(
+                        Code::UnknownName,
                         format!("{path}.nodeSelector.{ZONE_LABEL}"),
                         selector,
                         format!("no node is in zone `{value}`{hint}"),
@@ -297,7 +391,8 @@ impl Checker {
                     v.is_some_and(|v| v.resolve(100, true) == 0)
                 };
                 if r.is_some_and(|r| zero(r.max_surge) && zero(r.max_unavailable)) {
-                    self.error_at(
+                    self.report_at(
+                        Code::RejectedByKubernetes,
                         format!("{path}.strategy.rollingUpdate.maxUnavailable"),
                         spec,
                         "may not be 0 when `maxSurge` is 0, as Kubernetes requires",
@@ -307,7 +402,8 @@ impl Checker {
             }
             file::StrategyType::Recreate => {
                 if spec.value.rolling_update.is_some() {
-                    self.error_at(
+                    self.report_at(
+                        Code::RejectedByKubernetes,
                         format!("{path}.strategy.rollingUpdate"),
                         spec,
                         "may not be given with `type: Recreate`, as Kubernetes rejects it",
@@ -318,18 +414,77 @@ impl Checker {
         }
     }
 
-    fn pre_stop(&mut self, path: &str, lifecycle: Option<&file::LifecycleSpec>) -> Distribution {
+    /// A PodDisruptionBudget that lets no pod go even when all are healthy,
+    /// at the most pods the workload can have: Kubernetes accepts it ("you
+    /// can prevent all voluntary evictions", policy/v1), and every drain of
+    /// a node with one of its pods then waits for ever.
+    fn budget_allows_disruption(
+        &mut self,
+        path: &str,
+        spec: &Spanned<file::DisruptionBudgetSpec>,
+        budget: DisruptionBudget,
+        most: u32,
+    ) {
+        let healthy = budget.desired_healthy(most);
+        if healthy < most {
+            return;
+        }
+        let why = if healthy > most {
+            format!(
+                "it asks for {healthy} healthy pods, more than the {most} the workload can have"
+            )
+        } else {
+            let s = if most == 1 { "" } else { "s" };
+            format!("it allows no voluntary disruption, even with all {most} pod{s} healthy")
+        };
+        self.report_at(
+            Code::PdbBlocksDrains,
+            format!("{path}.disruptionBudget"),
+            spec,
+            format!(
+                "{why}, so a `nodeDrain` of a node running one of them waits until the run ends \
+                 (Kubernetes accepts such a budget, and `kubectl drain` retries for ever)"
+            ),
+        );
+    }
+
+    fn pre_stop(
+        &mut self,
+        path: &str,
+        lifecycle: Option<&file::LifecycleSpec>,
+        grace: SimDuration,
+    ) -> Distribution {
         let none = Distribution::Fixed(SimDuration::ZERO);
         let Some(hook) = lifecycle.and_then(|l| l.pre_stop.as_ref()) else {
             return none;
         };
+        let duration = self.pre_stop_hook(path, hook);
+        let mean = duration.mean();
+        if !mean.is_zero() && mean >= grace {
+            self.report_at(
+                Code::PreStopOutlastsGrace,
+                format!("{path}.lifecycle.preStop"),
+                hook,
+                format!(
+                    "the hook takes {mean}, not less than `terminationGracePeriodSeconds` ({grace}): \
+                     the kubelet sends SIGTERM when the grace period ends and SIGKILL 2 s later, \
+                     so requests in flight are cut off"
+                ),
+            );
+        }
+        duration
+    }
+
+    fn pre_stop_hook(&mut self, path: &str, hook: &Spanned<file::PreStopSpec>) -> Distribution {
+        let none = Distribution::Fixed(SimDuration::ZERO);
         match (&hook.value.sleep, &hook.value.exec) {
             (Some(sleep), None) => {
                 Distribution::Fixed(SimDuration::from_secs(u64::from(sleep.seconds)))
             }
             (None, Some(exec)) => {
                 if exec.command.is_empty() {
-                    self.error_at(
+                    self.report_at(
+                        Code::EmptyList,
                         format!("{path}.lifecycle.preStop.exec.command"),
                         hook,
                         "an exec hook needs a command",
@@ -338,7 +493,8 @@ impl Checker {
                 exec.duration.unwrap_or(none)
             }
             _ => {
-                self.error_at(
+                self.report_at(
+                    Code::ExactlyOne,
                     format!("{path}.lifecycle.preStop"),
                     hook,
                     "a preStop hook has exactly one of `sleep: {seconds: N}` and \
@@ -368,20 +524,21 @@ impl Checker {
             .map(|(_, h)| *h)
             .collect();
         if given.len() != 1 {
-            self.error_at(
-                path,
-                spanned,
-                format!(
+            self.report_at(Code::ExactlyOne, path, spanned, format!(
                     "a probe needs exactly one handler of `httpGet`, `tcpSocket`, `exec`, `grpc`; found {}",
                     given.len()
-                ),
-            );
+                ));
             return None;
         }
         let at_least_one =
             |c: &mut Self, field: &str, v: &Option<Spanned<u32>>, default: u32| match v {
                 Some(s) if s.value == 0 => {
-                    c.error_at(format!("{path}.{field}"), s, "must be at least 1");
+                    c.report_at(
+                        Code::OutOfRange,
+                        format!("{path}.{field}"),
+                        s,
+                        "must be at least 1",
+                    );
                     default
                 }
                 Some(s) => s.value,
@@ -411,13 +568,26 @@ impl Checker {
             &p.failure_threshold,
             defaults::PROBE_FAILURE_THRESHOLD,
         );
+        if timeout > period {
+            let message = format!(
+                "`timeoutSeconds` ({timeout}) is longer than `periodSeconds` ({period}): the kubelet \
+                 runs one probe at a time, so a probe that hangs delays the next and a hung \
+                 container is found after `failureThreshold` × {timeout} s, not × {period} s"
+            );
+            let field = format!("{path}.timeoutSeconds");
+            match &p.timeout_seconds {
+                Some(at) => self.report_at(Code::ProbeTimeoutOverPeriod, field, at, message),
+                None => self.report_at(Code::ProbeTimeoutOverPeriod, field, spanned, message),
+            }
+        }
         if let Some(s) = p
             .success_threshold
             .as_ref()
             .filter(|s| kind != ProbeKind::Readiness && s.value != 1)
         {
             {
-                self.error_at(
+                self.report_at(
+                    Code::SuccessThreshold,
                     format!("{path}.successThreshold"),
                     s,
                     format!(
@@ -430,15 +600,12 @@ impl Checker {
         }
         let termination_grace_period = match &p.termination_grace_period_seconds {
             Some(g) if kind == ProbeKind::Readiness => {
-                self.error_at(
-                    format!("{path}.terminationGracePeriodSeconds"),
-                    g,
-                    "a readiness probe never kills the container: only liveness and startup probes take it",
-                );
+                self.report_at(Code::RejectedByKubernetes, format!("{path}.terminationGracePeriodSeconds"), g, "a readiness probe never kills the container: only liveness and startup probes take it");
                 None
             }
             Some(g) if g.value == 0 => {
-                self.error_at(
+                self.report_at(
+                    Code::OutOfRange,
                     format!("{path}.terminationGracePeriodSeconds"),
                     g,
                     "must be at least 1",
@@ -473,7 +640,8 @@ impl Checker {
                 continue;
             };
             if std::mem::replace(&mut seen[w], true) {
-                self.error_at(
+                self.report_at(
+                    Code::DuplicateName,
                     format!("{path}.workload"),
                     &t.workload,
                     format!(
@@ -486,7 +654,8 @@ impl Checker {
                 file::RateSpec::Constant(r) => RateProfile::constant(r.per_second()),
                 file::RateSpec::Steps(steps) => {
                     if steps.is_empty() {
-                        self.error_at(
+                        self.report_at(
+                            Code::EmptyList,
                             format!("{path}.rate.steps"),
                             &t.rate,
                             "needs at least one step",
@@ -496,7 +665,8 @@ impl Checker {
                     for (s, step) in steps.iter().enumerate() {
                         let at = step.at.value.get();
                         if prev.is_some_and(|p| at <= p) {
-                            self.error_at(
+                            self.report_at(
+                                Code::Unordered,
                                 format!("{path}.rate.steps[{s}].at"),
                                 &step.at,
                                 "steps must be in increasing order of `at`",
@@ -520,14 +690,16 @@ impl Checker {
                 file::RateSpec::Diurnal(d) => {
                     let period = d.period.map_or(SimDuration::from_secs(86_400), |p| p.get());
                     if d.min.per_second() > d.max.per_second() {
-                        self.error_at(
+                        self.report_at(
+                            Code::MinAboveMax,
                             format!("{path}.rate.diurnal.min"),
                             &t.rate,
                             "`min` is above `max`",
                         );
                     }
                     if d.peak_at.get() >= period {
-                        self.error_at(
+                        self.report_at(
+                            Code::OutOfRange,
                             format!("{path}.rate.diurnal.peakAt"),
                             &t.rate,
                             format!(

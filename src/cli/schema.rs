@@ -1,7 +1,6 @@
 //! `nines schema`: the scenario format as a JSON Schema, or as the
 //! reference page rendered from it.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -31,11 +30,6 @@ pub fn execute(args: SchemaArgs) -> Result<ExitCode, CliError> {
     } else {
         nines::scenario::schema::scenario_schema_json()
     };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|source| CliError::Write {
-            path: "standard output".to_string(),
-            source,
-        })?;
+    out!("{text}");
     Ok(ExitCode::SUCCESS)
 }

@@ -707,3 +707,21 @@ fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(trace.exists(), "the trace is written all the same");
 }
+
+#[test]
+fn a_closed_stdout_ends_schema_quietly() {
+    // As under `nines schema | head`: the reader is gone, nothing is wrong.
+    for args in [&["schema"][..], &["schema", "--markdown"]] {
+        let mut child = crate::support::nines_bin()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

@@ -97,7 +97,7 @@ impl TimeSeries {
         &self,
         nodes_ready: u32,
         api_writable: bool,
-        workloads: &[Counts],
+        workloads: impl IntoIterator<Item = Counts>,
     ) -> bool {
         self.samples.last().is_none_or(|last| {
             last.nodes_ready != nodes_ready
@@ -106,7 +106,7 @@ impl TimeSeries {
                     .workloads
                     .iter()
                     .zip(workloads)
-                    .any(|(a, b)| a.counts() != *b)
+                    .any(|(a, b)| a.counts() != b)
         })
     }
 
@@ -152,12 +152,12 @@ mod tests {
     #[test]
     fn a_change_of_a_count_is_a_change_point() {
         let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
-        assert!(ts.counts_changed(3, true, &[(3, 3, 3)]));
+        assert!(ts.counts_changed(3, true, [(3, 3, 3)]));
         ts.record_change(sample(0, 3));
-        assert!(!ts.counts_changed(3, true, &[(3, 3, 3)]));
-        assert!(ts.counts_changed(3, true, &[(2, 3, 3)]));
-        assert!(ts.counts_changed(2, true, &[(3, 3, 3)]));
-        assert!(ts.counts_changed(3, false, &[(3, 3, 3)]));
+        assert!(!ts.counts_changed(3, true, [(3, 3, 3)]));
+        assert!(ts.counts_changed(3, true, [(2, 3, 3)]));
+        assert!(ts.counts_changed(2, true, [(3, 3, 3)]));
+        assert!(ts.counts_changed(3, false, [(3, 3, 3)]));
     }
 
     #[test]

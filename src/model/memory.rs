@@ -321,22 +321,23 @@ impl World<'_> {
     }
 
     /// The memory of the workload's running containers now: their mean.
+    /// Sampled at every change of a run's time series, so nothing is
+    /// collected: the running containers are counted, then summed.
     pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
-        let running: Vec<f64> = self.workloads[workload]
-            .pods
-            .iter()
-            .filter(|&&p| self.pods[p].container_runs())
+        let running =
+            || (self.workloads[workload].pods.iter()).filter(|&&p| self.pods[p].container_runs());
+        let count = running().count();
+        if count == 0 {
+            return 0.0;
+        }
+        let total: f64 = running()
             .map(|&pod| {
                 let p = &self.pods[pod];
                 p.memory_leaked_from
                     + p.memory_of_requests
                     + self.leak_per_second(pod) * (now - p.memory_since).as_secs_f64()
             })
-            .collect();
-        if running.is_empty() {
-            0.0
-        } else {
-            running.iter().sum::<f64>() / running.len() as f64
-        }
+            .sum();
+        total / count as f64
     }
 }

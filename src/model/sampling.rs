@@ -2,7 +2,7 @@
 //! would show at an instant, read off the world without changing it.
 
 use super::{ModelEvent, World};
-use crate::metrics::{Counts, Sample, TimeSeries, WorkloadSample};
+use crate::metrics::{Sample, TimeSeries, WorkloadSample};
 use crate::sim::SimTime;
 
 impl World<'_> {
@@ -39,12 +39,9 @@ impl World<'_> {
                 | ModelEvent::FaultFires { .. }
                 | ModelEvent::TrafficSpikeEnds { .. }
         );
-        let counts: Vec<Counts> = self
-            .workloads
-            .iter()
-            .map(|s| (s.traffic.serving(), s.traffic.view_size(), s.replicas))
-            .collect();
-        if !forced && !ts.counts_changed(self.nodes_ready(), self.api_writable(), &counts) {
+        let counts = (self.workloads.iter())
+            .map(|s| (s.traffic.serving(), s.traffic.view_size(), s.replicas));
+        if !forced && !ts.counts_changed(self.nodes_ready(), self.api_writable(), counts) {
             return;
         }
         let sample = self.sample(now);

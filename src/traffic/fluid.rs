@@ -357,11 +357,9 @@ impl FluidTraffic {
     /// CPU cores the serving endpoints use now.
     pub fn cpu_cores_now(&self, now: SimTime) -> f64 {
         let load = self.rate_per_endpoint(now);
-        self.capacities
-            .iter()
-            .zip(&self.serving_by_version)
-            .map(|(c, &n)| f64::from(n) * c.cpu_cores(load))
-            .sum()
+        (self.serving_versions.iter())
+            .map(|&v| f64::from(self.serving_by_version[v]) * self.capacities[v].cpu_cores(load))
+            .fold(0.0, |sum, cores| sum + cores)
     }
 
     /// Requests per second failing now: all of them with no endpoint, the
@@ -374,12 +372,12 @@ impl FluidTraffic {
             return offered;
         }
         let per_endpoint = offered / f64::from(size);
-        let answered: f64 = self
-            .capacities
-            .iter()
-            .zip(&self.serving_by_version)
-            .map(|(c, &n)| f64::from(n) * per_endpoint * c.served_share(per_endpoint))
-            .sum();
+        let answered: f64 = (self.serving_versions.iter())
+            .map(|&v| {
+                let (n, capacity) = (self.serving_by_version[v], &self.capacities[v]);
+                f64::from(n) * per_endpoint * capacity.served_share(per_endpoint)
+            })
+            .fold(0.0, |sum, rate| sum + rate);
         (offered - answered).max(0.0)
     }
 

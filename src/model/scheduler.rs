@@ -88,6 +88,12 @@ impl World<'_> {
                 rejections.insufficient_memory += usize::from(!mem_fits);
                 continue;
             }
+            // Spreading decides first: a node that loses on it loses, and its
+            // LeastAllocated score (two divisions) is not needed.
+            let spread = (in_zone[spec.zone], on_node[n]);
+            if best.as_ref().is_some_and(|(_, k)| spread > (k.0, k.1)) {
+                continue;
+            }
             // LeastAllocated: the mean free fraction after placing the pod, in
             // parts per million so that it compares exactly.
             let free = |alloc: u64, free_now: u64, req: u64| -> u64 {
@@ -103,11 +109,7 @@ impl World<'_> {
                         requests.memory_bytes,
                     ))
                     / 2;
-            let key = (
-                in_zone[spec.zone],
-                on_node[n],
-                std::cmp::Reverse(least_allocated),
-            );
+            let key = (spread.0, spread.1, std::cmp::Reverse(least_allocated));
             if best.as_ref().is_none_or(|(_, k)| key < *k) {
                 best = Some((n, key));
             }

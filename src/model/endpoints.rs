@@ -109,7 +109,13 @@ impl World<'_> {
         let pods = &self.workloads[w].pods;
         let fallback =
             self.workloads[w].leaving.is_empty() && !pods.iter().any(|&p| self.pods[p].in_view);
-        for pod in pods.clone() {
+        // Only a fallback sets a pod's flag: without one now or at the last
+        // call, no pod has it, and nothing changes.
+        let fell_back = std::mem::replace(&mut self.workloads[w].falls_back, fallback);
+        if !fallback && !fell_back {
+            return;
+        }
+        for pod in self.workloads[w].pods.clone() {
             let p = &mut self.pods[pod];
             let now_routed = fallback && p.deleting;
             if p.serving_terminating != now_routed {

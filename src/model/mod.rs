@@ -104,6 +104,9 @@ struct WorkloadState {
     revision: usize,
     /// Pods gone whose endpoint kube-proxy still routes to.
     leaving: Vec<PodId>,
+    /// kube-proxy routed to terminating endpoints at the last look, none
+    /// ready being left.
+    falls_back: bool,
     /// The workload's pods that are not gone, in creation order.
     pods: Vec<PodId>,
     /// Per node and per zone, its pods bound there and not being deleted:
@@ -317,6 +320,7 @@ impl<'s> World<'s> {
                 sync_pending: false,
                 revision: 1,
                 leaving: Vec::new(),
+                falls_back: false,
                 replicas_gauge: Gauge::new(w.replicas, w.hpa.as_ref().map(|h| h.max_replicas)),
                 hpa: w.hpa.as_ref().map(|_| {
                     hpa::HpaState::new(

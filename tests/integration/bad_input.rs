@@ -688,23 +688,34 @@ fn every_bundled_scenario_validates() {
 
 // 13. A reader that stops early (`nines run … | head`) is not a panic.
 
-#[test]
-fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
-    let file = TempFile::new("closed-stdout", BASE);
-    let dir = TempDir::new("closed-stdout");
-    let trace = dir.path.join("events.csv");
+/// Runs `nines` with a reader that is gone before it writes a byte: its
+/// exit code and what it said on stderr.
+fn with_closed_stdout<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String) {
     let mut child = crate::support::nines_bin()
-        .args([OsStr::new("run"), file.path.as_os_str()])
-        .args([OsStr::new("--trace"), trace.as_os_str()])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
     drop(child.stdout.take());
     let output = child.wait_with_output().expect("ends");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
+    let file = TempFile::new("closed-stdout", BASE);
+    let dir = TempDir::new("closed-stdout");
+    let trace = dir.path.join("events.csv");
+    let (code, stderr) = with_closed_stdout(&[
+        OsStr::new("run"),
+        file.path.as_os_str(),
+        OsStr::new("--trace"),
+        trace.as_os_str(),
+    ]);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(trace.exists(), "the trace is written all the same");
 }
 
@@ -712,16 +723,8 @@ fn a_closed_stdout_is_not_a_panic_and_the_files_are_still_written() {
 fn a_closed_stdout_ends_schema_quietly() {
     // As under `nines schema | head`: the reader is gone, nothing is wrong.
     for args in [&["schema"][..], &["schema", "--markdown"]] {
-        let mut child = crate::support::nines_bin()
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("runs");
-        drop(child.stdout.take());
-        let output = child.wait_with_output().expect("ends");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        let (code, stderr) = with_closed_stdout(args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }

@@ -103,21 +103,12 @@ fn a_report_with_a_bad_scenario_writes_no_page() {
 
 /// Every file under `dir`, with its contents.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("a directory") {
-            let path = entry.expect("readable").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(dir).expect("under").display().to_string();
-                files.push((name, std::fs::read(&path).expect("readable")));
-            }
-        }
-    }
-    files.sort();
-    files
+    (crate::support::files_under(dir).into_iter())
+        .map(|name| {
+            let contents = std::fs::read(dir.join(&name)).expect("readable");
+            (name.display().to_string(), contents)
+        })
+        .collect()
 }
 
 #[test]

@@ -332,24 +332,6 @@ fn shards_of_different_sweeps_do_not_merge() {
     assert!(stderr.contains("planned differently"), "{stderr}");
 }
 
-/// Every file under `dir`, by path relative to it.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("a directory") {
-            let path = entry.expect("readable").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn the_committed_reports_are_what_the_command_writes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -372,8 +354,8 @@ fn the_committed_reports_are_what_the_command_writes() {
     );
     let regenerate =
         "regenerate them with `cargo run --release -- report scenarios/ --out reports/`";
-    let written = tree(&dir);
-    let committed = tree(&root.join("reports"));
+    let written = crate::support::files_under(&dir);
+    let committed = crate::support::files_under(&root.join("reports"));
     let missing: Vec<_> = written.iter().filter(|f| !committed.contains(f)).collect();
     let extra: Vec<_> = committed.iter().filter(|f| !written.contains(f)).collect();
     assert!(

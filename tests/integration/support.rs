@@ -34,6 +34,25 @@ pub fn scratch_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Every file under `dir`, at any depth, by its path relative to `dir`,
+/// in order.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("a directory") {
+            let path = entry.expect("readable").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// The names of the files in `dir`, sorted.
 pub fn file_names(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -11,6 +11,7 @@
 //! whenever a pod's readiness or existence changes, one of its ReplicaSets
 //! was resized, or a Ready pod's `minReadySeconds` are over.
 
+use super::replicaset::ReplicaSetName;
 use super::{ModelEvent, PodId, World, names};
 use crate::scenario::{App, Resources, Strategy, Trigger};
 use crate::sim::{Engine, SimTime};
@@ -154,7 +155,7 @@ impl World<'_> {
         ws.make_live(version);
         ws.traffic.settle(now);
         self.begin_rollout_record(w, now, previous, spec.rollback_on_failure);
-        let rs = self.replica_set_name(w, version);
+        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
         self.trace
             .emit(now, true, "Deployment", name, "RolloutStarted", || {
                 format!(
@@ -255,7 +256,7 @@ impl World<'_> {
             self.workloads[w].make_live(version);
         }
         let name = &self.scenario.workloads[w].name;
-        let rs = self.replica_set_name(w, version);
+        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
         let direction = if to > from { "up" } else { "down" };
         self.trace
             .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
@@ -458,7 +459,7 @@ impl World<'_> {
         if !done {
             return;
         }
-        let rs = self.replica_set_name(w, current);
+        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, current);
         let name = &self.scenario.workloads[w].name;
         self.trace.emit(
             now,
@@ -489,7 +490,12 @@ impl World<'_> {
         let rollback = progress.rollback_on_failure;
         let record = progress.record;
         ws.rollouts[record].outcome = RolloutOutcome::Stalled;
-        let rs = self.replica_set_name(w, self.workloads[w].current);
+        let rs = ReplicaSetName::of(
+            self.scenario,
+            &self.workloads[w],
+            w,
+            self.workloads[w].current,
+        );
         let name = &self.scenario.workloads[w].name;
         self.trace.emit(
             now,
@@ -526,7 +532,7 @@ impl World<'_> {
             return;
         };
         let name = &self.scenario.workloads[w].name;
-        let rs = self.replica_set_name(w, previous);
+        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, previous);
         self.trace
             .emit(now, true, "Deployment", name, "DeploymentRollback", || {
                 format!("Rolled back deployment \"{name}\" to the template of ReplicaSet {rs}")

@@ -59,21 +59,22 @@ impl World<'_> {
         let w = self.pods[pod].workload;
         let version = self.pods[pod].version;
         let workload = &self.scenario.workloads[w];
-        let name = self.pods[pod].name.clone();
-        let image = image(&workload.name, version);
-        if std::mem::take(&mut self.pods[pod].pulled_cold) {
-            self.trace.emit(now, false, "Pod", &name, "Pulled", || {
-                format!("Successfully pulled image \"{image}\"")
+        let pulled_cold = std::mem::take(&mut self.pods[pod].pulled_cold);
+        let name = &self.pods[pod].name;
+        let image = || image(&workload.name, version);
+        if pulled_cold {
+            self.trace.emit(now, false, "Pod", name, "Pulled", || {
+                format!("Successfully pulled image \"{}\"", image())
             });
         } else {
-            self.trace.emit(now, false, "Pod", &name, "Pulled", || {
-                format!("Container image \"{image}\" already present on machine")
+            self.trace.emit(now, false, "Pod", name, "Pulled", || {
+                format!("Container image \"{}\" already present on machine", image())
             });
         }
-        self.trace.emit(now, false, "Pod", &name, "Created", || {
+        self.trace.emit(now, false, "Pod", name, "Created", || {
             format!("Created container: {}", workload.name)
         });
-        self.trace.emit(now, false, "Pod", &name, "Started", || {
+        self.trace.emit(now, false, "Pod", name, "Started", || {
             format!("Started container {}", workload.name)
         });
         let ws = &mut self.workloads[w];

@@ -4,8 +4,37 @@
 
 use super::etcd::ApiWrite;
 use super::pod::Pod;
-use super::{ModelEvent, PodId, World, names};
+use super::{ModelEvent, PodId, WorkloadState, World, names};
+use crate::scenario::Scenario;
 use crate::sim::Engine;
+
+/// `<deployment>-<pod-template-hash>`, written out only where a message or
+/// a cause needs it: a rollout resizes ReplicaSets thousands of times.
+#[derive(Clone, Copy)]
+pub(super) struct ReplicaSetName<'a> {
+    deployment: &'a str,
+    hash: &'a str,
+}
+
+impl<'a> ReplicaSetName<'a> {
+    pub(super) fn of(
+        scenario: &'a Scenario,
+        state: &'a WorkloadState,
+        w: usize,
+        version: usize,
+    ) -> Self {
+        ReplicaSetName {
+            deployment: &scenario.workloads[w].name,
+            hash: &state.versions[version].hash,
+        }
+    }
+}
+
+impl std::fmt::Display for ReplicaSetName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.deployment, self.hash)
+    }
+}
 
 impl World<'_> {
     pub(super) fn create_pod(
@@ -85,7 +114,6 @@ impl World<'_> {
         let active = self.workloads[w].versions[version].active as usize;
         let desired = self.workloads[w].versions[version].replicas as usize;
         let now = engine.now();
-        let rs = self.replica_set_name(w, version);
         if active > desired {
             let candidates: Vec<PodId> = self.workloads[w]
                 .pods
@@ -94,11 +122,12 @@ impl World<'_> {
                 .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
                 .collect();
             for pod in self.pods_to_delete(candidates, active - desired) {
+                let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
                 let p = &mut self.pods[pod];
                 p.cause = format!("{} deleted: ReplicaSet {rs} scaled down", p.name);
-                let name = &self.pods[pod].name;
+                let name = &p.name;
                 self.trace
-                    .emit(now, true, "ReplicaSet", &rs, "SuccessfulDelete", || {
+                    .emit(now, true, "ReplicaSet", rs, "SuccessfulDelete", || {
                         format!("Deleted pod: {name}")
                     });
                 self.terminate_pod(pod, engine);
@@ -107,21 +136,14 @@ impl World<'_> {
         }
         for _ in active..desired {
             let pod = self.create_pod(w, version, engine);
+            let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
             let name = &self.pods[pod].name;
             self.trace
-                .emit(now, true, "ReplicaSet", &rs, "SuccessfulCreate", || {
+                .emit(now, true, "ReplicaSet", rs, "SuccessfulCreate", || {
                     format!("Created pod: {name}")
                 });
             self.pending.push(pod);
         }
-    }
-
-    /// `<deployment>-<pod-template-hash>`.
-    pub(super) fn replica_set_name(&self, w: usize, version: usize) -> String {
-        format!(
-            "{}-{}",
-            self.scenario.workloads[w].name, self.workloads[w].versions[version].hash
-        )
     }
 
     /// The `count` pods a scale-down removes, in the ReplicaSet controller's

@@ -44,13 +44,14 @@ impl Trace {
         }
     }
 
-    /// Records an event; `message` is only built when it is kept.
+    /// Records an event; `name` and `message` are only written out when it
+    /// is kept.
     pub fn emit(
         &mut self,
         time: SimTime,
         key: bool,
         kind: &'static str,
-        name: &str,
+        name: impl std::fmt::Display,
         reason: &'static str,
         message: impl FnOnce() -> String,
     ) {

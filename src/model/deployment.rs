@@ -179,7 +179,7 @@ impl World<'_> {
             now,
             true,
             "Job",
-            &format!("{name}-migrate"),
+            format!("{name}-migrate"),
             "Completed",
             || {
                 format!(

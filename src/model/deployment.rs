@@ -112,6 +112,17 @@ pub(super) struct Progress {
     last_progress: SimTime,
 }
 
+/// What one sync of the Deployment controller did to its ReplicaSets,
+/// noted as each is resized rather than by comparing their sizes before
+/// and after: a rollout syncs at every pod that changes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Resized {
+    /// Some ReplicaSet was resized: the controller watches its own update.
+    pub any: bool,
+    /// The new one grew or an old one shrank: the rollout progressed.
+    pub progress: bool,
+}
+
 impl World<'_> {
     /// A rollout's time has come: the Deployment's template changes.
     pub(super) fn rollout_starts(&mut self, index: usize, engine: &mut Engine<ModelEvent>) {
@@ -238,11 +249,11 @@ impl World<'_> {
             .count() as u32
     }
 
-    /// The live versions' `replicas`.
-    fn live_replicas(&self, w: usize) -> Vec<(usize, u32)> {
+    /// The old versions that still have replicas, oldest first.
+    fn old_versions_with_replicas(&self, w: usize) -> impl Iterator<Item = usize> + use<'_> {
         let ws = &self.workloads[w];
-        let live = ws.live_versions.iter();
-        live.map(|&v| (v, ws.versions[v].replicas)).collect()
+        (ws.live_versions.iter().copied())
+            .filter(|&v| v != ws.current && ws.versions[v].replicas > 0)
     }
 
     /// The ReplicaSet of `version` scales to `to`, with the Deployment's event.
@@ -251,6 +262,13 @@ impl World<'_> {
         if from == to {
             return;
         }
+        let ws = &mut self.workloads[w];
+        ws.resized.any = true;
+        ws.resized.progress |= if version == ws.current {
+            to > from
+        } else {
+            to < from
+        };
         self.workloads[w].versions[version].replicas = to;
         if to > 0 {
             self.workloads[w].make_live(version);
@@ -273,15 +291,14 @@ impl World<'_> {
         let now = engine.now();
         let replicas = self.workloads[w].replicas;
         let current = self.workloads[w].current;
-        let before = self.live_replicas(w);
+        self.workloads[w].resized = Resized::default();
         // Resizing ReplicaSets moves no pod: the counts hold for the whole
         // step, until the ReplicaSet controller acts on the new sizes.
         match self.scenario.workloads[w].strategy {
             Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
             strategy => self.sync_rolling(w, strategy, replicas, current, now),
         }
-        // Only live versions are resized: both lists name the same ones.
-        let after = self.live_replicas(w);
+        let resized = self.workloads[w].resized;
         // Scaling the new ReplicaSet up or an old one down is progress, and
         // so is a new pod becoming available (`DeploymentProgressing`).
         let available = self.available_pods(w, current, now);
@@ -290,12 +307,7 @@ impl World<'_> {
             p.best_available = p.best_available.max(available);
             more
         });
-        let moved = before.iter().zip(&after).any(
-            |(&(v, was), &(_, is))| {
-                if v == current { is > was } else { is < was }
-            },
-        );
-        if moved || more_available {
+        if resized.progress || more_available {
             self.progressed(w, engine);
         }
         self.reconcile_replicas(w, engine);
@@ -303,7 +315,7 @@ impl World<'_> {
         self.workloads[w].prune_versions();
         // The ReplicaSets' update is itself an event the controller
         // watches: scaling one may let it scale another.
-        if before != after {
+        if resized.any {
             self.deployment_pod_changed(w, engine);
         }
         // With `minReadySeconds`, a Ready pod becomes available later: sync then.
@@ -374,11 +386,7 @@ impl World<'_> {
                 self.scale_version(w, current, new_replicas + up, now);
             }
         }
-        let old: Vec<usize> = (self.live_replicas(w).into_iter())
-            .filter(|&(v, replicas)| v != current && replicas > 0)
-            .map(|(v, _)| v)
-            .collect();
-        if old.is_empty() {
+        if self.old_versions_with_replicas(w).next().is_none() {
             return;
         }
         let min_available = replicas.saturating_sub(unavailable);
@@ -390,8 +398,18 @@ impl World<'_> {
         if max_scaled_down <= 0 {
             return;
         }
-        // Old ReplicaSets' unavailable pods go first.
-        for &v in &old {
+        // Old ReplicaSets' unavailable pods go first. Resizing an old
+        // version leaves the live versions as they are.
+        let old_version = |world: &World, i: usize| {
+            let ws = &world.workloads[w];
+            ws.live_versions
+                .get(i)
+                .map(|&v| (v != current).then_some(v))
+        };
+        let mut i = 0;
+        while let Some(old) = old_version(self, i) {
+            i += 1;
+            let Some(v) = old else { continue };
             if max_scaled_down <= 0 {
                 break;
             }
@@ -409,7 +427,10 @@ impl World<'_> {
             .map(|&v| self.available_pods(w, v, now).min(ws.versions[v].replicas))
             .sum();
         let mut to_scale_down = i64::from(available) - i64::from(min_available);
-        for &v in &old {
+        let mut i = 0;
+        while let Some(old) = old_version(self, i) {
+            i += 1;
+            let Some(v) = old else { continue };
             if to_scale_down <= 0 {
                 break;
             }

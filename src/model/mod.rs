@@ -100,6 +100,9 @@ struct WorkloadState {
     available_timer: crate::sim::TimerId,
     /// A `DeploymentSync` is scheduled.
     sync_pending: bool,
+    /// How the Deployment controller resized the ReplicaSets since its
+    /// sync began.
+    resized: deployment::Resized,
     /// The Deployment's revision counter: each rollout and undo adds one.
     revision: usize,
     /// Pods gone whose endpoint kube-proxy still routes to.
@@ -318,6 +321,7 @@ impl<'s> World<'s> {
                 progress_timer: engine.new_timer(),
                 available_timer: engine.new_timer(),
                 sync_pending: false,
+                resized: deployment::Resized::default(),
                 revision: 1,
                 leaving: Vec::new(),
                 falls_back: false,

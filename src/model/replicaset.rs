@@ -101,7 +101,10 @@ impl World<'_> {
             // No pod can be created; the controller resyncs when the API returns.
             return;
         }
-        for version in self.workloads[w].live_versions.clone() {
+        // Creating and deleting pods leaves the live versions as they are.
+        let mut i = 0;
+        while let Some(&version) = self.workloads[w].live_versions.get(i) {
+            i += 1;
             let v = &self.workloads[w].versions[version];
             if v.active != v.replicas {
                 self.reconcile_replica_set(w, version, engine);

@@ -88,12 +88,18 @@ impl World<'_> {
         let mut growth = 0.0;
         for &pod in &self.nodes[node].pods {
             let p = &self.pods[pod];
-            if p.container_runs() {
+            if !p.container_runs() {
+                continue;
+            }
+            // Most apps do not leak: their memory changes only at events.
+            if self.workload_leaks(p.workload) {
                 let leak = self.leak_per_second(pod);
                 used += p.memory_leaked_from
                     + p.memory_of_requests
                     + leak * (now - p.memory_since).as_secs_f64();
                 growth += leak;
+            } else {
+                used += p.memory_leaked_from + p.memory_of_requests;
             }
         }
         (used, growth)

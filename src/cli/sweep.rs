@@ -51,6 +51,9 @@ pub struct SweepArgs {
     /// Fixed changes to the scenario, as with `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
+    /// Draw every request on its own at every point, as `run --exact` does.
+    #[arg(long)]
+    exact: bool,
     /// Write `sweep.csv` and the charts into this directory (created if
     /// missing); with `--shard`, the shard's files.
     #[arg(long, value_name = "DIR")]
@@ -129,6 +132,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         sets: args.sets.clone(),
         first_seed: args.seed.or(base.seed).unwrap_or(defaults::SEED),
         seeds: args.seeds,
+        exact: args.exact,
     };
     let points = plan.points();
     // Every point is loaded and validated before anything runs.
@@ -146,6 +150,7 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
             let (point, seed) = plan.item(items[i]);
             let options = RunOptions {
                 max_events: limits.events,
+                exact: plan.exact,
                 ..RunOptions::new(seed)
             };
             run(&scenarios[point], &options).map(|o| RunFigures::of(&o.report))

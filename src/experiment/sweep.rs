@@ -28,6 +28,10 @@ pub struct SweepPlan {
     pub sets: Vec<String>,
     pub first_seed: u64,
     pub seeds: u64,
+    /// Every request drawn on its own (`--exact`): a fluid shard and an
+    /// exact one do not merge. Absent from shard files written before it.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 impl SweepPlan {
@@ -207,7 +211,9 @@ pub fn read_shard_csv(input: impl Read) -> Result<Vec<(usize, RunFigures)>, Stri
 pub enum MergeError {
     #[error("no shard to merge")]
     Empty,
-    #[error("{0} was planned differently from {1}: another scenario, --vary, --set or seeds")]
+    #[error(
+        "{0} was planned differently from {1}: another scenario, --vary, --set, seeds or --exact"
+    )]
     DifferentPlans(String, String),
     #[error("{0} is one of {1} shards, {2} one of {3}")]
     DifferentCounts(String, u32, String, u32),
@@ -308,6 +314,7 @@ mod tests {
             sets: Vec::new(),
             first_seed: 10,
             seeds: 4,
+            exact: false,
         }
     }
 

@@ -333,6 +333,66 @@ fn shards_of_different_sweeps_do_not_merge() {
 }
 
 #[test]
+fn an_exact_sweep_runs_each_point_as_run_exact_does() {
+    let scenario = bundled_path("node-loss.yaml");
+    let sweep = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "sweep".into(),
+            scenario.clone().into(),
+            "--vary".into(),
+            "workloads.web.replicas=2,3".into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        nines_ok(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>())
+    };
+    let exact = sweep(&["--exact"]);
+    assert_ne!(exact, sweep(&[]), "--exact changes nothing");
+    for (line, replicas) in exact.lines().zip(["2", "3"]) {
+        let json = nines_ok(&[
+            "run".as_ref(),
+            scenario.as_os_str(),
+            "--exact".as_ref(),
+            "--set".as_ref(),
+            format!("workloads.web.replicas={replicas}").as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        let failed = report["requests"]["failed"].as_u64().expect("a count");
+        assert!(
+            line.contains(&format!("failed {failed}.0")),
+            "{line} against `run --exact`: {failed} failed"
+        );
+    }
+
+    // A fluid shard and an exact one are not slices of one sweep.
+    let dir = scratch_dir("shards-exact");
+    for (i, extra) in [(0, None), (1, Some("--exact"))] {
+        let mut shard = sweep_args(&scenario, "2");
+        shard.extend(extra.map(Into::into));
+        shard.extend([
+            "--shard".into(),
+            format!("{i}/2").into(),
+            "--out".into(),
+            dir.join(format!("shard{i}")).into(),
+        ]);
+        nines_ok(&shard.iter().map(|a| a.as_os_str()).collect::<Vec<_>>());
+    }
+    let out = nines_bin()
+        .args([
+            "merge".as_ref(),
+            dir.join("shard0").as_os_str(),
+            dir.join("shard1").as_os_str(),
+        ])
+        .args(["--out".as_ref(), dir.join("merged").as_os_str()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("planned differently"), "{stderr}");
+}
+
+#[test]
 fn the_committed_reports_are_what_the_command_writes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = scratch_dir("reports");

@@ -179,7 +179,21 @@ impl RateProfile {
     /// nanosecond before it was on the old one. A rate that only touches the
     /// level (a diurnal whose `max` is the level) does not cross it.
     pub fn next_crossing(&self, after: SimTime, level: f64) -> Option<SimTime> {
+        if self.side_throughout(level).is_some() {
+            return None;
+        }
         self.crossing_before(after, level, SimTime::MAX)
+    }
+
+    /// The side of `level` the rate is on at every instant, if it never
+    /// changes: answered for a profile of one shape from the start (a
+    /// constant rate, a daily cycle), where the load watch asks about CPU
+    /// limits the traffic never reaches several times an event.
+    fn side_throughout(&self, level: f64) -> Option<bool> {
+        match self.segments.as_slice() {
+            [(SimTime::ZERO, shape)] => shape.side_throughout(level),
+            _ => None,
+        }
     }
 
     /// `[from, to)` cut where the rate crosses `level`, each piece with
@@ -929,7 +943,14 @@ mod tests {
         assert_eq!(diurnal.side_throughout(1000.0), Some(false));
         assert_eq!(diurnal.side_throughout(99.9), Some(true));
         assert_eq!(diurnal.side_throughout(100.0), None);
+        assert_eq!(daily().side_throughout(1000.0), Some(false));
         assert_eq!(daily().next_crossing(secs(7), 1000.0), None);
         assert_eq!(daily().next_crossing(secs(7), 99.0), None);
+        // A day of nothing before the cycle: 99 req/s is crossed at its start.
+        let late = RateProfile {
+            segments: vec![(secs(DAY), diurnal)],
+        };
+        assert_eq!(late.side_throughout(99.0), None);
+        assert_eq!(late.next_crossing(secs(7), 99.0), Some(secs(DAY)));
     }
 }

@@ -11,6 +11,12 @@ use crate::sim::Engine;
 /// date whenever the load per endpoint has moved by this factor.
 const MEMORY_LOAD_STEP: f64 = 1.1;
 
+const PROBE_KINDS: [ProbeKind; 3] = [
+    ProbeKind::Startup,
+    ProbeKind::Readiness,
+    ProbeKind::Liveness,
+];
+
 impl World<'_> {
     /// The load per endpoint changed: every running pod's probes see it.
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
@@ -27,12 +33,12 @@ impl World<'_> {
             // A probe's verdict moves with the load only where the response
             // time crosses its timeout: while no version's does, no pod's
             // observation can change, and the pass over them is skipped.
-            let sides = self.probe_sides(w, per_endpoint);
-            if sides == self.workloads[w].probe_sides {
+            let known = &self.workloads[w].probe_sides;
+            if self.probe_sides(w, per_endpoint).eq(known.iter().copied()) {
                 self.watch_load(w, engine);
                 return;
             }
-            self.workloads[w].probe_sides = sides;
+            self.workloads[w].probe_sides = self.probe_sides(w, per_endpoint).collect();
         }
         let pods = self.workloads[w].pods.clone();
         for pod in pods {
@@ -52,27 +58,18 @@ impl World<'_> {
     }
 
     /// For each version with pods and each probe of the workload, whether a
-    /// pod in the view at this load answers within the probe's timeout.
-    fn probe_sides(&self, w: usize, per_endpoint: f64) -> Vec<(usize, bool)> {
+    /// pod in the view at this load answers within the probe's timeout. An
+    /// iterator, compared in place: nearly every load change leaves the
+    /// sides as they were, and then nothing is allocated.
+    fn probe_sides(&self, w: usize, per_endpoint: f64) -> impl Iterator<Item = (usize, bool)> {
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
-        let probes: Vec<f64> = [
-            ProbeKind::Startup,
-            ProbeKind::Readiness,
-            ProbeKind::Liveness,
-        ]
-        .into_iter()
-        .filter_map(|kind| Scenario::probe(workload, kind))
-        .map(|probe| probe.timeout.as_secs_f64())
-        .collect();
-        self.versions_with_pods(w)
-            .flat_map(|v| {
-                let response_time = traffic.capacity(v).response_time_s(per_endpoint);
-                probes
-                    .iter()
-                    .map(move |&timeout| (v, response_time <= timeout))
-            })
-            .collect()
+        let timeouts = PROBE_KINDS
+            .map(|kind| Scenario::probe(workload, kind).map(|probe| probe.timeout.as_secs_f64()));
+        self.versions_with_pods(w).flat_map(move |v| {
+            let response_time = traffic.capacity(v).response_time_s(per_endpoint);
+            (timeouts.into_iter().flatten()).map(move |timeout| (v, response_time <= timeout))
+        })
     }
 
     /// The versions some pod of the workload runs.
@@ -95,39 +92,32 @@ impl World<'_> {
             return;
         }
         let traffic = &self.workloads[w].traffic;
-        let mut levels = Vec::new();
+        let probes = PROBE_KINDS.map(|kind| Scenario::probe(workload, kind));
         // Each version running has its own speed, and so its own levels.
-        for version in self.versions_with_pods(w) {
+        let cpu_levels = self.versions_with_pods(w).flat_map(|version| {
             let capacity = traffic.capacity(version);
-            let Some(max_rate) = capacity.max_rate() else {
-                continue;
-            };
-            levels.push(max_rate);
             let service_time = capacity.mean_service_time_s;
-            for kind in [
-                ProbeKind::Startup,
-                ProbeKind::Readiness,
-                ProbeKind::Liveness,
-            ] {
-                let Some(probe) = Scenario::probe(workload, kind) else {
-                    continue;
-                };
-                let timeout = probe.timeout.as_secs_f64();
-                if probe.handler != ProbeHandler::TcpSocket && service_time < timeout {
-                    levels.push(max_rate * (1.0 - service_time / timeout));
-                }
-            }
-        }
+            capacity.max_rate().into_iter().flat_map(move |max_rate| {
+                let timeouts = probes.into_iter().flatten().filter_map(move |probe| {
+                    let timeout = probe.timeout.as_secs_f64();
+                    (probe.handler != ProbeHandler::TcpSocket && service_time < timeout)
+                        .then(|| max_rate * (1.0 - service_time / timeout))
+                });
+                std::iter::once(max_rate).chain(timeouts)
+            })
+        });
         let now = engine.now();
+        let mut memory_levels = [None; 2];
         if self.workloads[w].any_version_holds_requests {
             let load = traffic.rate_per_endpoint(now);
-            if load > 0.0 {
-                levels.extend([load * MEMORY_LOAD_STEP, load / MEMORY_LOAD_STEP]);
+            memory_levels = if load > 0.0 {
+                [Some(load * MEMORY_LOAD_STEP), Some(load / MEMORY_LOAD_STEP)]
             } else {
-                levels.push(f64::MIN_POSITIVE);
-            }
+                [Some(f64::MIN_POSITIVE), None]
+            };
         }
-        match traffic.next_rate_crossing(now, &levels) {
+        let levels = cpu_levels.chain(memory_levels.into_iter().flatten());
+        match traffic.next_rate_crossing(now, levels) {
             Some(at) => engine
                 .set_timer(timer, at, ModelEvent::LoadCrossing { workload: w })
                 .expect("a crossing is after now"),

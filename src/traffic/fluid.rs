@@ -3,6 +3,8 @@
 //! the cost is one draw per outcome per change, whatever the request rate
 //! and however it varies in between.
 
+use std::cell::Cell;
+
 use rand_distr::{Distribution as _, Poisson};
 
 use super::exact::{Arrival, ExactRequests};
@@ -159,6 +161,10 @@ pub struct Usage {
 #[derive(Debug)]
 pub struct FluidTraffic {
     profile: RateProfile,
+    /// The profile's rate at the instant last asked: probes, the load
+    /// watch and the autoscaler ask for the rate at one instant several
+    /// times, and a diurnal's costs a cosine each time.
+    last_rate: Cell<Option<(SimTime, f64)>>,
     /// Per version of the workload's app: what one endpoint can take, and
     /// how many serving endpoints run it. Versions differ while a rollout
     /// mixes them.
@@ -192,6 +198,7 @@ impl FluidTraffic {
     ) -> Self {
         FluidTraffic {
             profile,
+            last_rate: Cell::new(None),
             capacities: vec![capacity],
             serving_by_version: vec![0],
             serving_versions: Vec::new(),
@@ -294,7 +301,7 @@ impl FluidTraffic {
 
     /// Requests per second sent to the Service now.
     pub fn offered_rate_now(&self, now: SimTime) -> f64 {
-        self.profile.rate_at(now) * self.multiplier()
+        self.profile_rate_at(now) * self.multiplier()
     }
 
     /// Requests per second sent to the Service at `t`, a recent past instant
@@ -303,7 +310,19 @@ impl FluidTraffic {
     pub fn offered_rate_at(&self, t: SimTime) -> f64 {
         let i = self.multipliers.partition_point(|(since, _)| *since <= t);
         let (_, multiplier) = self.multipliers[i.saturating_sub(1)];
-        self.profile.rate_at(t) * multiplier
+        self.profile_rate_at(t) * multiplier
+    }
+
+    /// [`RateProfile::rate_at`], remembered for the last instant asked.
+    fn profile_rate_at(&self, t: SimTime) -> f64 {
+        if let Some((at, rate)) = self.last_rate.get()
+            && at == t
+        {
+            return rate;
+        }
+        let rate = self.profile.rate_at(t);
+        self.last_rate.set(Some((t, rate)));
+        rate
     }
 
     /// A `trafficSpike` starts or ends: from `now` the offered rate is the
@@ -327,14 +346,18 @@ impl FluidTraffic {
     /// spikes as they are: the model re-evaluates probes then, instead of
     /// sampling a continuously varying load. `None` with an empty view, or
     /// if no level is ever crossed.
-    pub fn next_rate_crossing(&self, now: SimTime, levels: &[f64]) -> Option<SimTime> {
+    pub fn next_rate_crossing(
+        &self,
+        now: SimTime,
+        levels: impl IntoIterator<Item = f64>,
+    ) -> Option<SimTime> {
         let size = f64::from(self.view_size());
         let multiplier = self.multiplier();
         if size == 0.0 || multiplier <= 0.0 {
             return None;
         }
         levels
-            .iter()
+            .into_iter()
             .filter_map(|level| self.profile.next_crossing(now, level * size / multiplier))
             .min()
     }
@@ -421,7 +444,7 @@ impl FluidTraffic {
                 for i in 0..self.serving_versions.len() {
                     let version = self.serving_versions[i];
                     let share = self.serving_by_version[version];
-                    let (ok, overload) = self.serve(from, now, version, share, size);
+                    let (ok, overload) = self.serve(from, now, expected, version, share, size);
                     ok_mean += ok;
                     overload_mean += overload;
                     peak_cores += f64::from(share)
@@ -444,8 +467,8 @@ impl FluidTraffic {
 
     /// The mean numbers of requests the `share` serving endpoints of
     /// `version` answered
-    /// and failed as `overload` in `[from, to)`; the CPU they used goes to
-    /// the usage.
+    /// and failed as `overload` in `[from, to)`, where `expected` requests
+    /// were sent in all; the CPU they used goes to the usage.
     /// Below the CPU limit every request is answered; above it the
     /// endpoints process exactly their limit's worth. So the interval is
     /// cut where the load crosses the limit, and within each piece the
@@ -456,6 +479,7 @@ impl FluidTraffic {
         &mut self,
         from: SimTime,
         to: SimTime,
+        expected: f64,
         version: usize,
         share: u32,
         size: u32,
@@ -468,7 +492,12 @@ impl FluidTraffic {
             .map_or(f64::INFINITY, |max| max * size / multiplier);
         let (mut ok, mut overload) = (0.0, 0.0);
         for (a, b, above) in self.profile.pieces(from, to, limit) {
-            let expected = self.profile.expected_requests(a, b) * multiplier;
+            // Most intervals are one piece: its integral is the settlement's.
+            let expected = if (a, b) == (from, to) {
+                expected
+            } else {
+                self.profile.expected_requests(a, b) * multiplier
+            };
             let seconds = (b - a).as_secs_f64();
             let mean = expected * share / size;
             let per_endpoint = expected / seconds / size;
@@ -751,20 +780,20 @@ mod tests {
         let profile = RateProfile::ramp(0.0, 1000.0, SimTime::ZERO, SimDuration::from_secs(1000));
         let mut t = with(profile, *traffic(0.0).capacity(0));
         assert_eq!(
-            t.next_rate_crossing(SimTime::ZERO, &[100.0]),
+            t.next_rate_crossing(SimTime::ZERO, [100.0]),
             None,
             "no view"
         );
         serving(&mut t, 4);
         t.set_multiplier(SimTime::ZERO, 2.0);
         let at = t
-            .next_rate_crossing(secs(10), &[300.0, 100.0, 400.0])
+            .next_rate_crossing(secs(10), [300.0, 100.0, 400.0])
             .unwrap();
         // 100 req/s per endpoint at 200 s; above it from the next nanosecond.
         assert_eq!(at, SimTime::from_nanos(200 * 1_000_000_000 + 1));
         assert!(t.rate_per_endpoint(at) > 100.0);
         assert!(t.rate_per_endpoint(secs(200)) <= 100.0);
-        assert_eq!(t.next_rate_crossing(secs(10), &[600.0]), None);
+        assert_eq!(t.next_rate_crossing(secs(10), [600.0]), None);
         // The whole offered rate, 2t, reaches 500 at 250 s.
         let at = t.next_offered_crossing(secs(10), 500.0).unwrap();
         assert_eq!(at, SimTime::from_nanos(250 * 1_000_000_000 + 1));
@@ -788,5 +817,29 @@ mod tests {
         t.endpoint_changed(secs(2), 0, 0, Some(EndpointClass::Serving), None);
         // 15 req/s each: the serving one processes 10, the stale one none.
         assert_close(t.failing_rate_now(secs(2)), 20.0, 1e-12);
+    }
+
+    #[test]
+    fn the_remembered_rate_is_the_profiles_at_each_instant_asked() {
+        let profile = RateProfile::diurnal(
+            100.0,
+            1000.0,
+            SimDuration::from_secs(600),
+            SimDuration::from_secs(3600),
+        );
+        let t = with(profile.clone(), *traffic(0.0).capacity(0));
+        for at in [10, 10, 11, 10, 2000, 2000, 11] {
+            let want = profile.rate_at(secs(at));
+            assert_eq!(
+                t.offered_rate_now(secs(at)).to_bits(),
+                want.to_bits(),
+                "{at}"
+            );
+            assert_eq!(
+                t.offered_rate_at(secs(at)).to_bits(),
+                want.to_bits(),
+                "{at}"
+            );
+        }
     }
 }

@@ -179,7 +179,21 @@ impl RateProfile {
     /// nanosecond before it was on the old one. A rate that only touches the
     /// level (a diurnal whose `max` is the level) does not cross it.
     pub fn next_crossing(&self, after: SimTime, level: f64) -> Option<SimTime> {
+        if self.side_throughout(level).is_some() {
+            return None;
+        }
         self.crossing_before(after, level, SimTime::MAX)
+    }
+
+    /// The side of `level` the rate is on at every instant, if it never
+    /// changes: answered for a profile of one shape from the start (a
+    /// constant rate, a daily cycle), where the load watch asks about CPU
+    /// limits the traffic never reaches several times an event.
+    fn side_throughout(&self, level: f64) -> Option<bool> {
+        match self.segments.as_slice() {
+            [(SimTime::ZERO, shape)] => shape.side_throughout(level),
+            _ => None,
+        }
     }
 
     /// `[from, to)` cut where the rate crosses `level`, each piece with
@@ -196,10 +210,9 @@ impl RateProfile {
             if start >= to {
                 return None;
             }
-            let end = self
-                .crossing_before(start, level, to)
-                .map_or(to, |t| t.min(to));
-            let piece = (start, end, self.rate_at(start) > level);
+            let (above, crossing) = self.side_and_crossing(start, level, to);
+            let end = crossing.map_or(to, |t| t.min(to));
+            let piece = (start, end, above);
             start = end;
             Some(piece)
         })
@@ -209,12 +222,28 @@ impl RateProfile {
     /// that start at or after `until`, so that cutting a short interval
     /// costs nothing for a long list of steps beyond it.
     fn crossing_before(&self, after: SimTime, level: f64, until: SimTime) -> Option<SimTime> {
-        let above = self.rate_at(after) > level;
-        let mut next = match self.segment_at(after) {
+        self.side_and_crossing(after, level, until).1
+    }
+
+    /// Whether the rate at `after` is above `level`, and
+    /// [`RateProfile::crossing_before`]: a piece of [`RateProfile::pieces`]
+    /// needs both, and the side is what the search starts from.
+    fn side_and_crossing(
+        &self,
+        after: SimTime,
+        level: f64,
+        until: SimTime,
+    ) -> (bool, Option<SimTime>) {
+        let first = self.segment_at(after);
+        let above = match first {
+            Some(i) => self.segments[i].1.above(after, level),
+            None => 0.0 > level,
+        };
+        let mut next = match first {
             Some(i) => {
                 let end = self.segment_end(i);
                 if let Some(t) = self.segments[i].1.crossing(after, end, level, above) {
-                    return Some(t);
+                    return (above, Some(t));
                 }
                 i + 1
             }
@@ -224,15 +253,15 @@ impl RateProfile {
             if start >= until {
                 break;
             }
-            if (shape.rate_at(start) > level) != above {
-                return Some(start);
+            if shape.above(start, level) != above {
+                return (above, Some(start));
             }
             if let Some(t) = shape.crossing(start, self.segment_end(next), level, above) {
-                return Some(t);
+                return (above, Some(t));
             }
             next += 1;
         }
-        None
+        (above, None)
     }
 
     /// The segment in force at `t`, `None` before the first.
@@ -249,6 +278,34 @@ impl RateProfile {
 }
 
 impl Shape {
+    /// Whether the rate at `t` is above `level`: `rate_at(t) > level`,
+    /// without computing the rate when the level is out of its reach.
+    fn above(self, t: SimTime, level: f64) -> bool {
+        self.side_throughout(level)
+            .unwrap_or_else(|| self.rate_at(t) > level)
+    }
+
+    /// The side of `level` the rate is on at every instant, if it is
+    /// always the same one: a diurnal never leaves `[min, max]` (its rate
+    /// is clamped to them), so a level beyond them, such as a CPU limit
+    /// far above the traffic, is answered without a cosine. The
+    /// comparisons are false for a NaN, which then gets no answer here.
+    fn side_throughout(self, level: f64) -> Option<bool> {
+        match self {
+            Shape::Constant(rate) => Some(rate > level),
+            Shape::Linear { .. } => None,
+            Shape::Diurnal { min, max, .. } => {
+                if level >= max && level >= min {
+                    Some(false)
+                } else if level < min {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
     fn rate_at(self, t: SimTime) -> f64 {
         match self {
             Shape::Constant(rate) => rate,
@@ -350,6 +407,10 @@ impl Shape {
     /// The first instant in `(from, end)` at which the rate's side of `level`
     /// differs from its side at `from`, `above` or not.
     fn crossing(self, from: SimTime, end: SimTime, level: f64, above: bool) -> Option<SimTime> {
+        if self.side_throughout(level).is_some() {
+            // `above` is that side: nothing to cross.
+            return None;
+        }
         let crossed = |t: SimTime| (self.rate_at(t) > level) != above;
         match self {
             Shape::Constant(_) => None,
@@ -428,9 +489,16 @@ impl Shape {
 
 /// Nanoseconds since a diurnal's last peak, in integers: a year of
 /// nanoseconds is past what an `f64` holds exactly.
+/// In `u64` on either side of `peak_at`: the Euclidean remainder of a
+/// signed 128-bit difference is a library call that cost more than the
+/// cosine it feeds.
 fn phase(t: SimTime, peak_at: SimDuration, period: SimDuration) -> u64 {
-    let since = i128::from(t.as_nanos()) - i128::from(peak_at.as_nanos());
-    since.rem_euclid(i128::from(period.as_nanos())) as u64
+    let (t, peak, p) = (t.as_nanos(), peak_at.as_nanos(), period.as_nanos());
+    if t >= peak {
+        (t - peak) % p
+    } else {
+        (p - (peak - t) % p) % p
+    }
 }
 
 /// The angle from a diurnal's last peak, reduced to one period before it
@@ -834,5 +902,55 @@ mod tests {
         // An infinite level never cuts.
         assert_eq!(p.pieces(from, to, f64::INFINITY).count(), 1);
         assert_eq!(p.pieces(from, from, 700.0).count(), 0);
+    }
+
+    #[test]
+    fn the_phase_is_the_euclidean_remainder_on_either_side_of_the_peak() {
+        let (peak, period) = (
+            SimDuration::from_secs(14 * 3600),
+            SimDuration::from_secs(DAY),
+        );
+        let peak_ns = i128::from(peak.as_nanos());
+        let peak_t = SimTime::ZERO + peak;
+        let instants = [
+            SimTime::ZERO,
+            ns(SimTime::ZERO, 1),
+            ns(peak_t, -1),
+            peak_t,
+            ns(peak_t, 1),
+            secs(DAY),
+            ns(secs(400 * DAY), 7),
+        ];
+        for t in instants {
+            let euclid =
+                (i128::from(t.as_nanos()) - peak_ns).rem_euclid(i128::from(period.as_nanos()));
+            assert_eq!(i128::from(phase(t, peak, period)), euclid, "at {t}");
+        }
+    }
+
+    #[test]
+    fn a_level_out_of_a_shapes_reach_is_on_the_side_its_rate_says() {
+        let diurnal = daily().segments[0].1;
+        let shapes = [Shape::Constant(500.0), diurnal];
+        let levels = [-1.0, 0.0, 99.9, 100.0, 500.0, 999.9, 1000.0, 1e9, f64::NAN];
+        for shape in shapes {
+            for level in levels {
+                for t in (0..DAY).step_by(3_600).map(secs) {
+                    assert_eq!(shape.above(t, level), shape.rate_at(t) > level, "{level}");
+                }
+            }
+        }
+        assert_eq!(diurnal.side_throughout(1000.0), Some(false));
+        assert_eq!(diurnal.side_throughout(99.9), Some(true));
+        assert_eq!(diurnal.side_throughout(100.0), None);
+        assert_eq!(daily().side_throughout(1000.0), Some(false));
+        assert_eq!(daily().next_crossing(secs(7), 1000.0), None);
+        assert_eq!(daily().next_crossing(secs(7), 99.0), None);
+        // A day of nothing before the cycle: 99 req/s is crossed at its start.
+        let late = RateProfile {
+            segments: vec![(secs(DAY), diurnal)],
+        };
+        assert_eq!(late.side_throughout(99.0), None);
+        assert_eq!(late.next_crossing(secs(7), 99.0), Some(secs(DAY)));
     }
 }

@@ -118,12 +118,11 @@ impl World<'_> {
         let desired = self.workloads[w].versions[version].replicas as usize;
         let now = engine.now();
         if active > desired {
-            let candidates: Vec<PodId> = self.workloads[w]
-                .pods
-                .iter()
-                .copied()
-                .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
-                .collect();
+            let mut candidates = Vec::with_capacity(active);
+            candidates.extend(
+                (self.workloads[w].pods.iter().copied())
+                    .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version),
+            );
             for pod in self.pods_to_delete(candidates, active - desired) {
                 let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
                 let p = &mut self.pods[pod];

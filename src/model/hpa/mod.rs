@@ -114,10 +114,38 @@ impl World<'_> {
 struct Samples {
     /// The classes, with the usage metrics-server scraped.
     pods: Vec<replica_calculator::PodSample>,
-    /// Per class, with a metric: in kube-proxy's view, serving, its memory,
-    /// and what its version's endpoint can take.
-    basis: Vec<Option<(bool, bool, Memory, crate::traffic::Capacity)>>,
+    /// Per class, with a metric: what decides its usage.
+    basis: Vec<Option<Basis>>,
     view: u32,
+}
+
+/// What decides the usage of a class of pods with a metric.
+#[derive(Debug, Clone, Copy)]
+struct Basis {
+    /// In kube-proxy's view: the load balancer sends it its share.
+    in_view: bool,
+    /// Its app answers: it burns CPU.
+    serving: bool,
+    version: usize,
+    memory: Memory,
+    /// What its version's endpoint can take.
+    capacity: crate::traffic::Capacity,
+}
+
+impl Basis {
+    /// Whether a class on this basis and one on `other` read the same for
+    /// `measure` at any load: the load and the CPU follow from the view,
+    /// the serving and the version; the memory also from what is held.
+    fn alike(&self, other: &Basis, measure: Measure) -> bool {
+        let load_alike = (self.in_view, self.serving, self.version)
+            == (other.in_view, other.serving, other.version);
+        match measure {
+            Measure::Memory => {
+                load_alike && self.memory.held.to_bits() == other.memory.held.to_bits()
+            }
+            Measure::Cpu | Measure::RequestRate => load_alike,
+        }
+    }
 }
 
 /// A pod's memory at the scrape: what it holds, and what each request in
@@ -145,12 +173,12 @@ impl Samples {
     /// (capped by the CPU limit), memory as held plus what requests in
     /// flight hold.
     fn measure(&self, class: usize, per_endpoint: f64, measure: Measure) -> f64 {
-        let (in_view, serving, memory, capacity) =
-            self.basis[class].expect("a class with a metric");
-        let load = if in_view { per_endpoint } else { 0.0 };
+        let basis = self.basis[class].expect("a class with a metric");
+        let (memory, capacity) = (basis.memory, basis.capacity);
+        let load = if basis.in_view { per_endpoint } else { 0.0 };
         match measure {
             Measure::Cpu => {
-                if serving {
+                if basis.serving {
                     capacity.cpu_cores(load) * 1000.0
                 } else {
                     0.0
@@ -158,6 +186,15 @@ impl Samples {
             }
             Measure::Memory => memory.held + memory.per_request * capacity.in_flight(load),
             Measure::RequestRate => load,
+        }
+    }
+
+    /// Whether classes `a` and `b` read the same for `measure` at any load
+    /// (see [`Basis::alike`]).
+    fn alike(&self, a: usize, b: usize, measure: Measure) -> bool {
+        match (&self.basis[a], &self.basis[b]) {
+            (Some(a), Some(b)) => a.alike(b, measure),
+            _ => false,
         }
     }
 
@@ -250,12 +287,15 @@ impl World<'_> {
         let basis = by_version
             .into_iter()
             .map(|key| {
-                key.map(|(in_view, serving, version, held)| {
-                    let memory = Memory {
+                key.map(|(in_view, serving, version, held)| Basis {
+                    in_view,
+                    serving,
+                    version,
+                    memory: Memory {
                         held,
                         per_request: versions[version].app.memory.per_request_bytes,
-                    };
-                    (in_view, serving, memory, *traffic.capacity(version))
+                    },
+                    capacity: *traffic.capacity(version),
                 })
             })
             .collect();
@@ -312,8 +352,13 @@ impl World<'_> {
             now: now + history,
         };
         let samples = self.hpa_samples(w, scrape, rate, history, &calculator);
-        let calculation =
-            replica_calculator::Calculation::new(current, &hpa.metrics, &samples.pods, &calculator);
+        let calculation = replica_calculator::Calculation::new(
+            current,
+            &hpa.metrics,
+            &samples.pods,
+            |a, b, measure| samples.alike(a, b, measure),
+            &calculator,
+        );
         let recommend = |rate: f64| {
             let per_endpoint = samples.per_endpoint(rate);
             calculation.proposal(|class, measure| samples.measure(class, per_endpoint, measure))

@@ -374,8 +374,9 @@ enum Target {
 struct MetricGroups {
     measure: Measure,
     target: Target,
-    /// The classes whose sample counts: their index, and their pods.
-    ready: Vec<(usize, u32)>,
+    /// The classes whose sample counts, those alike for the measure as one:
+    /// the first one's index, and their pods.
+    ready: Vec<(usize, u64)>,
     /// The requests and pods of those classes; no usage yet.
     counted: Tally,
     unready: Tally,
@@ -394,7 +395,16 @@ impl MetricGroups {
     /// utilization target counts a missing pod at `max(target, 100 %)` of
     /// its request (a target above 100 % would make a pod at 100 % look
     /// idle), an average value target at the target.
-    fn new(metric: &HpaMetric, pods: &[PodSample], s: &CalculatorSettings) -> MetricGroups {
+    ///
+    /// The counted classes that `alike` says read the same are summed as
+    /// one: the sum of their usage, each saturating, is the same either way
+    /// (all terms are non-negative, so it is the true sum or `u64::MAX`).
+    fn new(
+        metric: &HpaMetric,
+        pods: &[PodSample],
+        alike: &impl Fn(usize, usize, Measure) -> bool,
+        s: &CalculatorSettings,
+    ) -> MetricGroups {
         let (measure, resource, target) = match *metric {
             HpaMetric::Resource {
                 resource,
@@ -440,7 +450,15 @@ impl MetricGroups {
             };
             match group_pod(pod, resource, s) {
                 PodGroup::Ready => {
-                    groups.ready.push((class, pod.count));
+                    let count = u64::from(pod.count);
+                    match groups
+                        .ready
+                        .iter_mut()
+                        .find(|(first, _)| alike(*first, class, measure))
+                    {
+                        Some((_, pods)) => *pods += count,
+                        None => groups.ready.push((class, count)),
+                    }
                     groups.counted.add(0, request, pod.count);
                 }
                 PodGroup::Unready => groups.unready.add(0, request, pod.count),
@@ -485,9 +503,7 @@ impl MetricGroups {
         }
         for &(class, count) in &self.ready {
             let value = self.measure.milli_value(usage(class, self.measure));
-            counted.usage = counted
-                .usage
-                .saturating_add(value.saturating_mul(u64::from(count)));
+            counted.usage = counted.usage.saturating_add(value.saturating_mul(count));
         }
         let usage_ratio = self.ratio(counted)?;
 
@@ -550,11 +566,14 @@ pub(crate) struct Calculation<'a> {
 
 impl<'a> Calculation<'a> {
     /// Groups `pods` for each of `metrics`. Only whether a pod has a sample
-    /// is read here, not the sample.
+    /// is read here, not the sample. `alike(a, b, measure)`: whether the
+    /// samples of classes `a` and `b` read the same for `measure` at any
+    /// load, so that their pods are summed as one.
     pub(crate) fn new(
         current: u32,
         metrics: &'a [HpaMetric],
         pods: &[PodSample],
+        alike: impl Fn(usize, usize, Measure) -> bool,
         settings: &CalculatorSettings,
     ) -> Calculation<'a> {
         Calculation {
@@ -562,7 +581,7 @@ impl<'a> Calculation<'a> {
             metrics,
             groups: metrics
                 .iter()
-                .map(|metric| MetricGroups::new(metric, pods, settings))
+                .map(|metric| MetricGroups::new(metric, pods, &alike, settings))
                 .collect(),
             settings: *settings,
         }
@@ -631,12 +650,14 @@ mod tests {
         pods: &[PodSample],
         settings: &CalculatorSettings,
     ) -> Option<Proposal> {
-        Calculation::new(current, metrics, pods, settings).proposal(|class, measure| {
-            read(
-                measure,
-                &pods[class].usage.expect("a counted pod has a sample"),
-            )
-        })
+        Calculation::new(current, metrics, pods, |_, _, _| false, settings).proposal(
+            |class, measure| {
+                read(
+                    measure,
+                    &pods[class].usage.expect("a counted pod has a sample"),
+                )
+            },
+        )
     }
 
     /// The calculator as Kubernetes writes it: each proposal groups and
@@ -1385,7 +1406,8 @@ mod tests {
 
     /// Random pods of every kind (pending, failed, deleting, unready,
     /// starting, without a sample or a request), random metrics, and for
-    /// each grouping several random usages of the pods with a sample.
+    /// each grouping several random usages of the pods with a sample, the
+    /// pods of one of three sources alike.
     #[test]
     fn grouping_once_proposes_what_grouping_at_each_usage_does() {
         use rand::{RngExt, SeedableRng};
@@ -1455,16 +1477,23 @@ mod tests {
                 })
                 .collect();
             let current = rng.random_range(1..20);
-            let calculation = Calculation::new(current, &metrics, &pods, &s);
+            // Classes of one source read alike, for every measure.
+            let sources: Vec<usize> = pods.iter().map(|_| rng.random_range(0..3)).collect();
+            let alike = |a: usize, b: usize, _| sources[a] == sources[b];
+            let calculation = Calculation::new(current, &metrics, &pods, alike, &s);
             for _ in 0..8 {
+                let by_source: Vec<Usage> = (0..3)
+                    .map(|_| Usage {
+                        cpu_millis: rng.random_range(0.0..1000.0),
+                        memory_bytes: rng.random_range(0.0..1e9),
+                        requests_per_second: rng.random_range(0.0..40.0),
+                    })
+                    .collect();
                 let at_load: Vec<PodSample> = pods
                     .iter()
-                    .map(|pod| PodSample {
-                        usage: pod.usage.map(|_| Usage {
-                            cpu_millis: rng.random_range(0.0..1000.0),
-                            memory_bytes: rng.random_range(0.0..1e9),
-                            requests_per_second: rng.random_range(0.0..40.0),
-                        }),
+                    .zip(&sources)
+                    .map(|(pod, &source)| PodSample {
+                        usage: pod.usage.map(|_| by_source[source]),
                         ..*pod
                     })
                     .collect();

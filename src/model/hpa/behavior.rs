@@ -64,7 +64,7 @@ pub(crate) struct Rescale {
 
 /// `reconcileAutoscaler`, from the scale it read to the one it would write:
 /// `None` when it writes nothing. `proposal` is the metrics' answer
-/// ([`super::replica_calculator::compute_replicas_for_metrics`]), `None`
+/// ([`super::replica_calculator::Calculation::proposal`]), `None`
 /// when they failed; it is not consulted while the scale is outside
 /// `[minReplicas, maxReplicas]`, which is corrected first, or zero, which
 /// Kubernetes reads as autoscaling turned off.

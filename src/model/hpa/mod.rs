@@ -21,6 +21,7 @@ use super::prober::next_tick;
 use super::{ModelEvent, World};
 use crate::scenario::ResourceName;
 use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
+use replica_calculator::Measure;
 
 #[derive(Debug)]
 pub(super) struct HpaState {
@@ -106,15 +107,45 @@ impl World<'_> {
     }
 }
 
-/// The pods as the HPA lists them at one sync, and what decides each one's
-/// usage, so that the usage at another offered rate is recomputed in place
-/// (the rest band's bisection asks for dozens of rates).
+/// The pods as the HPA lists them at one sync, in classes of pods alike,
+/// and what decides each class's usage, so that the usage at another
+/// offered rate is read without listing the pods again (the rest band's
+/// bisection asks for dozens of rates).
 struct Samples {
+    /// The classes, with the usage metrics-server scraped.
     pods: Vec<replica_calculator::PodSample>,
-    /// Per pod, with a metric: in kube-proxy's view, serving, its memory,
-    /// and what its version's endpoint can take.
-    basis: Vec<Option<(bool, bool, Memory, crate::traffic::Capacity)>>,
+    /// Per class, with a metric: what decides its usage.
+    basis: Vec<Option<Basis>>,
     view: u32,
+}
+
+/// What decides the usage of a class of pods with a metric.
+#[derive(Debug, Clone, Copy)]
+struct Basis {
+    /// In kube-proxy's view: the load balancer sends it its share.
+    in_view: bool,
+    /// Its app answers: it burns CPU.
+    serving: bool,
+    version: usize,
+    memory: Memory,
+    /// What its version's endpoint can take.
+    capacity: crate::traffic::Capacity,
+}
+
+impl Basis {
+    /// Whether a class on this basis and one on `other` read the same for
+    /// `measure` at any load: the load and the CPU follow from the view,
+    /// the serving and the version; the memory also from what is held.
+    fn alike(&self, other: &Basis, measure: Measure) -> bool {
+        let load_alike = (self.in_view, self.serving, self.version)
+            == (other.in_view, other.serving, other.version);
+        match measure {
+            Measure::Memory => {
+                load_alike && self.memory.held.to_bits() == other.memory.held.to_bits()
+            }
+            Measure::Cpu | Measure::RequestRate => load_alike,
+        }
+    }
 }
 
 /// A pod's memory at the scrape: what it holds, and what each request in
@@ -126,37 +157,66 @@ struct Memory {
 }
 
 impl Samples {
-    /// The usage metrics-server scraped if the offered rate had been
-    /// `rate`: the load balancer's share for each endpoint in kube-proxy's
-    /// view, CPU for those whose app answers (capped by the CPU limit),
-    /// memory as held plus what requests in flight hold.
-    fn at_rate(&mut self, rate: f64) -> &[replica_calculator::PodSample] {
-        let per_endpoint = if self.view == 0 {
+    /// What the load balancer gives each endpoint in kube-proxy's view when
+    /// the offered rate is `rate`.
+    fn per_endpoint(&self, rate: f64) -> f64 {
+        if self.view == 0 {
             0.0
         } else {
             rate / f64::from(self.view)
-        };
-        for (sample, basis) in self.pods.iter_mut().zip(&self.basis) {
-            sample.usage = basis.map(|(in_view, serving, memory, capacity)| {
-                let load = if in_view { per_endpoint } else { 0.0 };
-                replica_calculator::Usage {
-                    cpu_millis: if serving {
-                        capacity.cpu_cores(load) * 1000.0
-                    } else {
-                        0.0
-                    },
-                    memory_bytes: memory.held + memory.per_request * capacity.in_flight(load),
-                    requests_per_second: load,
-                }
-            });
         }
-        &self.pods
+    }
+
+    /// What metrics-server scraped from a pod of class `class`, which has
+    /// a metric, if each endpoint in view had taken `per_endpoint`: the
+    /// load balancer's share if it is in view, CPU if its app answers
+    /// (capped by the CPU limit), memory as held plus what requests in
+    /// flight hold.
+    fn measure(&self, class: usize, per_endpoint: f64, measure: Measure) -> f64 {
+        let basis = self.basis[class].expect("a class with a metric");
+        let (memory, capacity) = (basis.memory, basis.capacity);
+        let load = if basis.in_view { per_endpoint } else { 0.0 };
+        match measure {
+            Measure::Cpu => {
+                if basis.serving {
+                    capacity.cpu_cores(load) * 1000.0
+                } else {
+                    0.0
+                }
+            }
+            Measure::Memory => memory.held + memory.per_request * capacity.in_flight(load),
+            Measure::RequestRate => load,
+        }
+    }
+
+    /// Whether classes `a` and `b` read the same for `measure` at any load
+    /// (see [`Basis::alike`]).
+    fn alike(&self, a: usize, b: usize, measure: Measure) -> bool {
+        match (&self.basis[a], &self.basis[b]) {
+            (Some(a), Some(b)) => a.alike(b, measure),
+            _ => false,
+        }
+    }
+
+    /// Sets the usage of the classes with a metric to what the offered
+    /// rate `rate` makes it.
+    fn scraped_at(&mut self, rate: f64) {
+        let per_endpoint = self.per_endpoint(rate);
+        for class in 0..self.pods.len() {
+            let usage = self.basis[class].map(|_| replica_calculator::Usage {
+                cpu_millis: self.measure(class, per_endpoint, Measure::Cpu),
+                memory_bytes: self.measure(class, per_endpoint, Measure::Memory),
+                requests_per_second: self.measure(class, per_endpoint, Measure::RequestRate),
+            });
+            self.pods[class].usage = usage;
+        }
     }
 }
 
 impl World<'_> {
     /// The pods as the HPA lists them at a sync whose metrics were scraped
-    /// at `scrape`. A container started after the scrape has no metric.
+    /// at `scrape`, when the offered rate was `rate`. A container started
+    /// after the scrape has no metric.
     ///
     /// Times are given to the calculator `history` later than they are, so
     /// that the pods of the steady state can have started, and turned
@@ -166,6 +226,7 @@ impl World<'_> {
         &self,
         w: usize,
         scrape: SimTime,
+        rate: f64,
         history: SimDuration,
         calculator: &replica_calculator::CalculatorSettings,
     ) -> Samples {
@@ -226,20 +287,25 @@ impl World<'_> {
         let basis = by_version
             .into_iter()
             .map(|key| {
-                key.map(|(in_view, serving, version, held)| {
-                    let memory = Memory {
+                key.map(|(in_view, serving, version, held)| Basis {
+                    in_view,
+                    serving,
+                    version,
+                    memory: Memory {
                         held,
                         per_request: versions[version].app.memory.per_request_bytes,
-                    };
-                    (in_view, serving, memory, *traffic.capacity(version))
+                    },
+                    capacity: *traffic.capacity(version),
                 })
             })
             .collect();
-        Samples {
+        let mut samples = Samples {
             pods,
             basis,
             view: traffic.view_size(),
-        }
+        };
+        samples.scraped_at(rate);
+        samples
     }
 }
 
@@ -285,14 +351,17 @@ impl World<'_> {
             metric_window: settings.metric_resolution,
             now: now + history,
         };
-        let mut samples = self.hpa_samples(w, scrape, history, &calculator);
-        let mut recommend = |rate: f64| {
-            replica_calculator::compute_replicas_for_metrics(
-                current,
-                &hpa.metrics,
-                samples.at_rate(rate),
-                &calculator,
-            )
+        let samples = self.hpa_samples(w, scrape, rate, history, &calculator);
+        let calculation = replica_calculator::Calculation::new(
+            current,
+            &hpa.metrics,
+            &samples.pods,
+            |a, b, measure| samples.alike(a, b, measure),
+            &calculator,
+        );
+        let recommend = |rate: f64| {
+            let per_endpoint = samples.per_endpoint(rate);
+            calculation.proposal(|class, measure| samples.measure(class, per_endpoint, measure))
         };
         let proposal = recommend(rate);
         let state = self.workloads[w].hpa.as_mut().expect("an HPA");

@@ -209,9 +209,31 @@ fn is_within(ratio: f64, s: &CalculatorSettings) -> bool {
     1.0 - s.tolerance_down <= ratio && ratio <= 1.0 + s.tolerance_up
 }
 
-/// `int32(math.Ceil(x))`.
+/// `int32(math.Ceil(x))`: `x.ceil() as u32`, without the call to `ceil`
+/// (baseline x86-64 has no instruction for it, and the rest band asks for
+/// dozens of proposals a sync). The conversion truncates; a value it
+/// dropped a fraction of is one more.
 fn ceil_replicas(x: f64) -> u32 {
-    x.ceil() as u32
+    let truncated = x as u32;
+    if f64::from(truncated) < x {
+        truncated.saturating_add(1)
+    } else {
+        truncated
+    }
+}
+
+/// `x.round() as u64`, half away from zero, without the call to `round`
+/// (as for [`ceil_replicas`]). The conversion truncates; the fraction it
+/// dropped is `x` less the truncated value, exactly (below 2^53 the two
+/// are within a factor of two, or the truncated value is 0; above, `x` is
+/// whole).
+fn round_to_u64(x: f64) -> u64 {
+    let truncated = x as u64;
+    if x - truncated as f64 >= 0.5 {
+        truncated.saturating_add(1)
+    } else {
+        truncated
+    }
 }
 
 /// `Quantity.MilliValue()` of a value given in milli-units. The sample is
@@ -219,19 +241,12 @@ fn ceil_replicas(x: f64) -> u32 {
 /// floating-point noise (`450.000000001`) is not rounded up to a whole
 /// milli-unit; `MilliValue` then rounds up, as Kubernetes does.
 fn milli_value(milli_units: f64) -> u64 {
-    ((milli_units * 1e6).round() as u64).div_ceil(1_000_000)
+    round_to_u64(milli_units * 1e6).div_ceil(1_000_000)
 }
 
 /// Memory is reported in whole bytes, a thousand milli-units each.
 fn memory_milli_value(bytes: f64) -> u64 {
-    (bytes.round() as u64).saturating_mul(1000)
-}
-
-fn resource_usage(usage: &Usage, resource: ResourceName) -> u64 {
-    match resource {
-        ResourceName::Cpu => milli_value(usage.cpu_millis),
-        ResourceName::Memory => memory_milli_value(usage.memory_bytes),
-    }
+    round_to_u64(bytes).saturating_mul(1000)
 }
 
 fn resource_request(requests: &Requests, resource: ResourceName) -> u64 {
@@ -311,172 +326,212 @@ fn rebalanced_replicas(
     new_replicas
 }
 
-/// `GetResourceReplicas`: a `Resource` metric with an `averageUtilization`
-/// target. `None` where Kubernetes returns an error: no pods, no sample
-/// from a pod that counts, or a pod without a request for the resource.
-fn resource_utilization_replicas(
-    current: u32,
-    target_utilization: u32,
-    resource: ResourceName,
-    pods: &[PodSample],
-    s: &CalculatorSettings,
-) -> Option<u32> {
-    if pods.is_empty() {
-        return None;
-    }
-    // A target above 100 % would make a pod at 100 % of its request look
-    // idle: a missing pod counts at the target then, on a scale-down.
-    let fallback_utilization = u64::from(target_utilization.max(100));
-    let mut counted = Tally::default();
-    let mut unready = Tally::default();
-    let mut missing_idle = Tally::default();
-    let mut missing_at_target = Tally::default();
-    // `calculateRequests` lists every pod, those set aside included.
-    let mut unrequested = false;
-    for pod in pods {
-        let request = resource_request(&pod.requests, resource);
-        unrequested |= request == 0;
-        match group_pod(pod, Some(resource), s) {
-            PodGroup::Ready => {
-                let usage = pod.usage.as_ref().expect("a ready pod has a sample");
-                counted.add(resource_usage(usage, resource), request, pod.count);
-            }
-            PodGroup::Unready => unready.add(0, request, pod.count),
-            PodGroup::Missing => {
-                missing_idle.add(0, request, pod.count);
-                missing_at_target.add(request * fallback_utilization / 100, request, pod.count);
-            }
-            PodGroup::Ignored => {}
-        }
-    }
-    if counted.pods == 0 || unrequested {
-        return None;
-    }
-    let usage_ratio = counted.utilization_ratio(target_utilization)?;
-
-    let scale_up_with_unready = unready.pods > 0 && usage_ratio > 1.0;
-    if !scale_up_with_unready && missing_idle.pods == 0 {
-        if is_within(usage_ratio, s) {
-            return Some(current);
-        }
-        return Some(ceil_replicas(usage_ratio * counted.pods as f64));
-    }
-    if usage_ratio < 1.0 {
-        counted = counted.and(missing_at_target);
-    } else if usage_ratio > 1.0 {
-        counted = counted.and(missing_idle);
-    }
-    if scale_up_with_unready {
-        counted = counted.and(unready);
-    }
-    let new_usage_ratio = counted.utilization_ratio(target_utilization)?;
-    Some(rebalanced_replicas(
-        current,
-        usage_ratio,
-        new_usage_ratio,
-        counted.pods as usize,
-        s,
-    ))
+/// What a metric reads from a pod's sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Measure {
+    Cpu,
+    Memory,
+    RequestRate,
 }
 
-/// `calcPlainMetricReplicas`, behind `GetRawResourceReplicas` (a `Resource`
-/// metric with an `averageValue` target: `resource` is set, and for CPU the
-/// initialization rules apply) and `GetMetricReplicas` (a `Pods` metric:
-/// `resource` is `None`). `value` reads a pod's sample in milli-units.
-fn plain_metric_replicas(
-    current: u32,
-    target_usage: u64,
-    resource: Option<ResourceName>,
-    value: impl Fn(&Usage) -> u64,
-    pods: &[PodSample],
-    s: &CalculatorSettings,
-) -> Option<u32> {
-    if pods.is_empty() {
-        return None;
+impl Measure {
+    fn of(resource: ResourceName) -> Measure {
+        match resource {
+            ResourceName::Cpu => Measure::Cpu,
+            ResourceName::Memory => Measure::Memory,
+        }
     }
-    let mut counted = Tally::default();
-    let mut unready_pods = 0;
-    let mut missing_pods = 0;
-    for pod in pods {
-        match group_pod(pod, resource, s) {
-            PodGroup::Ready => counted.add(
-                value(pod.usage.as_ref().expect("a ready pod has a sample")),
-                0,
-                pod.count,
+
+    /// A sample's value (CPU in millicores, memory in bytes, a rate in
+    /// requests per second), or a target in the same unit, as the
+    /// controller compares it, in milli-units.
+    fn milli_value(self, value: f64) -> u64 {
+        match self {
+            Measure::Cpu => milli_value(value),
+            Measure::Memory => memory_milli_value(value),
+            Measure::RequestRate => milli_value(value * 1000.0),
+        }
+    }
+}
+
+/// What a metric compares the pods' usage with.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// `averageUtilization`: a percentage of the pods' requests
+    /// (`GetResourceReplicas`).
+    Utilization(u32),
+    /// `averageValue`, in milli-units a pod (`calcPlainMetricReplicas`,
+    /// behind `GetRawResourceReplicas` and `GetMetricReplicas`).
+    AverageValue(u64),
+}
+
+/// One metric's reading of the pods at a sync, all but the usage of the
+/// pods whose sample counts. How `groupPods` sorts the pods, and what they
+/// request, does not depend on the load: the rest band's bisection, which
+/// asks for the proposal at dozens of rates, groups them once and only sums
+/// the counted pods' usage at each rate.
+#[derive(Debug, Clone)]
+struct MetricGroups {
+    measure: Measure,
+    target: Target,
+    /// The classes whose sample counts, those alike for the measure as one:
+    /// the first one's index, and their pods.
+    ready: Vec<(usize, u64)>,
+    /// The requests and pods of those classes; no usage yet.
+    counted: Tally,
+    unready: Tally,
+    /// Missing pods as idle (on a scale-up)...
+    missing_idle: Tally,
+    /// ...and at the target (on a scale-down).
+    missing_at_target: Tally,
+    /// A pod, even one set aside, requests none of the resource: an error
+    /// for a utilization target.
+    unrequested: bool,
+}
+
+impl MetricGroups {
+    /// `groupPods` and `calculateRequests` for `metric`. A pod that does
+    /// not count as measured counts, if at all, with a usage of its own: a
+    /// utilization target counts a missing pod at `max(target, 100 %)` of
+    /// its request (a target above 100 % would make a pod at 100 % look
+    /// idle), an average value target at the target.
+    ///
+    /// The counted classes that `alike` says read the same are summed as
+    /// one: the sum of their usage, each saturating, is the same either way
+    /// (all terms are non-negative, so it is the true sum or `u64::MAX`).
+    fn new(
+        metric: &HpaMetric,
+        pods: &[PodSample],
+        alike: &impl Fn(usize, usize, Measure) -> bool,
+        s: &CalculatorSettings,
+    ) -> MetricGroups {
+        let (measure, resource, target) = match *metric {
+            HpaMetric::Resource {
+                resource,
+                target: ResourceTarget::Utilization(target),
+            } => (
+                Measure::of(resource),
+                Some(resource),
+                Target::Utilization(target),
             ),
-            PodGroup::Unready => unready_pods += pod.count,
-            PodGroup::Missing => missing_pods += pod.count,
-            PodGroup::Ignored => {}
-        }
-    }
-    if counted.pods == 0 {
-        return None;
-    }
-    let usage_ratio = counted.usage_ratio(target_usage);
-
-    let scale_up_with_unready = unready_pods > 0 && usage_ratio > 1.0;
-    if !scale_up_with_unready && missing_pods == 0 {
-        if is_within(usage_ratio, s) {
-            return Some(current);
-        }
-        return Some(ceil_replicas(usage_ratio * counted.pods as f64));
-    }
-    if usage_ratio < 1.0 {
-        counted.add(target_usage, 0, missing_pods);
-    } else if usage_ratio > 1.0 {
-        counted.add(0, 0, missing_pods);
-    }
-    if scale_up_with_unready {
-        counted.add(0, 0, unready_pods);
-    }
-    let new_usage_ratio = counted.usage_ratio(target_usage);
-    Some(rebalanced_replicas(
-        current,
-        usage_ratio,
-        new_usage_ratio,
-        counted.pods as usize,
-        s,
-    ))
-}
-
-/// `computeReplicasForMetric`, with the metric's name as
-/// `computeStatusFor{Resource,Pods}Metric` format it.
-fn replicas_for_metric(
-    current: u32,
-    metric: &HpaMetric,
-    pods: &[PodSample],
-    s: &CalculatorSettings,
-) -> Option<u32> {
-    match *metric {
-        HpaMetric::Resource {
-            resource,
-            target: ResourceTarget::Utilization(target),
-        } => resource_utilization_replicas(current, target, resource, pods, s),
-        HpaMetric::Resource {
-            resource,
-            target: ResourceTarget::AverageValue(target),
-        } => {
-            let target = match resource {
-                ResourceName::Cpu => milli_value(target),
-                ResourceName::Memory => memory_milli_value(target),
+            HpaMetric::Resource {
+                resource,
+                target: ResourceTarget::AverageValue(target),
+            } => {
+                let measure = Measure::of(resource);
+                let target = Target::AverageValue(measure.milli_value(target));
+                (measure, Some(resource), target)
+            }
+            HpaMetric::RequestsPerSecond { average_value } => {
+                let measure = Measure::RequestRate;
+                let target = Target::AverageValue(measure.milli_value(average_value));
+                (measure, None, target)
+            }
+        };
+        let mut groups = MetricGroups {
+            measure,
+            target,
+            ready: Vec::new(),
+            counted: Tally::default(),
+            unready: Tally::default(),
+            missing_idle: Tally::default(),
+            missing_at_target: Tally::default(),
+            unrequested: false,
+        };
+        for (class, pod) in pods.iter().enumerate() {
+            // `calculateRequests` lists every pod, those set aside included.
+            let request = match (target, resource) {
+                (Target::Utilization(_), Some(resource)) => {
+                    let request = resource_request(&pod.requests, resource);
+                    groups.unrequested |= request == 0;
+                    request
+                }
+                _ => 0,
             };
-            let value = move |usage: &Usage| resource_usage(usage, resource);
-            plain_metric_replicas(current, target, Some(resource), value, pods, s)
+            match group_pod(pod, resource, s) {
+                PodGroup::Ready => {
+                    let count = u64::from(pod.count);
+                    match groups
+                        .ready
+                        .iter_mut()
+                        .find(|(first, _)| alike(*first, class, measure))
+                    {
+                        Some((_, pods)) => *pods += count,
+                        None => groups.ready.push((class, count)),
+                    }
+                    groups.counted.add(0, request, pod.count);
+                }
+                PodGroup::Unready => groups.unready.add(0, request, pod.count),
+                PodGroup::Missing => {
+                    let at_target = match target {
+                        Target::Utilization(utilization) => {
+                            request * u64::from(utilization.max(100)) / 100
+                        }
+                        Target::AverageValue(usage) => usage,
+                    };
+                    groups.missing_idle.add(0, request, pod.count);
+                    groups.missing_at_target.add(at_target, request, pod.count);
+                }
+                PodGroup::Ignored => {}
+            }
         }
-        HpaMetric::RequestsPerSecond { average_value } => {
-            let value = |usage: &Usage| milli_value(usage.requests_per_second * 1000.0);
-            plain_metric_replicas(
-                current,
-                milli_value(average_value * 1000.0),
-                None,
-                value,
-                pods,
-                s,
-            )
+        groups
+    }
+
+    /// The ratio of the pods' usage to the target. `None` when no pod
+    /// requests the resource of a utilization target.
+    fn ratio(&self, tally: Tally) -> Option<f64> {
+        match self.target {
+            Target::Utilization(target) => tally.utilization_ratio(target),
+            Target::AverageValue(target) => Some(tally.usage_ratio(target)),
         }
     }
-}
 
+    /// The metric's proposal when the counted classes' samples read
+    /// `usage(class, measure)`. `None` where Kubernetes returns an error:
+    /// no pods, no sample from a pod that counts, or, for a utilization
+    /// target, a pod without a request for the resource.
+    fn replicas(
+        &self,
+        current: u32,
+        usage: impl Fn(usize, Measure) -> f64,
+        s: &CalculatorSettings,
+    ) -> Option<u32> {
+        let mut counted = self.counted;
+        if counted.pods == 0 || self.unrequested {
+            return None;
+        }
+        for &(class, count) in &self.ready {
+            let value = self.measure.milli_value(usage(class, self.measure));
+            counted.usage = counted.usage.saturating_add(value.saturating_mul(count));
+        }
+        let usage_ratio = self.ratio(counted)?;
+
+        let scale_up_with_unready = self.unready.pods > 0 && usage_ratio > 1.0;
+        if !scale_up_with_unready && self.missing_idle.pods == 0 {
+            if is_within(usage_ratio, s) {
+                return Some(current);
+            }
+            return Some(ceil_replicas(usage_ratio * counted.pods as f64));
+        }
+        if usage_ratio < 1.0 {
+            counted = counted.and(self.missing_at_target);
+        } else if usage_ratio > 1.0 {
+            counted = counted.and(self.missing_idle);
+        }
+        if scale_up_with_unready {
+            counted = counted.and(self.unready);
+        }
+        let new_usage_ratio = self.ratio(counted)?;
+        Some(rebalanced_replicas(
+            current,
+            usage_ratio,
+            new_usage_ratio,
+            counted.pods as usize,
+            s,
+        ))
+    }
+}
 fn metric_name(metric: &HpaMetric) -> &'static str {
     match metric {
         HpaMetric::Resource {
@@ -499,38 +554,69 @@ fn metric_name(metric: &HpaMetric) -> &'static str {
     }
 }
 
-/// `computeReplicasForMetrics`: the largest proposal. A metric that cannot
-/// be computed is skipped, but then a scale-down is not trusted (the
-/// missing metric might have asked for more), nor is anything when every
-/// metric failed: `None`, and the controller leaves the scale alone.
-pub(crate) fn compute_replicas_for_metrics(
-    current_replicas: u32,
-    metrics: &[HpaMetric],
-    pods: &[PodSample],
-    settings: &CalculatorSettings,
-) -> Option<Proposal> {
-    let mut replicas = 0;
-    let mut metric = None;
-    let mut invalid_metrics = 0;
-    for spec in metrics {
-        let Some(proposal) = replicas_for_metric(current_replicas, spec, pods, settings) else {
-            invalid_metrics += 1;
-            continue;
-        };
-        if replicas == 0 || proposal > replicas {
-            replicas = proposal;
-            metric = Some(spec);
-        }
-    }
-    if invalid_metrics >= metrics.len() || (invalid_metrics > 0 && replicas < current_replicas) {
-        return None;
-    }
-    Some(Proposal {
-        replicas,
-        metric_name: metric.map(metric_name).unwrap_or_default(),
-    })
+/// `computeReplicasForMetrics` at one sync: the pods grouped for each
+/// metric once, the proposal then computed for any usage of the pods that
+/// count (see [`MetricGroups`]).
+pub(crate) struct Calculation<'a> {
+    current: u32,
+    metrics: &'a [HpaMetric],
+    groups: Vec<MetricGroups>,
+    settings: CalculatorSettings,
 }
 
+impl<'a> Calculation<'a> {
+    /// Groups `pods` for each of `metrics`. Only whether a pod has a sample
+    /// is read here, not the sample. `alike(a, b, measure)`: whether the
+    /// samples of classes `a` and `b` read the same for `measure` at any
+    /// load, so that their pods are summed as one.
+    pub(crate) fn new(
+        current: u32,
+        metrics: &'a [HpaMetric],
+        pods: &[PodSample],
+        alike: impl Fn(usize, usize, Measure) -> bool,
+        settings: &CalculatorSettings,
+    ) -> Calculation<'a> {
+        Calculation {
+            current,
+            metrics,
+            groups: metrics
+                .iter()
+                .map(|metric| MetricGroups::new(metric, pods, &alike, settings))
+                .collect(),
+            settings: *settings,
+        }
+    }
+
+    /// The largest proposal when the sample of the pods of class `class`
+    /// (an index into the pods grouped) reads `usage(class, measure)`. A
+    /// metric that cannot be computed is skipped, but then a scale-down is
+    /// not trusted (the missing metric might have asked for more), nor is
+    /// anything when every metric failed: `None`, and the controller leaves
+    /// the scale alone.
+    pub(crate) fn proposal(&self, usage: impl Fn(usize, Measure) -> f64) -> Option<Proposal> {
+        let mut replicas = 0;
+        let mut metric = None;
+        let mut invalid_metrics = 0;
+        for (spec, groups) in self.metrics.iter().zip(&self.groups) {
+            let Some(proposal) = groups.replicas(self.current, &usage, &self.settings) else {
+                invalid_metrics += 1;
+                continue;
+            };
+            if replicas == 0 || proposal > replicas {
+                replicas = proposal;
+                metric = Some(spec);
+            }
+        }
+        if invalid_metrics >= self.metrics.len() || (invalid_metrics > 0 && replicas < self.current)
+        {
+            return None;
+        }
+        Some(Proposal {
+            replicas,
+            metric_name: metric.map(metric_name).unwrap_or_default(),
+        })
+    }
+}
 /// The reason `reconcileAutoscaler` gives in its `SuccessfulRescale` event,
 /// from the proposal before stabilization and rate limits; empty when the
 /// metrics ask for no change, as in Kubernetes (no event is sent then).
@@ -547,6 +633,251 @@ pub(crate) fn rescale_reason(current: u32, desired: u32, metric_name: &str) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The field of the sample a metric reads.
+    fn read(measure: Measure, usage: &Usage) -> f64 {
+        match measure {
+            Measure::Cpu => usage.cpu_millis,
+            Measure::Memory => usage.memory_bytes,
+            Measure::RequestRate => usage.requests_per_second,
+        }
+    }
+
+    /// The calculator at one usage of the pods, as a sync runs it.
+    fn compute_replicas_for_metrics(
+        current: u32,
+        metrics: &[HpaMetric],
+        pods: &[PodSample],
+        settings: &CalculatorSettings,
+    ) -> Option<Proposal> {
+        Calculation::new(current, metrics, pods, |_, _, _| false, settings).proposal(
+            |class, measure| {
+                read(
+                    measure,
+                    &pods[class].usage.expect("a counted pod has a sample"),
+                )
+            },
+        )
+    }
+
+    /// The calculator as Kubernetes writes it: each proposal groups and
+    /// sums the pods afresh, reading their samples as it goes. What
+    /// [`Calculation`], grouping once for any usage, must agree with.
+    mod pod_by_pod {
+        use super::super::*;
+
+        fn resource_usage(usage: &Usage, resource: ResourceName) -> u64 {
+            match resource {
+                ResourceName::Cpu => milli_value(usage.cpu_millis),
+                ResourceName::Memory => memory_milli_value(usage.memory_bytes),
+            }
+        }
+
+        /// `GetResourceReplicas`: a `Resource` metric with an `averageUtilization`
+        /// target. `None` where Kubernetes returns an error: no pods, no sample
+        /// from a pod that counts, or a pod without a request for the resource.
+        fn resource_utilization_replicas(
+            current: u32,
+            target_utilization: u32,
+            resource: ResourceName,
+            pods: &[PodSample],
+            s: &CalculatorSettings,
+        ) -> Option<u32> {
+            if pods.is_empty() {
+                return None;
+            }
+            // A target above 100 % would make a pod at 100 % of its request look
+            // idle: a missing pod counts at the target then, on a scale-down.
+            let fallback_utilization = u64::from(target_utilization.max(100));
+            let mut counted = Tally::default();
+            let mut unready = Tally::default();
+            let mut missing_idle = Tally::default();
+            let mut missing_at_target = Tally::default();
+            // `calculateRequests` lists every pod, those set aside included.
+            let mut unrequested = false;
+            for pod in pods {
+                let request = resource_request(&pod.requests, resource);
+                unrequested |= request == 0;
+                match group_pod(pod, Some(resource), s) {
+                    PodGroup::Ready => {
+                        let usage = pod.usage.as_ref().expect("a ready pod has a sample");
+                        counted.add(resource_usage(usage, resource), request, pod.count);
+                    }
+                    PodGroup::Unready => unready.add(0, request, pod.count),
+                    PodGroup::Missing => {
+                        missing_idle.add(0, request, pod.count);
+                        missing_at_target.add(
+                            request * fallback_utilization / 100,
+                            request,
+                            pod.count,
+                        );
+                    }
+                    PodGroup::Ignored => {}
+                }
+            }
+            if counted.pods == 0 || unrequested {
+                return None;
+            }
+            let usage_ratio = counted.utilization_ratio(target_utilization)?;
+
+            let scale_up_with_unready = unready.pods > 0 && usage_ratio > 1.0;
+            if !scale_up_with_unready && missing_idle.pods == 0 {
+                if is_within(usage_ratio, s) {
+                    return Some(current);
+                }
+                return Some(ceil_replicas(usage_ratio * counted.pods as f64));
+            }
+            if usage_ratio < 1.0 {
+                counted = counted.and(missing_at_target);
+            } else if usage_ratio > 1.0 {
+                counted = counted.and(missing_idle);
+            }
+            if scale_up_with_unready {
+                counted = counted.and(unready);
+            }
+            let new_usage_ratio = counted.utilization_ratio(target_utilization)?;
+            Some(rebalanced_replicas(
+                current,
+                usage_ratio,
+                new_usage_ratio,
+                counted.pods as usize,
+                s,
+            ))
+        }
+
+        /// `calcPlainMetricReplicas`, behind `GetRawResourceReplicas` (a `Resource`
+        /// metric with an `averageValue` target: `resource` is set, and for CPU the
+        /// initialization rules apply) and `GetMetricReplicas` (a `Pods` metric:
+        /// `resource` is `None`). `value` reads a pod's sample in milli-units.
+        fn plain_metric_replicas(
+            current: u32,
+            target_usage: u64,
+            resource: Option<ResourceName>,
+            value: impl Fn(&Usage) -> u64,
+            pods: &[PodSample],
+            s: &CalculatorSettings,
+        ) -> Option<u32> {
+            if pods.is_empty() {
+                return None;
+            }
+            let mut counted = Tally::default();
+            let mut unready_pods = 0;
+            let mut missing_pods = 0;
+            for pod in pods {
+                match group_pod(pod, resource, s) {
+                    PodGroup::Ready => counted.add(
+                        value(pod.usage.as_ref().expect("a ready pod has a sample")),
+                        0,
+                        pod.count,
+                    ),
+                    PodGroup::Unready => unready_pods += pod.count,
+                    PodGroup::Missing => missing_pods += pod.count,
+                    PodGroup::Ignored => {}
+                }
+            }
+            if counted.pods == 0 {
+                return None;
+            }
+            let usage_ratio = counted.usage_ratio(target_usage);
+
+            let scale_up_with_unready = unready_pods > 0 && usage_ratio > 1.0;
+            if !scale_up_with_unready && missing_pods == 0 {
+                if is_within(usage_ratio, s) {
+                    return Some(current);
+                }
+                return Some(ceil_replicas(usage_ratio * counted.pods as f64));
+            }
+            if usage_ratio < 1.0 {
+                counted.add(target_usage, 0, missing_pods);
+            } else if usage_ratio > 1.0 {
+                counted.add(0, 0, missing_pods);
+            }
+            if scale_up_with_unready {
+                counted.add(0, 0, unready_pods);
+            }
+            let new_usage_ratio = counted.usage_ratio(target_usage);
+            Some(rebalanced_replicas(
+                current,
+                usage_ratio,
+                new_usage_ratio,
+                counted.pods as usize,
+                s,
+            ))
+        }
+
+        /// `computeReplicasForMetric`, with the metric's name as
+        /// `computeStatusFor{Resource,Pods}Metric` format it.
+        fn replicas_for_metric(
+            current: u32,
+            metric: &HpaMetric,
+            pods: &[PodSample],
+            s: &CalculatorSettings,
+        ) -> Option<u32> {
+            match *metric {
+                HpaMetric::Resource {
+                    resource,
+                    target: ResourceTarget::Utilization(target),
+                } => resource_utilization_replicas(current, target, resource, pods, s),
+                HpaMetric::Resource {
+                    resource,
+                    target: ResourceTarget::AverageValue(target),
+                } => {
+                    let target = match resource {
+                        ResourceName::Cpu => milli_value(target),
+                        ResourceName::Memory => memory_milli_value(target),
+                    };
+                    let value = move |usage: &Usage| resource_usage(usage, resource);
+                    plain_metric_replicas(current, target, Some(resource), value, pods, s)
+                }
+                HpaMetric::RequestsPerSecond { average_value } => {
+                    let value = |usage: &Usage| milli_value(usage.requests_per_second * 1000.0);
+                    plain_metric_replicas(
+                        current,
+                        milli_value(average_value * 1000.0),
+                        None,
+                        value,
+                        pods,
+                        s,
+                    )
+                }
+            }
+        }
+
+        /// `computeReplicasForMetrics`: the largest proposal. A metric that cannot
+        /// be computed is skipped, but then a scale-down is not trusted (the
+        /// missing metric might have asked for more), nor is anything when every
+        /// metric failed: `None`, and the controller leaves the scale alone.
+        pub(super) fn compute_replicas_for_metrics(
+            current_replicas: u32,
+            metrics: &[HpaMetric],
+            pods: &[PodSample],
+            settings: &CalculatorSettings,
+        ) -> Option<Proposal> {
+            let mut replicas = 0;
+            let mut metric = None;
+            let mut invalid_metrics = 0;
+            for spec in metrics {
+                let Some(proposal) = replicas_for_metric(current_replicas, spec, pods, settings)
+                else {
+                    invalid_metrics += 1;
+                    continue;
+                };
+                if replicas == 0 || proposal > replicas {
+                    replicas = proposal;
+                    metric = Some(spec);
+                }
+            }
+            if invalid_metrics >= metrics.len()
+                || (invalid_metrics > 0 && replicas < current_replicas)
+            {
+                return None;
+            }
+            Some(Proposal {
+                replicas,
+                metric_name: metric.map(metric_name).unwrap_or_default(),
+            })
+        }
+    }
 
     fn cpu(target: u32) -> HpaMetric {
         HpaMetric::Resource {
@@ -939,6 +1270,48 @@ mod tests {
     }
 
     #[test]
+    fn rounding_without_a_call_rounds_as_the_standard_library() {
+        use rand::{RngExt, SeedableRng};
+
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let edges = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            0.499_999_999_999_999_94,
+            1.5,
+            2.5,
+            -1.5,
+            4_294_967_295.0,
+            4_294_967_295.5,
+            4_294_967_296.5,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            18_446_744_073_709_549_568.0,
+            18_446_744_073_709_551_616.0,
+            1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+        ];
+        let random = (0..100_000).map(|i| {
+            let x: f64 = rng.random_range(-10.0..10.0) * 10f64.powi(i % 22 - 3);
+            if i % 7 == 0 { x.trunc() + 0.5 } else { x }
+        });
+        for x in edges.into_iter().chain(random) {
+            for y in [x, x.next_up(), x.next_down()] {
+                assert_eq!(round_to_u64(y), y.round() as u64, "round({y:e})");
+                assert_eq!(ceil_replicas(y), y.ceil() as u32, "ceil({y:e})");
+            }
+        }
+    }
+
+    #[test]
     fn samples_are_read_as_kubernetes_quantities() {
         // Nanocores rounded up to millicores; float noise is not.
         assert_eq!(milli_value(450.000_000_000_1), 450);
@@ -1027,6 +1400,111 @@ mod tests {
                         "{metric:?} at {load} from {current}"
                     );
                 }
+            }
+        }
+    }
+
+    /// Random pods of every kind (pending, failed, deleting, unready,
+    /// starting, without a sample or a request), random metrics, and for
+    /// each grouping several random usages of the pods with a sample, the
+    /// pods of one of three sources alike.
+    #[test]
+    fn grouping_once_proposes_what_grouping_at_each_usage_does() {
+        use rand::{RngExt, SeedableRng};
+
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let one_in = |n: u32, rng: &mut rand_chacha::ChaCha8Rng| rng.random_range(0..n) == 0;
+        let secs = |rng: &mut rand_chacha::ChaCha8Rng| SimTime::from_secs(rng.random_range(0..700));
+        for case in 0..3000 {
+            let s = CalculatorSettings {
+                tolerance_up: [0.0, 0.1, 0.5][rng.random_range(0..3)],
+                tolerance_down: [0.0, 0.1, 0.01][rng.random_range(0..3)],
+                ..settings()
+            };
+            let metrics: Vec<HpaMetric> = (0..rng.random_range(1..4))
+                .map(|_| match rng.random_range(0..5) {
+                    0 => cpu(rng.random_range(10..250)),
+                    1 => HpaMetric::Resource {
+                        resource: ResourceName::Memory,
+                        target: ResourceTarget::Utilization(rng.random_range(10..250)),
+                    },
+                    2 => HpaMetric::Resource {
+                        resource: ResourceName::Cpu,
+                        target: ResourceTarget::AverageValue(rng.random_range(50.0..1500.0)),
+                    },
+                    3 => HpaMetric::Resource {
+                        resource: ResourceName::Memory,
+                        target: ResourceTarget::AverageValue(rng.random_range(1e8..1e9)),
+                    },
+                    _ => HpaMetric::RequestsPerSecond {
+                        average_value: rng.random_range(0.5..50.0),
+                    },
+                })
+                .collect();
+            let pods: Vec<PodSample> = (0..rng.random_range(0..6))
+                .map(|_| PodSample {
+                    phase: [PodPhase::Running, PodPhase::Pending, PodPhase::Failed][if one_in(
+                        4, &mut rng,
+                    ) {
+                        rng.random_range(1..3)
+                    } else {
+                        0
+                    }],
+                    deleting: one_in(10, &mut rng),
+                    ready: (!one_in(10, &mut rng)).then(|| ReadyCondition {
+                        ready: !one_in(4, &mut rng),
+                        last_transition: secs(&mut rng),
+                    }),
+                    start_time: (!one_in(10, &mut rng)).then(|| secs(&mut rng)),
+                    requests: Requests {
+                        cpu_millis: if one_in(20, &mut rng) {
+                            0
+                        } else {
+                            rng.random_range(100..1000)
+                        },
+                        memory_bytes: if one_in(20, &mut rng) {
+                            0
+                        } else {
+                            rng.random_range(100_000_000..1_000_000_000)
+                        },
+                    },
+                    usage: (!one_in(5, &mut rng)).then_some(Usage {
+                        cpu_millis: 0.0,
+                        memory_bytes: 0.0,
+                        requests_per_second: 0.0,
+                    }),
+                    count: rng.random_range(1..5),
+                })
+                .collect();
+            let current = rng.random_range(1..20);
+            // Classes of one source read alike, for every measure.
+            let sources: Vec<usize> = pods.iter().map(|_| rng.random_range(0..3)).collect();
+            let alike = |a: usize, b: usize, _| sources[a] == sources[b];
+            let calculation = Calculation::new(current, &metrics, &pods, alike, &s);
+            for _ in 0..8 {
+                let by_source: Vec<Usage> = (0..3)
+                    .map(|_| Usage {
+                        cpu_millis: rng.random_range(0.0..1000.0),
+                        memory_bytes: rng.random_range(0.0..1e9),
+                        requests_per_second: rng.random_range(0.0..40.0),
+                    })
+                    .collect();
+                let at_load: Vec<PodSample> = pods
+                    .iter()
+                    .zip(&sources)
+                    .map(|(pod, &source)| PodSample {
+                        usage: pod.usage.map(|_| by_source[source]),
+                        ..*pod
+                    })
+                    .collect();
+                let grouped_once = calculation.proposal(|class, measure| {
+                    read(measure, &at_load[class].usage.expect("a sample"))
+                });
+                assert_eq!(
+                    grouped_once,
+                    pod_by_pod::compute_replicas_for_metrics(current, &metrics, &at_load, &s),
+                    "case {case}: {metrics:?} from {current} with {at_load:?}"
+                );
             }
         }
     }

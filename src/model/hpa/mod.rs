@@ -213,6 +213,30 @@ impl Samples {
     }
 }
 
+/// What sets a pod's class apart at a sync: its sample as the controller
+/// lists it, with [`replica_calculator::canonical_times`], and, if it has a
+/// metric, what decides its usage. The pods of a class are listed as one
+/// sample of their count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PodClass {
+    running: bool,
+    deleting: bool,
+    ready: Option<replica_calculator::ReadyCondition>,
+    start_time: Option<SimTime>,
+    usage: Option<UsageKey>,
+}
+
+/// What decides the usage of a pod with a metric (see [`Basis`]), by its
+/// version: what the version can take and hold is looked up once per
+/// class, not per pod.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct UsageKey {
+    in_view: bool,
+    serving: bool,
+    version: usize,
+    held: f64,
+}
+
 impl World<'_> {
     /// The pods as the HPA lists them at a sync whose metrics were scraped
     /// at `scrape`, when the offered rate was `rate`. A container started
@@ -235,12 +259,9 @@ impl World<'_> {
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
         let leaks = self.workload_leaks(w);
-        // What decides a pod's usage, by its version: what the version can
-        // take and hold is looked up once per class, not per pod.
         let listed = self.workloads[w].pods.iter().map(|&p| {
             let pod = &self.pods[p];
-            let running = pod.node.is_some() && pod.ever_started;
-            let basis = (pod.container_runs() && pod.started_at <= scrape).then(|| {
+            let usage = (pod.container_runs() && pod.started_at <= scrape).then(|| {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
                 let held = if leaks {
                     pod.memory_leaked_from
@@ -249,54 +270,70 @@ impl World<'_> {
                 } else {
                     pod.memory_leaked_from
                 };
-                (pod.in_view, serving, pod.version, held)
+                UsageKey {
+                    in_view: pod.in_view,
+                    serving,
+                    version: pod.version,
+                    held,
+                }
             });
-            let sample = PodSample {
-                phase: if running {
+            let ready = pod.node.map(|_| ReadyCondition {
+                ready: pod.api_ready,
+                last_transition: if pod.pre_existing && pod.ready_transition == SimTime::ZERO {
+                    SimTime::ZERO
+                } else {
+                    pod.ready_transition + history
+                },
+            });
+            let start_time = if pod.pre_existing {
+                Some(SimTime::ZERO)
+            } else {
+                pod.start_time.map(|t| t + history)
+            };
+            let (ready, start_time) =
+                replica_calculator::canonical_times(ready, start_time, calculator);
+            PodClass {
+                running: pod.node.is_some() && pod.ever_started,
+                deleting: pod.deleting,
+                ready,
+                start_time,
+                usage,
+            }
+        });
+        let classes = replica_calculator::count_alike(listed);
+        let versions = &self.workloads[w].versions;
+        let basis = classes
+            .iter()
+            .map(|(class, _)| {
+                class.usage.map(|key| Basis {
+                    in_view: key.in_view,
+                    serving: key.serving,
+                    version: key.version,
+                    memory: Memory {
+                        held: key.held,
+                        per_request: versions[key.version].app.memory.per_request_bytes,
+                    },
+                    capacity: *traffic.capacity(key.version),
+                })
+            })
+            .collect();
+        let pods = classes
+            .into_iter()
+            .map(|(class, count)| PodSample {
+                phase: if class.running {
                     PodPhase::Running
                 } else {
                     PodPhase::Pending
                 },
-                deleting: pod.deleting,
-                ready: pod.node.map(|_| ReadyCondition {
-                    ready: pod.api_ready,
-                    last_transition: if pod.pre_existing && pod.ready_transition == SimTime::ZERO {
-                        SimTime::ZERO
-                    } else {
-                        pod.ready_transition + history
-                    },
-                }),
-                start_time: if pod.pre_existing {
-                    Some(SimTime::ZERO)
-                } else {
-                    pod.start_time.map(|t| t + history)
-                },
+                deleting: class.deleting,
+                ready: class.ready,
+                start_time: class.start_time,
                 requests: Requests {
                     cpu_millis: workload.requests.cpu_millis,
                     memory_bytes: workload.requests.memory_bytes,
                 },
                 usage: None,
-                count: 1,
-            };
-            (sample, basis)
-        });
-        let (pods, by_version): (_, Vec<_>) = replica_calculator::merge_alike(listed, calculator)
-            .into_iter()
-            .unzip();
-        let versions = &self.workloads[w].versions;
-        let basis = by_version
-            .into_iter()
-            .map(|key| {
-                key.map(|(in_view, serving, version, held)| Basis {
-                    in_view,
-                    serving,
-                    version,
-                    memory: Memory {
-                        held,
-                        per_request: versions[version].app.memory.per_request_bytes,
-                    },
-                    capacity: *traffic.capacity(version),
-                })
+                count,
             })
             .collect();
         let mut samples = Samples {
@@ -310,6 +347,9 @@ impl World<'_> {
 }
 
 impl World<'_> {
+    /// Kept out of the event dispatch it would otherwise be inlined into,
+    /// so that its cost is measured, and its code laid out, on its own.
+    #[inline(never)]
     pub(super) fn hpa_sync(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let Some(hpa) = self.scenario.workloads[w].hpa.as_ref() else {

@@ -37,7 +37,7 @@ pub(crate) struct PodSample {
     pub usage: Option<Usage>,
     /// How many pods, all alike, this sample stands for: a Deployment's
     /// pods are mostly identical, and the controller's sums over them are
-    /// sums over these classes (see [`merge_alike`]).
+    /// sums over these classes (see [`count_alike`]).
     pub count: u32,
 }
 
@@ -141,14 +141,19 @@ fn group_pod(pod: &PodSample, resource: Option<ResourceName>, s: &CalculatorSett
     PodGroup::Ready
 }
 
-/// The pod with its times replaced by ones that [`group_pod`] answers the
-/// same for at this sync: it only compares them with the sync's instants,
-/// so pods whose comparisons agree are alike however far apart they
-/// started. During a rollout every pod is within its CPU initialization,
-/// each with a start of its own, and would otherwise be a class alone.
-fn canonical_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
-    let (Some(condition), Some(start)) = (&mut pod.ready, pod.start_time) else {
-        return pod;
+/// A pod's `ready` condition and `start_time` replaced by ones that
+/// [`group_pod`] answers the same for at this sync: it only compares them
+/// with the sync's instants, so pods whose comparisons agree are alike
+/// however far apart they started. During a rollout every pod is within its
+/// CPU initialization, each with a start of its own, and would otherwise be
+/// a class alone.
+pub(crate) fn canonical_times(
+    mut ready: Option<ReadyCondition>,
+    start_time: Option<SimTime>,
+    s: &CalculatorSettings,
+) -> (Option<ReadyCondition>, Option<SimTime>) {
+    let (Some(condition), Some(start)) = (&mut ready, start_time) else {
+        return (ready, start_time);
     };
     let nanos = |d: SimDuration| d.as_nanos();
     let (now, window_end) = (s.now.as_nanos(), s.metric_timestamp.as_nanos());
@@ -167,40 +172,44 @@ fn canonical_times(mut pod: PodSample, s: &CalculatorSettings) -> PodSample {
         (nanos(s.cpu_initialization_period) < now)
             .then_some((1, if never_ready { 0 } else { 1 + delay }))
     };
-    if let Some((start, transition)) = canonical {
-        pod.start_time = Some(SimTime::from_nanos(start));
-        condition.last_transition = SimTime::from_nanos(transition);
+    match canonical {
+        Some((start, transition)) => {
+            condition.last_transition = SimTime::from_nanos(transition);
+            (ready, Some(SimTime::from_nanos(start)))
+        }
+        None => (ready, start_time),
     }
-    pod
 }
 
-/// Merges the pods that every group and sum of the controller treats alike
-/// (the same sample once the times that cannot matter are set aside, and
-/// the same `key`, what decides their usage) into one sample of their
-/// count, in the order of each class's first pod. The proposals are those
+/// Counts the pods of each class, given as what tells the classes apart
+/// (for the controller, a pod's sample with [`canonical_times`] and what
+/// decides its usage: its groups and sums then treat the pods of a class
+/// alike), in the order of each class's first pod. The proposals are those
 /// of the pods one by one; the cost of a proposal is then that of a few
 /// classes, not of hundreds of pods.
-pub(crate) fn merge_alike<K: PartialEq>(
-    pods: impl IntoIterator<Item = (PodSample, K)>,
-    s: &CalculatorSettings,
-) -> Vec<(PodSample, K)> {
-    let mut merged: Vec<(PodSample, K)> = Vec::new();
-    for (pod, key) in pods {
-        let pod = canonical_times(pod, s);
-        // Pods of one class tend to follow one another: look from the last.
-        let alike = merged.iter_mut().rev().find(|(p, k)| {
-            *k == key
-                && PodSample {
-                    count: pod.count,
-                    ..*p
-                } == pod
-        });
+pub(crate) fn count_alike<C: PartialEq>(pods: impl IntoIterator<Item = C>) -> Vec<(C, u32)> {
+    let mut classes: Vec<(C, u32)> = Vec::new();
+    // Pods of one class tend to follow one another: try the class the last
+    // pod joined, then look from the last. A pod is alike at most one
+    // class, since no two classes are alike.
+    let mut last = 0;
+    for pod in pods {
+        let alike = match classes.get(last) {
+            Some((class, _)) if *class == pod => Some(last),
+            _ => classes.iter().rposition(|(class, _)| *class == pod),
+        };
         match alike {
-            Some((p, _)) => p.count += pod.count,
-            None => merged.push((pod, key)),
+            Some(class) => {
+                classes[class].1 += 1;
+                last = class;
+            }
+            None => {
+                last = classes.len();
+                classes.push((pod, 1));
+            }
         }
     }
-    merged
+    classes
 }
 
 /// `Tolerances.isWithin`: the band is closed, so a ratio of exactly
@@ -1302,9 +1311,9 @@ mod tests {
             stale,
             missing(),
         ];
-        let merged: Vec<PodSample> = merge_alike(pods.iter().map(|&p| (p, ())), &s)
+        let merged: Vec<PodSample> = count_alike(pods.iter().map(|&pod| canonical(pod, &s)))
             .into_iter()
-            .map(|(p, ())| p)
+            .map(|(pod, count)| PodSample { count, ..pod })
             .collect();
         assert_eq!(
             merged.iter().map(|p| p.count).collect::<Vec<_>>(),
@@ -1337,6 +1346,47 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The pod with [`canonical_times`].
+    fn canonical(pod: PodSample, s: &CalculatorSettings) -> PodSample {
+        let (ready, start_time) = canonical_times(pod.ready, pod.start_time, s);
+        PodSample {
+            ready,
+            start_time,
+            ..pod
+        }
+    }
+
+    /// Random runs of pods of a few kinds and keys are counted as the
+    /// search of every class from the last counts them.
+    #[test]
+    fn counting_finds_the_classes_a_search_from_the_last_does() {
+        use rand::{RngExt, SeedableRng};
+
+        let s = settings();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..500 {
+            let pods: Vec<(PodSample, u8)> = (0..rng.random_range(0..40))
+                .map(|_| {
+                    let kind = [pod(0.0, 0.0), missing(), pending()][rng.random_range(0..3)];
+                    let start = SimTime::from_secs(rng.random_range(0..4) * 200);
+                    let sample = PodSample {
+                        start_time: Some(start),
+                        ..kind
+                    };
+                    (canonical(sample, &s), rng.random_range(0..3))
+                })
+                .collect();
+            let mut expected: Vec<((PodSample, u8), u32)> = Vec::new();
+            for &pod in &pods {
+                match expected.iter_mut().rev().find(|(class, _)| *class == pod) {
+                    Some((_, count)) => *count += 1,
+                    None => expected.push((pod, 1)),
+                }
+            }
+            assert_eq!(count_alike(pods), expected);
         }
     }
 

@@ -21,11 +21,25 @@ pub(super) trait Keyed {
 /// One bucket per bit of the key, plus one for keys equal to the last popped.
 const BUCKETS: usize = 129;
 
+/// `OCCUPIED_BIT[b]` is bucket `b`'s bit in [`RadixHeap::occupied`] (none
+/// for bucket 0): a load instead of a variable `u128` shift and a branch,
+/// paid for every entry filed.
+const OCCUPIED_BIT: [u128; BUCKETS] = {
+    let mut bits = [0; BUCKETS];
+    let mut b = 1;
+    while b < BUCKETS {
+        bits[b] = 1 << (b - 1);
+        b += 1;
+    }
+    bits
+};
+
 #[derive(Debug)]
 pub(super) struct RadixHeap<T> {
     /// `buckets[b]` holds the entries whose key first differs from `last` at
-    /// bit `b − 1` (bucket 0: equal to `last`).
-    buckets: Vec<Vec<T>>,
+    /// bit `b − 1` (bucket 0: equal to `last`). An array, not a `Vec`, so that
+    /// a bucket index below `BUCKETS` needs no bounds check.
+    buckets: [Vec<T>; BUCKETS],
     last: u128,
     len: usize,
     /// Bit `b − 1` set while bucket `b ≥ 1` may be non-empty, so finding
@@ -40,7 +54,7 @@ fn bucket(key: u128, last: u128) -> usize {
 impl<T: Keyed> RadixHeap<T> {
     pub fn new() -> Self {
         RadixHeap {
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            buckets: std::array::from_fn(|_| Vec::new()),
             last: 0,
             len: 0,
             occupied: 0,
@@ -62,9 +76,7 @@ impl<T: Keyed> RadixHeap<T> {
 
     fn file(&mut self, key: u128, item: T) {
         let b = bucket(key, self.last);
-        if b > 0 {
-            self.occupied |= 1 << (b - 1);
-        }
+        self.occupied |= OCCUPIED_BIT[b];
         self.buckets[b].push(item);
     }
 
@@ -77,11 +89,18 @@ impl<T: Keyed> RadixHeap<T> {
     }
 
     pub fn pop(&mut self) -> Option<T> {
+        self.pop_if(|_| true)
+    }
+
+    /// Pops the entry with the smallest key only if `take` accepts it: a
+    /// peek and a pop in one, finding the front once.
+    pub fn pop_if(&mut self, take: impl FnOnce(&T) -> bool) -> Option<T> {
         if self.buckets[0].is_empty() {
             self.refill_lowest()?;
         }
+        let item = self.buckets[0].pop_if(|item| take(item))?;
         self.len -= 1;
-        self.buckets[0].pop()
+        Some(item)
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
@@ -89,11 +108,12 @@ impl<T: Keyed> RadixHeap<T> {
             b.retain(&mut keep);
         }
         self.len = self.buckets.iter().map(Vec::len).sum();
-        self.occupied = self.buckets[1..]
+        self.occupied = self
+            .buckets
             .iter()
             .enumerate()
-            .filter(|(_, b)| !b.is_empty())
-            .fold(0, |mask, (i, _)| mask | 1 << i);
+            .filter(|(_, bucket)| !bucket.is_empty())
+            .fold(0, |mask, (b, _)| mask | OCCUPIED_BIT[b]);
     }
 
     #[cfg(test)]
@@ -108,20 +128,27 @@ impl<T: Keyed> RadixHeap<T> {
             return None;
         }
         let b = self.occupied.trailing_zeros() as usize + 1;
-        self.occupied &= !(1 << (b - 1));
-        if self.buckets[b].len() == 1 {
+        self.occupied &= !OCCUPIED_BIT[b];
+        if let [item] = self.buckets[b].as_slice() {
             // The common case in a small queue: the entry is the minimum.
-            let item = self.buckets[b].pop()?;
+            // Swapping the buckets moves it without copying it; the empty
+            // bucket 0 leaves its allocation to bucket `b`.
             self.last = item.key();
-            self.buckets[0].push(item);
+            self.buckets.swap(0, b);
             return Some(());
         }
         let mut items = std::mem::take(&mut self.buckets[b]);
-        self.last = items.iter().map(Keyed::key).min()?;
+        let last = items.iter().map(Keyed::key).min()?;
+        self.last = last;
+        // `last` and the new bits live in registers for the loop, not
+        // re-read and re-written through `self` for every entry.
+        let mut occupied = 0;
         for item in items.drain(..) {
-            let key = item.key();
-            self.file(key, item);
+            let to = bucket(item.key(), last);
+            occupied |= OCCUPIED_BIT[to];
+            self.buckets[to].push(item);
         }
+        self.occupied |= occupied;
         // Hand the emptied bucket's allocation back, so that refills do not
         // allocate again and again.
         self.buckets[b] = items;
@@ -129,6 +156,10 @@ impl<T: Keyed> RadixHeap<T> {
     }
 
     /// A key below `last` arrives: every entry is re-filed against it.
+    /// Rare, so kept out of line: inlined, it made every `push` save and
+    /// restore registers it does not need.
+    #[cold]
+    #[inline(never)]
     fn refile(&mut self, new_last: u128) {
         self.last = new_last;
         self.occupied = 0;

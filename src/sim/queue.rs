@@ -222,10 +222,7 @@ impl<E> Engine<E> {
     /// then stays put and later events stay queued for a later call.
     pub fn pop_until(&mut self, horizon: SimTime) -> Option<E> {
         loop {
-            if self.heap.peek()?.at > horizon {
-                return None;
-            }
-            let entry = self.heap.pop()?;
+            let entry = self.heap.pop_if(|entry| entry.at <= horizon)?;
             if entry.timer == ONE_SHOT || self.settle_timer_entry(entry.timer, entry.seq) {
                 self.now = entry.at;
                 self.delivered += 1;

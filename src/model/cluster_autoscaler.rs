@@ -296,8 +296,8 @@ impl World<'_> {
         n.no_execute = false;
         n.cordoned = false;
         n.lease_origin = now;
-        n.image_ready_at.iter_mut().for_each(Vec::clear);
         n.pull_free_at = now;
+        self.forget_images(node, |_| true);
         let zone = self.scenario.nodes[node].zone;
         self.zones[zone].nodes.push(node);
         let name = &self.scenario.nodes[node].name;

@@ -41,10 +41,15 @@ pub(super) struct Version {
     pub present: u32,
     pub active: u32,
     pub ready: u32,
+    /// Per node, when its image is (or will be) present there, once
+    /// pulled. Kept by version rather than by node: a rollout's pods,
+    /// admitted across the nodes, read one short list, where a node's list
+    /// of every version a year of daily deploys pulled is out of the cache.
+    pub images: Vec<Option<SimTime>>,
 }
 
 impl Version {
-    pub fn first(workload: &str, app: App, replicas: u32) -> Self {
+    pub fn first(workload: &str, app: App, replicas: u32, nodes: usize) -> Self {
         Version {
             hash: names::template_hash(workload),
             app,
@@ -53,6 +58,7 @@ impl Version {
             present: 0,
             active: 0,
             ready: 0,
+            images: vec![None; nodes],
         }
     }
 }
@@ -155,6 +161,7 @@ impl World<'_> {
             present: 0,
             active: 0,
             ready: 0,
+            images: vec![None; self.nodes.len()],
         });
         ws.traffic.add_version(
             capacity(&spec.app, self.scenario.workloads[w].limits),

@@ -25,7 +25,7 @@ impl World<'_> {
         let workload = &self.scenario.workloads[w];
         self.start_probers(pod, now);
         let n = &mut self.nodes[node];
-        let start = match n.image_ready(w, version) {
+        let start = match self.workloads[w].versions[version].images[node] {
             Some(ready) => {
                 self.pods[pod].pulled_cold = false;
                 ready.max(now)
@@ -39,7 +39,7 @@ impl World<'_> {
                 let begin = n.pull_free_at.max(now);
                 let ready = begin + pull;
                 n.pull_free_at = ready;
-                n.image_ready_at[w].push((version, ready));
+                ws.versions[version].images[node] = Some(ready);
                 self.pods[pod].pulled_cold = true;
                 let name = &self.pods[pod].name;
                 self.trace.emit(now, false, "Pod", name, "Pulling", || {
@@ -52,6 +52,17 @@ impl World<'_> {
         engine
             .set_timer(timer, start, ModelEvent::ContainerStarted { pod })
             .expect("an image is never ready before now");
+    }
+
+    /// The node's images that `lost` says are not on its disk: every
+    /// workload's, of every version.
+    pub(super) fn forget_images(&mut self, node: NodeId, lost: impl Fn(SimTime) -> bool) {
+        let versions = self.workloads.iter_mut().flat_map(|ws| &mut ws.versions);
+        for image in versions.map(|v| &mut v.images[node]) {
+            if image.is_some_and(&lost) {
+                *image = None;
+            }
+        }
     }
 
     pub(super) fn container_started(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
@@ -241,9 +252,7 @@ impl World<'_> {
             };
             self.bind(pod, node, SimTime::ZERO);
             self.start_probers(pod, SimTime::ZERO);
-            if self.nodes[node].image_ready(w, 0).is_none() {
-                self.nodes[node].image_ready_at[w].push((0, SimTime::ZERO));
-            }
+            self.workloads[w].versions[0].images[node] = Some(SimTime::ZERO);
             self.update_pod(pod, |p| p.api_ready = true);
             let p = &mut self.pods[pod];
             p.container = Container::Running;

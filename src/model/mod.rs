@@ -265,7 +265,7 @@ impl<'s> World<'s> {
                 let offset = SimTime::from_nanos(lease_rng.random_range(0..renew));
                 // So does its eviction manager, checking every 10 s.
                 let eviction = SimTime::from_nanos(lease_rng.random_range(0..10_000_000_000));
-                Node::new(scenario.workloads.len(), offset, eviction, engine)
+                Node::new(offset, eviction, engine)
             })
             .collect();
         for (node, spec) in nodes.iter_mut().zip(&scenario.nodes) {
@@ -309,6 +309,7 @@ impl<'s> World<'s> {
                     &w.name,
                     w.app.clone(),
                     w.replicas,
+                    scenario.nodes.len(),
                 )],
                 live_versions: vec![0],
                 pods_on_node: vec![0; scenario.nodes.len()],

@@ -36,9 +36,6 @@ pub(super) struct Node {
     pub silent_since: SimTime,
     /// Sum of the requests of the pods bound here, terminating ones included.
     pub allocated: Resources,
-    /// Per workload, per version (ReplicaSet) pulled: when its image is
-    /// (or will be) present on the node.
-    pub image_ready_at: Vec<Vec<(usize, SimTime)>>,
     /// Image pulls are serialized (`serializeImagePulls: true`): the next can
     /// start when this one ends.
     pub pull_free_at: SimTime,
@@ -65,7 +62,6 @@ pub(super) struct Node {
 
 impl Node {
     pub fn new(
-        workloads: usize,
         lease_origin: SimTime,
         eviction_phase: SimTime,
         engine: &mut Engine<ModelEvent>,
@@ -83,7 +79,6 @@ impl Node {
             lease_origin,
             silent_since: SimTime::ZERO,
             allocated: Resources::default(),
-            image_ready_at: vec![Vec::new(); workloads],
             pull_free_at: SimTime::ZERO,
             pods: Vec::new(),
             cause: String::new(),
@@ -135,15 +130,5 @@ impl Zone {
             rate: 0.0,
             timer: engine.new_timer(),
         }
-    }
-}
-
-impl Node {
-    /// When the image of the workload's version is present, if pulled.
-    pub fn image_ready(&self, workload: usize, version: usize) -> Option<SimTime> {
-        self.image_ready_at[workload]
-            .iter()
-            .find(|(v, _)| *v == version)
-            .map(|(_, t)| *t)
     }
 }

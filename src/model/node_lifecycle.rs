@@ -59,11 +59,9 @@ impl World<'_> {
         engine.cancel_timer(n.failure_timer);
         // A partition's heal no longer applies; the crash sets its own.
         engine.cancel_timer(n.recover_timer);
-        // Pulls in progress die with the machine; what was pulled stays on disk.
-        for images in &mut n.image_ready_at {
-            images.retain(|(_, t)| *t <= now);
-        }
         n.pull_free_at = now;
+        // Pulls in progress die with the machine; what was pulled stays on disk.
+        self.forget_images(node, |ready| ready > now);
         for pod in self.nodes[node].pods.clone() {
             self.pods[pod].cause = cause.clone();
             self.pods[pod].unreachable = false;

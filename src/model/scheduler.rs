@@ -515,7 +515,7 @@ mod tests {
         let nodes: Vec<Node> = specs
             .iter()
             .map(|spec| {
-                let mut node = Node::new(1, SimTime::ZERO, SimTime::ZERO, engine);
+                let mut node = Node::new(SimTime::ZERO, SimTime::ZERO, engine);
                 node.registered = !d.chance(10);
                 node.cordoned = d.chance(10);
                 node.no_schedule = d.chance(10);

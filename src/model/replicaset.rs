@@ -118,12 +118,7 @@ impl World<'_> {
         let desired = self.workloads[w].versions[version].replicas as usize;
         let now = engine.now();
         if active > desired {
-            let mut candidates = Vec::with_capacity(active);
-            candidates.extend(
-                (self.workloads[w].pods.iter().copied())
-                    .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version),
-            );
-            for pod in self.pods_to_delete(candidates, active - desired) {
+            for pod in self.pods_to_delete(w, version, active - desired) {
                 let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
                 let p = &mut self.pods[pod];
                 p.cause = format!("{} deleted: ReplicaSet {rs} scaled down", p.name);
@@ -148,36 +143,35 @@ impl World<'_> {
         }
     }
 
-    /// The `count` pods a scale-down removes, in the ReplicaSet controller's
-    /// order (`ActivePodsWithRanks`): unscheduled before scheduled, pending
-    /// before running, not ready before ready, those sharing their node
-    /// with more of the workload's pods first, the most recently ready,
-    /// the most restarted, then the newest.
-    fn pods_to_delete(&self, mut active: Vec<PodId>, count: usize) -> Vec<PodId> {
-        // The active pods on each node, counted once.
-        let mut on_node = vec![0usize; self.nodes.len()];
-        for &other in &active {
-            if let Some(n) = self.pods[other].node {
-                on_node[n] += 1;
-            }
-        }
-        let colocated = |pod: PodId| self.pods[pod].node.map_or(0, |n| on_node[n]);
-        let mut ranked: Vec<(_, PodId)> = active
-            .iter()
-            .map(|&p| {
-                let pod = &self.pods[p];
-                let key = (
-                    pod.node.is_some(),
-                    pod.ever_started,
-                    pod.api_ready,
-                    std::cmp::Reverse(colocated(p)),
-                    std::cmp::Reverse(pod.ready_transition),
-                    std::cmp::Reverse(pod.restarts),
-                    std::cmp::Reverse(p),
-                );
-                (key, p)
-            })
-            .collect();
+    /// The `count` pods of `version` a scale-down removes, in the
+    /// ReplicaSet controller's order (`ActivePodsWithRanks`): unscheduled
+    /// before scheduled, pending before running, not ready before ready,
+    /// those sharing their node with more of the Deployment's active pods
+    /// first (of any of its ReplicaSets: `getPodsRankedByRelatedPodsOnSameNode`
+    /// ranks by the pods of every ReplicaSet with the same owner), the most
+    /// recently ready, the most restarted, then the newest.
+    fn pods_to_delete(&self, w: usize, version: usize, count: usize) -> Vec<PodId> {
+        let ws = &self.workloads[w];
+        // The spreading counts are those active pods, kept per node.
+        let colocated = |node: Option<usize>| node.map_or(0, |n| ws.pods_on_node[n]);
+        let mut ranked = Vec::with_capacity(ws.versions[version].active as usize);
+        ranked.extend(
+            (ws.pods.iter().copied())
+                .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
+                .map(|p| {
+                    let pod = &self.pods[p];
+                    let key = (
+                        pod.node.is_some(),
+                        pod.ever_started,
+                        pod.api_ready,
+                        std::cmp::Reverse(colocated(pod.node)),
+                        std::cmp::Reverse(pod.ready_transition),
+                        std::cmp::Reverse(pod.restarts),
+                        std::cmp::Reverse(p),
+                    );
+                    (key, p)
+                }),
+        );
         // Only the first `count` need their order: a selection, then a sort
         // of those (the pod's id makes every key unique).
         if count < ranked.len() {
@@ -185,9 +179,7 @@ impl World<'_> {
             ranked.truncate(count);
         }
         ranked.sort_unstable();
-        active.clear();
-        active.extend(ranked.into_iter().take(count).map(|(_, p)| p));
-        active
+        ranked.into_iter().map(|(_, p)| p).collect()
     }
 
     /// The pod object is deleted: it leaves the endpoints, and its node's
@@ -307,6 +299,49 @@ mod tests {
             self.0.handle(engine, event);
             self.0.assert_counts_kept();
         }
+    }
+
+    /// Kubernetes ranks the pods a scale-down removes by how many of the
+    /// Deployment's active pods share their node, counting every
+    /// ReplicaSet's: an old pod among new ones goes before an old pod
+    /// among old ones.
+    #[test]
+    fn a_scale_down_removes_first_the_pod_whose_node_holds_most_of_the_deployment() {
+        let text = "name: ranks
+duration: 1m
+cluster:
+  nodePools: [ { name: w, count: 2, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - name: web
+    replicas: 5
+    resources: { requests: { cpu: 100m, memory: 128Mi } }
+traffic: [ { workload: web, rate: 10 } ]
+";
+        let scenario = crate::scenario::parse(text, "ranks").expect("a scenario");
+        let streams = RngStreams::new(1);
+        let mut engine = Engine::new();
+        let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+        let pods = world.workloads[0].pods.clone();
+        let nodes: Vec<_> = pods.iter().map(|&p| world.pods[p].node).collect();
+        // Spreading alternates, ties to the first node.
+        assert_eq!(
+            nodes,
+            [Some(0), Some(1), Some(0), Some(1), Some(0)],
+            "placement"
+        );
+        // Pods 2 and 4 run a newer version: the first node holds one old
+        // pod among three of the Deployment's, the second two old ones.
+        for &p in &[pods[2], pods[4]] {
+            world.pods[p].version = 1;
+        }
+        // Counting only the old version's pods would pick the newest on the
+        // second node, pod 3, instead.
+        let first = world.pods_to_delete(0, 0, 1);
+        assert_eq!(
+            first,
+            [pods[0]],
+            "the old pod sharing its node with two new ones"
+        );
     }
 
     #[test]

@@ -21,25 +21,11 @@ pub(super) trait Keyed {
 /// One bucket per bit of the key, plus one for keys equal to the last popped.
 const BUCKETS: usize = 129;
 
-/// `OCCUPIED_BIT[b]` is bucket `b`'s bit in [`RadixHeap::occupied`] (none
-/// for bucket 0): a load instead of a variable `u128` shift and a branch,
-/// paid for every entry filed.
-const OCCUPIED_BIT: [u128; BUCKETS] = {
-    let mut bits = [0; BUCKETS];
-    let mut b = 1;
-    while b < BUCKETS {
-        bits[b] = 1 << (b - 1);
-        b += 1;
-    }
-    bits
-};
-
 #[derive(Debug)]
 pub(super) struct RadixHeap<T> {
     /// `buckets[b]` holds the entries whose key first differs from `last` at
-    /// bit `b − 1` (bucket 0: equal to `last`). An array, not a `Vec`, so that
-    /// a bucket index below `BUCKETS` needs no bounds check.
-    buckets: [Vec<T>; BUCKETS],
+    /// bit `b − 1` (bucket 0: equal to `last`).
+    buckets: Vec<Vec<T>>,
     last: u128,
     len: usize,
     /// Bit `b − 1` set while bucket `b ≥ 1` may be non-empty, so finding
@@ -54,7 +40,7 @@ fn bucket(key: u128, last: u128) -> usize {
 impl<T: Keyed> RadixHeap<T> {
     pub fn new() -> Self {
         RadixHeap {
-            buckets: std::array::from_fn(|_| Vec::new()),
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             last: 0,
             len: 0,
             occupied: 0,
@@ -76,7 +62,9 @@ impl<T: Keyed> RadixHeap<T> {
 
     fn file(&mut self, key: u128, item: T) {
         let b = bucket(key, self.last);
-        self.occupied |= OCCUPIED_BIT[b];
+        if b > 0 {
+            self.occupied |= 1 << (b - 1);
+        }
         self.buckets[b].push(item);
     }
 
@@ -89,18 +77,11 @@ impl<T: Keyed> RadixHeap<T> {
     }
 
     pub fn pop(&mut self) -> Option<T> {
-        self.pop_if(|_| true)
-    }
-
-    /// Pops the entry with the smallest key only if `take` accepts it: a
-    /// peek and a pop in one, finding the front once.
-    pub fn pop_if(&mut self, take: impl FnOnce(&T) -> bool) -> Option<T> {
         if self.buckets[0].is_empty() {
             self.refill_lowest()?;
         }
-        let item = self.buckets[0].pop_if(|item| take(item))?;
         self.len -= 1;
-        Some(item)
+        self.buckets[0].pop()
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
@@ -108,12 +89,11 @@ impl<T: Keyed> RadixHeap<T> {
             b.retain(&mut keep);
         }
         self.len = self.buckets.iter().map(Vec::len).sum();
-        self.occupied = self
-            .buckets
+        self.occupied = self.buckets[1..]
             .iter()
             .enumerate()
-            .filter(|(_, bucket)| !bucket.is_empty())
-            .fold(0, |mask, (b, _)| mask | OCCUPIED_BIT[b]);
+            .filter(|(_, b)| !b.is_empty())
+            .fold(0, |mask, (i, _)| mask | 1 << i);
     }
 
     #[cfg(test)]
@@ -128,27 +108,20 @@ impl<T: Keyed> RadixHeap<T> {
             return None;
         }
         let b = self.occupied.trailing_zeros() as usize + 1;
-        self.occupied &= !OCCUPIED_BIT[b];
-        if let [item] = self.buckets[b].as_slice() {
+        self.occupied &= !(1 << (b - 1));
+        if self.buckets[b].len() == 1 {
             // The common case in a small queue: the entry is the minimum.
-            // Swapping the buckets moves it without copying it; the empty
-            // bucket 0 leaves its allocation to bucket `b`.
+            let item = self.buckets[b].pop()?;
             self.last = item.key();
-            self.buckets.swap(0, b);
+            self.buckets[0].push(item);
             return Some(());
         }
         let mut items = std::mem::take(&mut self.buckets[b]);
-        let last = items.iter().map(Keyed::key).min()?;
-        self.last = last;
-        // `last` and the new bits live in registers for the loop, not
-        // re-read and re-written through `self` for every entry.
-        let mut occupied = 0;
+        self.last = items.iter().map(Keyed::key).min()?;
         for item in items.drain(..) {
-            let to = bucket(item.key(), last);
-            occupied |= OCCUPIED_BIT[to];
-            self.buckets[to].push(item);
+            let key = item.key();
+            self.file(key, item);
         }
-        self.occupied |= occupied;
         // Hand the emptied bucket's allocation back, so that refills do not
         // allocate again and again.
         self.buckets[b] = items;
@@ -156,10 +129,6 @@ impl<T: Keyed> RadixHeap<T> {
     }
 
     /// A key below `last` arrives: every entry is re-filed against it.
-    /// Rare, so kept out of line: inlined, it made every `push` save and
-    /// restore registers it does not need.
-    #[cold]
-    #[inline(never)]
     fn refile(&mut self, new_last: u128) {
         self.last = new_last;
         self.occupied = 0;

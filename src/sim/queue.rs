@@ -222,7 +222,10 @@ impl<E> Engine<E> {
     /// then stays put and later events stay queued for a later call.
     pub fn pop_until(&mut self, horizon: SimTime) -> Option<E> {
         loop {
-            let entry = self.heap.pop_if(|entry| entry.at <= horizon)?;
+            if self.heap.peek()?.at > horizon {
+                return None;
+            }
+            let entry = self.heap.pop()?;
             if entry.timer == ONE_SHOT || self.settle_timer_entry(entry.timer, entry.seq) {
                 self.now = entry.at;
                 self.delivered += 1;

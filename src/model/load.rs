@@ -11,6 +11,7 @@ use crate::sim::Engine;
 /// date whenever the load per endpoint has moved by this factor.
 const MEMORY_LOAD_STEP: f64 = 1.1;
 
+/// The probes a load change can move, in the order a pod keeps them.
 const PROBE_KINDS: [ProbeKind; 3] = [
     ProbeKind::Startup,
     ProbeKind::Readiness,

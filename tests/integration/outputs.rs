@@ -304,12 +304,11 @@ fn three_shards_merge_into_exactly_the_unsharded_sweep() {
     assert!(!dir.join("partial").exists());
 }
 
-#[test]
-fn shards_of_different_sweeps_do_not_merge() {
-    let dir = scratch_dir("shards-mixed");
-    let scenario = bundled_path("node-loss.yaml");
-    for (i, seeds) in [(0, "5"), (1, "6")] {
-        let mut shard = sweep_args(&scenario, seeds);
+/// Runs the two sweeps as shards 0 and 1 of 2: `merge` refuses them as
+/// slices of different plans.
+fn assert_shards_do_not_merge(name: &str, sweeps: [Vec<std::ffi::OsString>; 2]) {
+    let dir = scratch_dir(name);
+    for (i, mut shard) in sweeps.into_iter().enumerate() {
         shard.extend([
             "--shard".into(),
             format!("{i}/2").into(),
@@ -330,6 +329,13 @@ fn shards_of_different_sweeps_do_not_merge() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("planned differently"), "{stderr}");
+}
+
+#[test]
+fn shards_of_different_sweeps_do_not_merge() {
+    let scenario = bundled_path("node-loss.yaml");
+    let sweeps = [sweep_args(&scenario, "5"), sweep_args(&scenario, "6")];
+    assert_shards_do_not_merge("shards-mixed", sweeps);
 }
 
 #[test]
@@ -366,30 +372,9 @@ fn an_exact_sweep_runs_each_point_as_run_exact_does() {
     }
 
     // A fluid shard and an exact one are not slices of one sweep.
-    let dir = scratch_dir("shards-exact");
-    for (i, extra) in [(0, None), (1, Some("--exact"))] {
-        let mut shard = sweep_args(&scenario, "2");
-        shard.extend(extra.map(Into::into));
-        shard.extend([
-            "--shard".into(),
-            format!("{i}/2").into(),
-            "--out".into(),
-            dir.join(format!("shard{i}")).into(),
-        ]);
-        nines_ok(&shard.iter().map(|a| a.as_os_str()).collect::<Vec<_>>());
-    }
-    let out = nines_bin()
-        .args([
-            "merge".as_ref(),
-            dir.join("shard0").as_os_str(),
-            dir.join("shard1").as_os_str(),
-        ])
-        .args(["--out".as_ref(), dir.join("merged").as_os_str()])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("planned differently"), "{stderr}");
+    let mut exact = sweep_args(&scenario, "2");
+    exact.push("--exact".into());
+    assert_shards_do_not_merge("shards-exact", [sweep_args(&scenario, "2"), exact]);
 }
 
 #[test]

@@ -276,9 +276,9 @@ impl World<'_> {
         } else {
             to < from
         };
-        self.workloads[w].versions[version].replicas = to;
+        ws.versions[version].replicas = to;
         if to > 0 {
-            self.workloads[w].make_live(version);
+            ws.make_live(version);
         }
         let name = &self.scenario.workloads[w].name;
         let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);

@@ -11,13 +11,6 @@ use crate::sim::Engine;
 /// date whenever the load per endpoint has moved by this factor.
 const MEMORY_LOAD_STEP: f64 = 1.1;
 
-/// The probes a load change can move, in the order a pod keeps them.
-const PROBE_KINDS: [ProbeKind; 3] = [
-    ProbeKind::Startup,
-    ProbeKind::Readiness,
-    ProbeKind::Liveness,
-];
-
 impl World<'_> {
     /// The load per endpoint changed: every running pod's probes see it.
     pub(super) fn load_changed(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
@@ -65,7 +58,7 @@ impl World<'_> {
     fn probe_sides(&self, w: usize, per_endpoint: f64) -> impl Iterator<Item = (usize, bool)> {
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
-        let timeouts = PROBE_KINDS
+        let timeouts = ProbeKind::ALL
             .map(|kind| Scenario::probe(workload, kind).map(|probe| probe.timeout.as_secs_f64()));
         self.versions_with_pods(w).flat_map(move |v| {
             let response_time = traffic.capacity(v).response_time_s(per_endpoint);
@@ -93,7 +86,7 @@ impl World<'_> {
             return;
         }
         let traffic = &self.workloads[w].traffic;
-        let probes = PROBE_KINDS.map(|kind| Scenario::probe(workload, kind));
+        let probes = ProbeKind::ALL.map(|kind| Scenario::probe(workload, kind));
         // Each version running has its own speed, and so its own levels.
         let cpu_levels = self.versions_with_pods(w).flat_map(|version| {
             let capacity = traffic.capacity(version);

@@ -91,11 +91,7 @@ impl World<'_> {
         use rand::RngExt;
 
         let workload = &self.scenario.workloads[self.pods[pod].workload];
-        for kind in [
-            ProbeKind::Startup,
-            ProbeKind::Readiness,
-            ProbeKind::Liveness,
-        ] {
+        for kind in ProbeKind::ALL {
             if let Some(probe) = Scenario::probe(workload, kind) {
                 let period = probe.period.as_nanos().max(1);
                 self.pods[pod].probe_origins[slot(kind)] =
@@ -125,11 +121,7 @@ impl World<'_> {
         let load = if p.in_view { per_endpoint } else { 0.0 };
         let response_time_s = traffic.capacity(p.version).response_time_s(load);
         let mut changed = false;
-        for kind in [
-            ProbeKind::Startup,
-            ProbeKind::Readiness,
-            ProbeKind::Liveness,
-        ] {
+        for kind in ProbeKind::ALL {
             let Some(probe) = Scenario::probe(workload, kind) else {
                 continue;
             };

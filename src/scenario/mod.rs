@@ -284,6 +284,13 @@ pub enum ProbeKind {
 }
 
 impl ProbeKind {
+    /// Every kind, in the order a pod keeps its probers' state.
+    pub const ALL: [ProbeKind; 3] = [
+        ProbeKind::Startup,
+        ProbeKind::Readiness,
+        ProbeKind::Liveness,
+    ];
+
     /// As the kubelet names it in `Unhealthy` events.
     pub fn name(self) -> &'static str {
         match self {

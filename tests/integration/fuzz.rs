@@ -183,12 +183,17 @@ fn apply(text: &str, mutation: &Mutation) -> String {
     lines.join("\n") + "\n"
 }
 
-#[test]
-fn mutated_bundled_scenarios_never_panic() {
-    let texts: Vec<String> = bundled_scenarios()
+/// The text of every bundled scenario, for mutating.
+fn bundled_texts() -> Vec<String> {
+    bundled_scenarios()
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("readable"))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn mutated_bundled_scenarios_never_panic() {
+    let texts = bundled_texts();
     let strategy = (
         0..texts.len(),
         prop::collection::vec(mutation(), 1..3),
@@ -369,10 +374,7 @@ fn generated_scenarios_never_panic() {
 
 #[test]
 fn the_binary_exits_0_1_or_2_on_mutated_scenarios() {
-    let texts: Vec<String> = bundled_scenarios()
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("readable"))
-        .collect();
+    let texts = bundled_texts();
     let strategy = (0..texts.len(), prop::collection::vec(mutation(), 1..4));
     let mut runner = TestRunner::new(contextualize_config(Config {
         cases: 24,

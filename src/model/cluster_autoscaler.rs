@@ -297,7 +297,7 @@ impl World<'_> {
         n.cordoned = false;
         n.lease_origin = now;
         n.pull_free_at = now;
-        self.forget_images(node, |_| true);
+        self.forget_images(node);
         let zone = self.scenario.nodes[node].zone;
         self.zones[zone].nodes.push(node);
         let name = &self.scenario.nodes[node].name;

@@ -39,6 +39,8 @@ impl World<'_> {
                 let begin = n.pull_free_at.max(now);
                 let ready = begin + pull;
                 n.pull_free_at = ready;
+                n.pulls.retain(|&(end, _, _)| end > now);
+                n.pulls.push((ready, w, version));
                 ws.versions[version].images[node] = Some(ready);
                 self.pods[pod].pulled_cold = true;
                 let name = &self.pods[pod].name;
@@ -54,13 +56,22 @@ impl World<'_> {
             .expect("an image is never ready before now");
     }
 
-    /// The node's images that `lost` says are not on its disk: every
-    /// workload's, of every version.
-    pub(super) fn forget_images(&mut self, node: NodeId, lost: impl Fn(SimTime) -> bool) {
+    /// The machine is replaced: no image of any workload's version is on
+    /// its disk.
+    pub(super) fn forget_images(&mut self, node: NodeId) {
+        self.nodes[node].pulls.clear();
         let versions = self.workloads.iter_mut().flat_map(|ws| &mut ws.versions);
-        for image in versions.map(|v| &mut v.images[node]) {
-            if image.is_some_and(&lost) {
-                *image = None;
+        for version in versions {
+            version.images[node] = None;
+        }
+    }
+
+    /// The machine stops: the pulls still in progress die with it, and
+    /// what was pulled stays on disk.
+    pub(super) fn abort_pulls(&mut self, node: NodeId, now: SimTime) {
+        for (end, w, version) in std::mem::take(&mut self.nodes[node].pulls) {
+            if end > now {
+                self.workloads[w].versions[version].images[node] = None;
             }
         }
     }

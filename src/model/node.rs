@@ -39,6 +39,11 @@ pub(super) struct Node {
     /// Image pulls are serialized (`serializeImagePulls: true`): the next can
     /// start when this one ends.
     pub pull_free_at: SimTime,
+    /// The pulls not over at the last one begun: when each ends, of which
+    /// workload's version. Pulls being serialized, they end in this order.
+    /// A crash loses these, found without a pass over every version ever
+    /// made (a daily deploy makes hundreds).
+    pub pulls: Vec<(SimTime, usize, usize)>,
     pub pods: Vec<PodId>,
     /// What took the node down, for the incidents it causes.
     pub cause: String,
@@ -80,6 +85,7 @@ impl Node {
             silent_since: SimTime::ZERO,
             allocated: Resources::default(),
             pull_free_at: SimTime::ZERO,
+            pulls: Vec::new(),
             pods: Vec::new(),
             cause: String::new(),
             monitor_timer: engine.new_timer(),

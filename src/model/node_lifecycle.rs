@@ -60,8 +60,7 @@ impl World<'_> {
         // A partition's heal no longer applies; the crash sets its own.
         engine.cancel_timer(n.recover_timer);
         n.pull_free_at = now;
-        // Pulls in progress die with the machine; what was pulled stays on disk.
-        self.forget_images(node, |ready| ready > now);
+        self.abort_pulls(node, now);
         for pod in self.nodes[node].pods.clone() {
             self.pods[pod].cause = cause.clone();
             self.pods[pod].unreachable = false;

@@ -111,3 +111,34 @@ traffic: [ { workload: web, rate: { steps: [ { at: 0s, rate: 100 }, { at: 10m, r
     let expected = 360_000.0;
     assert!((total - expected).abs() < 4.0 * expected.sqrt(), "{total}");
 }
+
+#[test]
+fn a_crash_loses_the_pull_in_progress_but_not_an_image_already_pulled() {
+    // A 20 s pull begins at time zero; the node crashes at 10 s, back a
+    // minute later: the pod's container starts again only after a new pull.
+    // The second crash, at 5 min, finds the image on disk: no pull after it.
+    let s = scenario(
+        "name: crash-while-pulling
+duration: 10m
+coldStart: true
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads:
+  - name: web
+    replicas: 1
+    app: { imagePull: 20s, startup: 1s }
+faults:
+  - { at: 10s, nodeCrash: { pool: w, recoverAfter: 1m } }
+  - { at: 5m, nodeCrash: { pool: w, recoverAfter: 1m } }
+",
+    );
+    let out = run_traced(&s, 1);
+    let pulls = times(&out.trace, "Pod", "Pulling", "web-");
+    assert_eq!(pulls.len(), 2, "{pulls:?}");
+    assert_eq!(pulls[0], 0.0);
+    assert!((70.0..75.0).contains(&pulls[1]), "{pulls:?}");
+    let started = times(&out.trace, "Pod", "Started", "web-");
+    assert_eq!(started.len(), 2, "{started:?}");
+    assert!(started[0] >= pulls[1] + 20.0, "{started:?}");
+    assert!((360.0..375.0).contains(&started[1]), "{started:?}");
+}

@@ -60,6 +60,7 @@ impl World<'_> {
         }
         p.in_view = ready;
         let w = p.workload;
+        self.hpa_listing_stale(w);
         if !ready {
             self.workloads[w].leaving.retain(|&p| p != pod);
             self.deployment_pod_changed(w, engine);
@@ -136,6 +137,7 @@ impl World<'_> {
         }
         let old = std::mem::replace(&mut p.endpoint, class);
         let (w, version) = (p.workload, p.version);
+        self.hpa_listing_stale(w);
         let traffic = &mut self.workloads[w].traffic;
         traffic.endpoint_changed(now, version, pod, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;

@@ -54,6 +54,7 @@ impl World<'_> {
         state.versions[version].active += 1;
         self.pods.push(pod);
         state.pods.push(id);
+        self.hpa_listing_stale(w);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
     }
@@ -61,6 +62,7 @@ impl World<'_> {
     /// Changes the pod, keeping its version's counts of active and Ready
     /// pods true.
     pub(super) fn update_pod(&mut self, pod: PodId, change: impl FnOnce(&mut Pod)) {
+        self.hpa_listing_stale(self.pods[pod].workload);
         let before = self.pods[pod].counted();
         change(&mut self.pods[pod]);
         let after = self.pods[pod].counted();

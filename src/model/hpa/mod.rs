@@ -34,6 +34,12 @@ pub(super) struct HpaState {
     /// The sync after which the controller went to rest, if it rests.
     resting_since: Option<SimTime>,
     recommendations: behavior::Recommendations,
+    /// The pods as the last sync listed them, while that holds.
+    listing: Option<Listing>,
+    /// Syncs that found the last listing holding, each checked against a
+    /// fresh one.
+    #[cfg(test)]
+    listings_kept: u64,
 }
 
 impl HpaState {
@@ -54,6 +60,9 @@ impl HpaState {
             next_sync: None,
             resting_since: None,
             recommendations: behavior::Recommendations::default(),
+            listing: None,
+            #[cfg(test)]
+            listings_kept: 0,
         }
     }
 }
@@ -214,15 +223,14 @@ impl Samples {
 }
 
 /// What sets a pod's class apart at a sync: its sample as the controller
-/// lists it, with [`replica_calculator::canonical_times`], and, if it has a
+/// lists it, with its [`replica_calculator::Timing`], and, if it has a
 /// metric, what decides its usage. The pods of a class are listed as one
 /// sample of their count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct PodClass {
     running: bool,
     deleting: bool,
-    ready: Option<replica_calculator::ReadyCondition>,
-    start_time: Option<SimTime>,
+    timing: replica_calculator::Timing,
     usage: Option<UsageKey>,
 }
 
@@ -237,30 +245,105 @@ struct UsageKey {
     held: f64,
 }
 
+/// The workload's pods as the HPA listed them, in classes, and how long
+/// the listing holds. Listing is most of a sync's cost, and most syncs
+/// (those of a stabilization window, or at a load crossing) find the pods
+/// as the last one did: any change to a pod of the workload drops the
+/// listing, and so does time, at the first instant a pod would be
+/// classed otherwise.
+#[derive(Debug)]
+pub(super) struct Listing {
+    classes: Vec<(PodClass, u32)>,
+    /// The first instant a pod would be classed otherwise with no other
+    /// change.
+    holds_until: Option<SimTime>,
+    /// The first instant a pod's sample would be grouped otherwise with no
+    /// other change, so that the proposal may change: a container started
+    /// after the scrape gets a metric at the next one; a CPU sample taken
+    /// less than a metric window after the pod turned Ready counts from
+    /// the first scrape past that window, and none is suspect once the CPU
+    /// initialization period is over.
+    regroups_at: Option<SimTime>,
+}
+
+impl Listing {
+    fn holds_at(&self, now: SimTime) -> bool {
+        self.holds_until.is_none_or(|t| now < t)
+    }
+}
+
+/// The earliest of the instants after `now` given to it.
+#[derive(Debug, Clone, Copy)]
+struct Earliest {
+    now: SimTime,
+    at: Option<SimTime>,
+}
+
+impl Earliest {
+    fn after(now: SimTime) -> Self {
+        Earliest { now, at: None }
+    }
+
+    fn consider(&mut self, t: SimTime) {
+        if t > self.now && self.at.is_none_or(|e| t < e) {
+            self.at = Some(t);
+        }
+    }
+}
+
 impl World<'_> {
-    /// The pods as the HPA lists them at a sync whose metrics were scraped
-    /// at `scrape`, when the offered rate was `rate`. A container started
-    /// after the scrape has no metric.
+    /// The workload's pods as the HPA lists them at a sync at `now` whose
+    /// metrics were scraped at `scrape`. A container started after the
+    /// scrape has no metric.
     ///
     /// Times are given to the calculator `history` later than they are, so
     /// that the pods of the steady state can have started, and turned
     /// Ready, before time zero: at least the CPU initialization period
     /// before, as a cluster running for a while has them.
-    fn hpa_samples(
+    fn hpa_listing(
         &self,
         w: usize,
+        now: SimTime,
         scrape: SimTime,
-        rate: f64,
         history: SimDuration,
         calculator: &replica_calculator::CalculatorSettings,
-    ) -> Samples {
-        use replica_calculator::{PodPhase, PodSample, ReadyCondition, Requests};
+    ) -> Listing {
+        use replica_calculator::ReadyCondition;
 
-        let workload = &self.scenario.workloads[w];
-        let traffic = &self.workloads[w].traffic;
+        let settings = &self.scenario.settings;
+        let resolution = settings.metric_resolution;
+        let scrape_phase = self.workloads[w].hpa.as_ref().expect("an HPA").scrape_phase;
+        let next_scrape = |t: SimTime| next_tick(scrape_phase, resolution, t);
+        let cpu = self.scenario.workloads[w]
+            .hpa
+            .as_ref()
+            .is_some_and(|h| h.uses(ResourceName::Cpu));
         let leaks = self.workload_leaks(w);
+        let mut reclass = Earliest::after(now);
+        let mut regroup = Earliest::after(now);
         let listed = self.workloads[w].pods.iter().map(|&p| {
             let pod = &self.pods[p];
+            // A container started after the scrape gets a metric at the
+            // next one; one in its CPU initialization is classed by
+            // whether the sample's window began after its condition last
+            // changed, until it is initialized.
+            if pod.container_runs() && pod.started_at > scrape {
+                let metric = next_scrape(pod.started_at);
+                reclass.consider(metric);
+                regroup.consider(metric);
+            }
+            if let (false, Some(start)) = (pod.pre_existing, pod.start_time) {
+                let initialized = start + settings.hpa_cpu_initialization_period;
+                if initialized > now {
+                    let fresh_until = next_scrape(pod.ready_transition + resolution);
+                    reclass.consider(initialized);
+                    reclass.consider(fresh_until);
+                    if cpu {
+                        regroup.consider(initialized);
+                        regroup.consider(fresh_until);
+                    }
+                }
+            }
             let usage = (pod.container_runs() && pod.started_at <= scrape).then(|| {
                 let serving = pod.endpoint == Some(crate::traffic::EndpointClass::Serving);
                 let held = if leaks {
@@ -290,19 +373,38 @@ impl World<'_> {
             } else {
                 pod.start_time.map(|t| t + history)
             };
-            let (ready, start_time) =
-                replica_calculator::canonical_times(ready, start_time, calculator);
             PodClass {
                 running: pod.node.is_some() && pod.ever_started,
                 deleting: pod.deleting,
-                ready,
-                start_time,
+                timing: replica_calculator::timing(ready, start_time, calculator),
                 usage,
             }
         });
         let classes = replica_calculator::count_alike(listed);
+        Listing {
+            classes,
+            // What a leak holds grows with the scrape's instant.
+            holds_until: if leaks { Some(now) } else { reclass.at },
+            regroups_at: regroup.at,
+        }
+    }
+
+    /// The classes of the listing as samples for the calculator, at the
+    /// sync `calculator`, with the usage the offered rate `rate` makes.
+    fn hpa_samples(
+        &self,
+        w: usize,
+        listing: &Listing,
+        rate: f64,
+        calculator: &replica_calculator::CalculatorSettings,
+    ) -> Samples {
+        use replica_calculator::{PodPhase, PodSample, Requests};
+
+        let workload = &self.scenario.workloads[w];
+        let traffic = &self.workloads[w].traffic;
         let versions = &self.workloads[w].versions;
-        let basis = classes
+        let basis = listing
+            .classes
             .iter()
             .map(|(class, _)| {
                 class.usage.map(|key| Basis {
@@ -317,23 +419,27 @@ impl World<'_> {
                 })
             })
             .collect();
-        let pods = classes
-            .into_iter()
-            .map(|(class, count)| PodSample {
-                phase: if class.running {
-                    PodPhase::Running
-                } else {
-                    PodPhase::Pending
-                },
-                deleting: class.deleting,
-                ready: class.ready,
-                start_time: class.start_time,
-                requests: Requests {
-                    cpu_millis: workload.requests.cpu_millis,
-                    memory_bytes: workload.requests.memory_bytes,
-                },
-                usage: None,
-                count,
+        let pods = listing
+            .classes
+            .iter()
+            .map(|&(class, count)| {
+                let (ready, start_time) = class.timing.times(calculator);
+                PodSample {
+                    phase: if class.running {
+                        PodPhase::Running
+                    } else {
+                        PodPhase::Pending
+                    },
+                    deleting: class.deleting,
+                    ready,
+                    start_time,
+                    requests: Requests {
+                        cpu_millis: workload.requests.cpu_millis,
+                        memory_bytes: workload.requests.memory_bytes,
+                    },
+                    usage: None,
+                    count,
+                }
             })
             .collect();
         let mut samples = Samples {
@@ -343,6 +449,34 @@ impl World<'_> {
         };
         samples.scraped_at(rate);
         samples
+    }
+
+    /// A listing kept from an earlier sync is the one this sync would make.
+    #[cfg(test)]
+    fn assert_listing_holds(
+        &mut self,
+        w: usize,
+        kept: &Listing,
+        now: SimTime,
+        scrape: SimTime,
+        history: SimDuration,
+        calculator: &replica_calculator::CalculatorSettings,
+    ) {
+        let fresh = self.hpa_listing(w, now, scrape, history, calculator);
+        assert_eq!(kept.classes, fresh.classes, "workload {w} at {now}");
+        assert_eq!(kept.regroups_at, fresh.regroups_at, "workload {w} at {now}");
+        self.workloads[w]
+            .hpa
+            .as_mut()
+            .expect("an HPA")
+            .listings_kept += 1;
+    }
+
+    /// A pod of the workload changed: the HPA lists its pods afresh.
+    pub(super) fn hpa_listing_stale(&mut self, w: usize) {
+        if let Some(state) = self.workloads[w].hpa.as_mut() {
+            state.listing = None;
+        }
     }
 }
 
@@ -391,7 +525,19 @@ impl World<'_> {
             metric_window: settings.metric_resolution,
             now: now + history,
         };
-        let samples = self.hpa_samples(w, scrape, rate, history, &calculator);
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        let listing = match state.listing.take() {
+            Some(listing) if listing.holds_at(now) => {
+                #[cfg(test)]
+                self.assert_listing_holds(w, &listing, now, scrape, history, &calculator);
+                listing
+            }
+            _ => self.hpa_listing(w, now, scrape, history, &calculator),
+        };
+        let samples = self.hpa_samples(w, &listing, rate, &calculator);
+        let regroups_at = listing.regroups_at;
+        // Kept before anything this sync does can change a pod.
+        self.workloads[w].hpa.as_mut().expect("an HPA").listing = Some(listing);
         let calculation = replica_calculator::Calculation::new(
             current,
             &hpa.metrics,
@@ -429,7 +575,7 @@ impl World<'_> {
         }
         // Pods set aside for now (no metric yet, or in their CPU
         // initialization) count once time has passed: sync then.
-        if let Some(at) = self.hpa_grouping_changes(w, scrape, now) {
+        if let Some(at) = regroups_at {
             self.schedule_hpa_sync(w, at, engine);
         }
         // At rest: sleep until the load leaves the band where the
@@ -451,46 +597,6 @@ impl World<'_> {
         } else if let Some(at) = crossing {
             self.schedule_hpa_sync(w, next_tick(scrape_phase, resolution, at), engine);
         }
-    }
-
-    /// The first instant after `now` at which a pod's sample would be
-    /// grouped otherwise with no other change: a container started after
-    /// the last scrape gets a metric at the next one; a CPU sample taken
-    /// less than a metric window after the pod turned Ready counts from
-    /// the first scrape past that window, and none is suspect once the
-    /// CPU initialization period is over.
-    fn hpa_grouping_changes(&self, w: usize, scrape: SimTime, now: SimTime) -> Option<SimTime> {
-        let settings = &self.scenario.settings;
-        let state = self.workloads[w].hpa.as_ref().expect("an HPA");
-        let resolution = settings.metric_resolution;
-        let next_scrape = |t: SimTime| next_tick(state.scrape_phase, resolution, t);
-        let cpu = self.scenario.workloads[w]
-            .hpa
-            .as_ref()
-            .is_some_and(|h| h.uses(ResourceName::Cpu));
-        let mut earliest: Option<SimTime> = None;
-        let mut consider = |t: SimTime| {
-            if t > now && earliest.is_none_or(|e| t < e) {
-                earliest = Some(t);
-            }
-        };
-        for &p in &self.workloads[w].pods {
-            let pod = &self.pods[p];
-            if pod.container_runs() && pod.started_at > scrape {
-                consider(next_scrape(pod.started_at));
-            }
-            if !cpu || pod.pre_existing {
-                continue;
-            }
-            if let Some(start) = pod.start_time {
-                let initialized = start + settings.hpa_cpu_initialization_period;
-                if initialized > now {
-                    consider(initialized);
-                    consider(next_scrape(pod.ready_transition + resolution));
-                }
-            }
-        }
-        earliest
     }
 
     /// A new kube-controller-manager leader runs a new HPA controller: it
@@ -602,4 +708,53 @@ fn bisect(
         }
     }
     (same, differs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{TraceLevel, World};
+    use crate::sim::{Engine, RngStreams, RunLimits, SimDuration, SimTime};
+
+    /// Every sync that keeps the last listing checks it against a fresh
+    /// one (`assert_listing_holds`): over scenarios where pods start, turn
+    /// Ready, crash, roll out and scale under a moving load, each keeps
+    /// some, and every one kept is what listing afresh would give.
+    #[test]
+    fn a_kept_listing_is_the_one_listing_afresh_gives() {
+        let scenarios = [
+            (
+                "year",
+                include_str!("../../../scenarios/year-100-nodes.yaml"),
+            ),
+            (
+                "flapping",
+                include_str!("../../../scenarios/hpa-flapping.yaml"),
+            ),
+            (
+                "spike",
+                include_str!("../../../scenarios/traffic-spike-hpa.yaml"),
+            ),
+            (
+                "diurnal",
+                include_str!("../../../scenarios/diurnal-capacity.yaml"),
+            ),
+        ];
+        for (name, text) in scenarios {
+            let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
+            scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
+            let streams = RngStreams::new(3);
+            let mut engine = Engine::new();
+            let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+            let limits = RunLimits {
+                horizon: SimTime::ZERO + scenario.duration,
+                max_events: u64::MAX,
+            };
+            crate::sim::run(&mut engine, &mut world, limits).expect("the run ends");
+            let kept: u64 = (world.workloads.iter())
+                .filter_map(|ws| ws.hpa.as_ref())
+                .map(|state| state.listings_kept)
+                .sum();
+            assert!(kept > 0, "{name}: no sync kept its listing");
+        }
+    }
 }

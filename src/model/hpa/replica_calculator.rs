@@ -141,48 +141,102 @@ fn group_pod(pod: &PodSample, resource: Option<ResourceName>, s: &CalculatorSett
     PodGroup::Ready
 }
 
-/// A pod's `ready` condition and `start_time` replaced by ones that
-/// [`group_pod`] answers the same for at this sync: it only compares them
-/// with the sync's instants, so pods whose comparisons agree are alike
-/// however far apart they started. During a rollout every pod is within its
-/// CPU initialization, each with a start of its own, and would otherwise be
-/// a class alone.
-pub(crate) fn canonical_times(
-    mut ready: Option<ReadyCondition>,
+/// What [`group_pod`] can tell of a pod's `ready` condition and
+/// `start_time` at a sync: it only compares them with the sync's instants,
+/// so pods whose comparisons agree are alike however far apart they
+/// started. During a rollout every pod is within its CPU initialization,
+/// each with a start of its own, and would otherwise be a class alone.
+/// The comparisons hold from one sync to the next until one of the
+/// instants reaches them, so a pod's timing outlives the sync it was
+/// found at; [`Timing::times`] gives the times it stands for at another.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Timing {
+    /// No condition yet, no start, or a sync too early for the
+    /// comparisons to be told apart: the times as they are.
+    AsIs {
+        ready: Option<ReadyCondition>,
+        start_time: Option<SimTime>,
+    },
+    /// Within its CPU initialization; `fresh` if the sample's window did
+    /// not begin after the condition last changed.
+    Initializing { ready: bool, fresh: bool },
+    /// Past its CPU initialization; `never_ready` if its condition last
+    /// changed within the readiness delay of its start.
+    Initialized { ready: bool, never_ready: bool },
+}
+
+/// The pod's [`Timing`] at the sync `s`.
+pub(crate) fn timing(
+    ready: Option<ReadyCondition>,
     start_time: Option<SimTime>,
     s: &CalculatorSettings,
-) -> (Option<ReadyCondition>, Option<SimTime>) {
-    let (Some(condition), Some(start)) = (&mut ready, start_time) else {
-        return (ready, start_time);
+) -> Timing {
+    let as_is = Timing::AsIs { ready, start_time };
+    let (Some(condition), Some(start)) = (ready, start_time) else {
+        return as_is;
     };
-    let nanos = |d: SimDuration| d.as_nanos();
-    let (now, window_end) = (s.now.as_nanos(), s.metric_timestamp.as_nanos());
-    let canonical = if start + s.cpu_initialization_period > s.now {
-        // Within its CPU initialization: what counts is whether the
-        // sample's window began after the condition last changed.
-        let fresh = s.metric_timestamp < condition.last_transition + s.metric_window;
-        now.checked_sub(nanos(s.cpu_initialization_period))
-            .zip(window_end.checked_sub(nanos(s.metric_window)))
-            .map(|(young, window_start)| (young + 1, window_start + u64::from(fresh)))
-    } else {
-        // Past it: whether its condition last changed within the
-        // readiness delay of its start.
-        let never_ready = start + s.initial_readiness_delay > condition.last_transition;
-        let delay = nanos(s.initial_readiness_delay);
-        (nanos(s.cpu_initialization_period) < now)
-            .then_some((1, if never_ready { 0 } else { 1 + delay }))
-    };
-    match canonical {
-        Some((start, transition)) => {
-            condition.last_transition = SimTime::from_nanos(transition);
-            (ready, Some(SimTime::from_nanos(start)))
+    if start + s.cpu_initialization_period > s.now {
+        let comparable = s.now.as_nanos() >= s.cpu_initialization_period.as_nanos()
+            && s.metric_timestamp.as_nanos() >= s.metric_window.as_nanos();
+        if !comparable {
+            return as_is;
         }
-        None => (ready, start_time),
+        Timing::Initializing {
+            ready: condition.ready,
+            fresh: s.metric_timestamp < condition.last_transition + s.metric_window,
+        }
+    } else if s.cpu_initialization_period.as_nanos() < s.now.as_nanos() {
+        Timing::Initialized {
+            ready: condition.ready,
+            never_ready: start + s.initial_readiness_delay > condition.last_transition,
+        }
+    } else {
+        as_is
     }
 }
 
+impl Timing {
+    /// A `ready` condition and `start_time` that [`group_pod`] answers for
+    /// at the sync `s` as it does for the pods of this timing.
+    pub(crate) fn times(self, s: &CalculatorSettings) -> (Option<ReadyCondition>, Option<SimTime>) {
+        let nanos = |d: SimDuration| d.as_nanos();
+        let (start, transition, ready) = match self {
+            Timing::AsIs { ready, start_time } => return (ready, start_time),
+            Timing::Initializing { ready, fresh } => {
+                let young = s
+                    .now
+                    .as_nanos()
+                    .saturating_sub(nanos(s.cpu_initialization_period));
+                let window_start =
+                    (s.metric_timestamp.as_nanos()).saturating_sub(nanos(s.metric_window));
+                (young + 1, window_start + u64::from(fresh), ready)
+            }
+            Timing::Initialized { ready, never_ready } => {
+                let delay = nanos(s.initial_readiness_delay);
+                (1, if never_ready { 0 } else { 1 + delay }, ready)
+            }
+        };
+        let condition = ReadyCondition {
+            ready,
+            last_transition: SimTime::from_nanos(transition),
+        };
+        (Some(condition), Some(SimTime::from_nanos(start)))
+    }
+}
+
+/// A pod's `ready` condition and `start_time` replaced by ones that
+/// [`group_pod`] answers the same for at this sync (see [`Timing`]).
+#[cfg(test)]
+fn canonical_times(
+    ready: Option<ReadyCondition>,
+    start_time: Option<SimTime>,
+    s: &CalculatorSettings,
+) -> (Option<ReadyCondition>, Option<SimTime>) {
+    timing(ready, start_time, s).times(s)
+}
+
 /// Counts the pods of each class, given as what tells the classes apart
-/// (for the controller, a pod's sample with [`canonical_times`] and what
+/// (for the controller, a pod's sample with its [`Timing`] and what
 /// decides its usage: its groups and sums then treat the pods of a class
 /// alike), in the order of each class's first pod. The proposals are those
 /// of the pods one by one; the cost of a proposal is then that of a few

@@ -156,26 +156,30 @@ impl World<'_> {
         let ws = &self.workloads[w];
         // The spreading counts are those active pods, kept per node.
         let colocated = |node: Option<usize>| node.map_or(0, |n| ws.pods_on_node[n]);
+        let candidates = (ws.pods.iter().copied())
+            .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
+            .map(|p| {
+                let pod = &self.pods[p];
+                let key = (
+                    pod.node.is_some(),
+                    pod.ever_started,
+                    pod.api_ready,
+                    std::cmp::Reverse(colocated(pod.node)),
+                    std::cmp::Reverse(pod.ready_transition),
+                    std::cmp::Reverse(pod.restarts),
+                    std::cmp::Reverse(p),
+                );
+                (key, p)
+            });
+        if count == 1 {
+            // A rolling update's usual step: the first alone (the pod's id
+            // makes every key unique).
+            return candidates.min().map(|(_, p)| p).into_iter().collect();
+        }
         let mut ranked = Vec::with_capacity(ws.versions[version].active as usize);
-        ranked.extend(
-            (ws.pods.iter().copied())
-                .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
-                .map(|p| {
-                    let pod = &self.pods[p];
-                    let key = (
-                        pod.node.is_some(),
-                        pod.ever_started,
-                        pod.api_ready,
-                        std::cmp::Reverse(colocated(pod.node)),
-                        std::cmp::Reverse(pod.ready_transition),
-                        std::cmp::Reverse(pod.restarts),
-                        std::cmp::Reverse(p),
-                    );
-                    (key, p)
-                }),
-        );
+        ranked.extend(candidates);
         // Only the first `count` need their order: a selection, then a sort
-        // of those (the pod's id makes every key unique).
+        // of those.
         if count < ranked.len() {
             ranked.select_nth_unstable(count);
             ranked.truncate(count);
@@ -344,6 +348,10 @@ traffic: [ { workload: web, rate: 10 } ]
             [pods[0]],
             "the old pod sharing its node with two new ones"
         );
+        // The whole ranking, as a selection finds it: then the newest of
+        // the two on the second node.
+        assert_eq!(world.pods_to_delete(0, 0, 3), [pods[0], pods[3], pods[1]]);
+        assert_eq!(world.pods_to_delete(0, 0, 2), [pods[0], pods[3]]);
     }
 
     #[test]

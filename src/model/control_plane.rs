@@ -36,7 +36,7 @@ pub(super) struct ControlPlaneState {
     /// Changes kube-proxy has not heard of, delivered when the API returns.
     frozen_propagations: Vec<(PodId, bool)>,
     /// Pods whose Ready condition the kubelet could not write.
-    pub unwritten_status: Vec<PodId>,
+    unwritten_status: Vec<PodId>,
     /// Nodes whose health the node lifecycle controller could not act on.
     deferred_nodes: Vec<NodeId>,
     /// Rollouts whose `kubectl apply` failed for want of an API.
@@ -349,9 +349,11 @@ impl World<'_> {
         }
         for pod in std::mem::take(&mut self.control_plane.unwritten_status) {
             self.update_ready(pod, engine);
+            self.unpin_pod(pod);
         }
         // The EndpointSlice changes of before the outage reach kube-proxy now.
         let delay = self.scenario.settings.endpoint_propagation_delay;
+        // Each pins its pod as its frozen change did.
         for (pod, ready) in std::mem::take(&mut self.control_plane.frozen_propagations) {
             engine.schedule_in(delay, ModelEvent::EndpointPropagated { pod, ready });
         }
@@ -447,7 +449,15 @@ impl World<'_> {
 
     /// kube-proxy cannot hear of the change while the API is down.
     pub(super) fn freeze_propagation(&mut self, pod: PodId, ready: bool) {
+        self.pin_pod(pod);
         self.control_plane.frozen_propagations.push((pod, ready));
+    }
+
+    /// The kubelet could not write the pod's Ready condition: it will when
+    /// the API returns.
+    pub(super) fn status_unwritten(&mut self, pod: PodId) {
+        self.pin_pod(pod);
+        self.control_plane.unwritten_status.push(pod);
     }
 
     /// The node lifecycle controller could not act on this node now.

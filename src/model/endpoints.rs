@@ -21,7 +21,7 @@ impl World<'_> {
         }
         if !self.api_writable() {
             // The kubelet retries; the condition is written when the API returns.
-            self.control_plane.unwritten_status.push(pod);
+            self.status_unwritten(pod);
             return;
         }
         let now = engine.now();
@@ -38,6 +38,7 @@ impl World<'_> {
                 "condition Ready=True: the pod becomes an endpoint of its Service".to_string()
             });
         }
+        self.pin_pod(pod);
         engine.schedule_in(
             self.scenario.settings.endpoint_propagation_delay,
             ModelEvent::EndpointPropagated { pod, ready },
@@ -50,6 +51,8 @@ impl World<'_> {
         ready: bool,
         engine: &mut Engine<ModelEvent>,
     ) {
+        // The event named the pod; a frozen propagation names it again.
+        self.unpin_pod(pod);
         if !self.controllers_running() {
             self.freeze_propagation(pod, ready);
             return;
@@ -89,19 +92,6 @@ impl World<'_> {
                 p.name
             )
         });
-        if !ready {
-            self.forget_cause_if_done(pod);
-        }
-    }
-
-    /// A pod gone and out of kube-proxy's view causes nothing more: the
-    /// text of its cause is dropped, as a year of rollouts leaves hundreds
-    /// of thousands of such pods.
-    pub(super) fn forget_cause_if_done(&mut self, pod: PodId) {
-        let p = &mut self.pods[pod];
-        if p.gone && !p.in_view {
-            p.cause = String::new();
-        }
     }
 
     /// kube-proxy falls back on the terminating endpoints that still serve
@@ -136,10 +126,10 @@ impl World<'_> {
             return;
         }
         let old = std::mem::replace(&mut p.endpoint, class);
-        let (w, version) = (p.workload, p.version);
+        let (w, version, key) = (p.workload, p.version, p.uid as usize);
         self.hpa_listing_stale(w);
         let traffic = &mut self.workloads[w].traffic;
-        traffic.endpoint_changed(now, version, pod, old, class);
+        traffic.endpoint_changed(now, version, key, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;
         if up != self.recorder.is_up(w) {
             let cause = &self.pods[pod].cause;

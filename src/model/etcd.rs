@@ -29,6 +29,19 @@ pub(super) enum ApiWrite {
     },
 }
 
+impl ApiWrite {
+    /// The pod the write names, if any: its slot is kept while the
+    /// journal holds the write.
+    fn pod(self) -> Option<PodId> {
+        match self {
+            ApiWrite::PodCreated(pod)
+            | ApiWrite::PodDeleted(pod)
+            | ApiWrite::PodReady { pod, .. } => Some(pod),
+            _ => None,
+        }
+    }
+}
+
 /// A write undone by a restore, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LostChange {
@@ -52,7 +65,16 @@ impl World<'_> {
             return;
         };
         let snapshot = last_snapshot(now, interval);
-        self.api_journal.retain(|(t, _)| *t > snapshot);
+        let kept = self.api_journal.partition_point(|(t, _)| *t <= snapshot);
+        let dropped: Vec<PodId> = (self.api_journal.drain(..kept))
+            .filter_map(|(_, write)| write.pod())
+            .collect();
+        for pod in dropped {
+            self.unpin_pod(pod);
+        }
+        if let Some(pod) = write.pod() {
+            self.pin_pod(pod);
+        }
         self.api_journal.push((now, write));
     }
 
@@ -84,15 +106,21 @@ impl World<'_> {
     /// kubelets report their pods again, and the API comes back.
     pub(super) fn etcd_restored(&mut self, snapshot: SimTime, engine: &mut Engine<ModelEvent>) {
         let journal = std::mem::take(&mut self.api_journal);
-        let lost: Vec<(SimTime, ApiWrite)> =
-            journal.into_iter().filter(|(t, _)| *t > snapshot).collect();
+        let lost: Vec<(SimTime, ApiWrite)> = journal
+            .iter()
+            .copied()
+            .filter(|(t, _)| *t > snapshot)
+            .collect();
         for &(time, write) in lost.iter().rev() {
             self.undo(time, write, engine);
+        }
+        for pod in journal.iter().filter_map(|(_, write)| write.pod()) {
+            self.unpin_pod(pod);
         }
         self.lost_changes.sort_by_key(|c| c.time);
         // kubelets resync with the restored API, and the EndpointSlices are
         // rebuilt from what it now says.
-        for pod in 0..self.pods.len() {
+        for pod in self.pods_by_uid() {
             let p = &self.pods[pod];
             // A pod the restore removed leaves the rules too.
             let listed = p.api_ready && !p.gone;
@@ -100,7 +128,7 @@ impl World<'_> {
                 self.freeze_propagation(pod, listed);
             }
             if !self.pods[pod].gone {
-                self.control_plane.unwritten_status.push(pod);
+                self.status_unwritten(pod);
             }
         }
         self.control_plane_restored_etcd(engine);

@@ -123,9 +123,10 @@ pub enum ModelEvent {
     RequestArrives { workload: usize },
     /// pod → Service (exact mode): a request's answer, `after` its arrival,
     /// unless the container it ran in stopped meanwhile (`incarnation`).
+    /// The endpoint is the pod's uid, which outlives the pod.
     RequestAnswered {
         workload: usize,
-        pod: PodId,
+        endpoint: usize,
         incarnation: u32,
         after: crate::sim::SimDuration,
     },

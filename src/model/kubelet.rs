@@ -236,9 +236,12 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         if abruptly {
             let serving = p.endpoint == Some(crate::traffic::EndpointClass::Serving);
-            self.workloads[p.workload]
-                .traffic
-                .drop_in_flight(now, p.version, pod, serving);
+            self.workloads[p.workload].traffic.drop_in_flight(
+                now,
+                p.version,
+                p.uid as usize,
+                serving,
+            );
         }
         p.container = Container::Stopped;
         p.pulled_cold = false;

@@ -160,7 +160,10 @@ impl World<'_> {
                     .memory_bytes as f64;
                 (p, usage(&self.pods[p]) - request)
             })
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            .max_by(|a, b| {
+                let uid = |p: PodId| self.pods[p].uid;
+                a.1.total_cmp(&b.1).then(uid(b.0).cmp(&uid(a.0)))
+            });
         let Some((pod, excess)) = victim else {
             return;
         };
@@ -321,7 +324,7 @@ impl World<'_> {
 
     /// Closes every running container's memory account at the end of the run.
     pub(super) fn account_all_memory(&mut self, end: SimTime) {
-        for pod in 0..self.pods.len() {
+        for pod in self.pods_by_uid() {
             self.account_memory(pod, end);
         }
     }

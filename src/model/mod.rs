@@ -21,6 +21,7 @@ mod node_lifecycle;
 mod partition;
 mod pod;
 mod prober;
+mod recycling;
 mod replicaset;
 mod requests;
 mod sampling;
@@ -200,6 +201,7 @@ pub struct World<'s> {
     nodes: Vec<Node>,
     zones: Vec<Zone>,
     pods: Vec<Pod>,
+    slots: recycling::PodSlots,
     workloads: Vec<WorkloadState>,
     /// Pods waiting for the scheduler, in creation order.
     pending: Vec<PodId>,
@@ -366,6 +368,7 @@ impl<'s> World<'s> {
             nodes,
             zones,
             pods: Vec::new(),
+            slots: recycling::PodSlots::new(scenario.workloads.len()),
             workloads,
             pending: Vec::new(),
             scheduler_timer: engine.new_timer(),
@@ -484,16 +487,15 @@ impl<'s> World<'s> {
         self.account_all_memory(end);
         self.close_drains(end);
         self.control_plane.finish(end);
-        let mut restarts = vec![0u64; self.workloads.len()];
         let mut pod_restarts = vec![Vec::new(); self.workloads.len()];
         let mut pod_oom_kills = vec![Vec::new(); self.workloads.len()];
-        for pod in &self.pods {
-            restarts[pod.workload] += u64::from(pod.restarts);
+        let (restarts, records) = self.pod_records();
+        for pod in records {
             if pod.restarts > 0 {
                 pod_restarts[pod.workload].push((pod.name.clone(), pod.restarts));
             }
             if pod.oom_kills > 0 {
-                pod_oom_kills[pod.workload].push((pod.name.clone(), pod.oom_kills));
+                pod_oom_kills[pod.workload].push((pod.name, pod.oom_kills));
             }
         }
         let usage = (0..self.workloads.len())
@@ -580,6 +582,7 @@ impl Handler<ModelEvent> for World<'_> {
         } else {
             self.dispatch(engine, event);
         }
+        self.free_done_slots();
     }
 }
 
@@ -607,10 +610,10 @@ impl World<'_> {
             ModelEvent::RequestArrives { workload } => self.request_arrives(workload, engine),
             ModelEvent::RequestAnswered {
                 workload,
-                pod,
+                endpoint,
                 incarnation,
                 after,
-            } => self.request_answered(workload, pod, incarnation, after),
+            } => self.request_answered(workload, endpoint, incarnation, after),
             ModelEvent::TrafficSpikeEnds {
                 workload,
                 multiplier,

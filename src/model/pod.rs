@@ -19,6 +19,9 @@ pub(super) enum Container {
 
 #[derive(Debug)]
 pub(super) struct Pod {
+    /// `metadata.uid`: unique over the run, and in creation order, which
+    /// "the newest" of the ReplicaSet's ranking and the report follow.
+    pub uid: u64,
     pub name: String,
     pub workload: usize,
     /// The workload's version (its ReplicaSet) the pod runs.
@@ -59,6 +62,11 @@ pub(super) struct Pod {
     /// Deleted and released by its node: nothing left but its endpoint's last
     /// propagation.
     pub gone: bool,
+    /// Events and lists naming the pod outside its workload's and its
+    /// node's: its slot is kept while any does (see [`super::recycling`]).
+    pub pins: u32,
+    /// Gone for good: its slot is free for a new pod.
+    pub recycled: bool,
     pub restarts: u32,
     pub oom_kills: u32,
     /// Memory is accounted up to here; from here it grows by the leak.
@@ -123,12 +131,14 @@ impl Pod {
     }
 
     pub fn new(
+        uid: u64,
         name: String,
         workload: usize,
         version: usize,
         engine: &mut Engine<ModelEvent>,
     ) -> Self {
         Pod {
+            uid,
             name,
             workload,
             version,
@@ -149,6 +159,8 @@ impl Pod {
             ready_when_deleted: false,
             termination_deadline: SimTime::ZERO,
             gone: false,
+            pins: 0,
+            recycled: false,
             restarts: 0,
             oom_kills: 0,
             memory_since: SimTime::ZERO,

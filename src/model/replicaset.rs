@@ -47,12 +47,20 @@ impl World<'_> {
         let state = &mut self.workloads[w];
         let name = names::pod_name(workload, &state.versions[version].hash, state.pods_created);
         state.pods_created += 1;
-        let id = self.pods.len();
-        let mut pod = Pod::new(name, w, version, engine);
+        let mut pod = Pod::new(self.slots.next_uid(), name, w, version, engine);
         pod.incompatible = state.versions[version].broken;
         state.versions[version].present += 1;
         state.versions[version].active += 1;
-        self.pods.push(pod);
+        let id = match self.slots.take_free() {
+            Some(slot) => {
+                self.pods[slot] = pod;
+                slot
+            }
+            None => {
+                self.pods.push(pod);
+                self.pods.len() - 1
+            }
+        };
         state.pods.push(id);
         self.hpa_listing_stale(w);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
@@ -167,7 +175,7 @@ impl World<'_> {
                     std::cmp::Reverse(colocated(pod.node)),
                     std::cmp::Reverse(pod.ready_transition),
                     std::cmp::Reverse(pod.restarts),
-                    std::cmp::Reverse(p),
+                    std::cmp::Reverse(pod.uid),
                 );
                 (key, p)
             });
@@ -251,7 +259,7 @@ impl World<'_> {
         self.deployment_pod_changed(w, engine);
         self.drains_may_proceed(engine);
         self.wake_cluster_autoscaler(engine);
-        self.forget_cause_if_done(pod);
+        self.pod_may_be_done(pod);
     }
 }
 

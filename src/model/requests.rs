@@ -1,7 +1,7 @@
 //! Exact mode in the model: the Service's arrival timer, and the answers
 //! that come back from the pods, unless their container stopped first.
 
-use super::{ModelEvent, PodId, World};
+use super::{ModelEvent, World};
 use crate::scenario::Workload;
 use crate::sim::{Engine, RngStreams, SimDuration};
 use crate::traffic::{Arrival, ExactRequests};
@@ -49,7 +49,7 @@ impl World<'_> {
                 after,
                 ModelEvent::RequestAnswered {
                     workload: w,
-                    pod: key,
+                    endpoint: key,
                     incarnation,
                     after,
                 },
@@ -61,10 +61,12 @@ impl World<'_> {
     pub(super) fn request_answered(
         &mut self,
         w: usize,
-        pod: PodId,
+        endpoint: usize,
         incarnation: u32,
         after: SimDuration,
     ) {
-        self.workloads[w].traffic.complete(pod, incarnation, after);
+        self.workloads[w]
+            .traffic
+            .complete(endpoint, incarnation, after);
     }
 }

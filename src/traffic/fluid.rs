@@ -373,6 +373,15 @@ impl FluidTraffic {
         self.profile.next_crossing(now, level / multiplier)
     }
 
+    /// The lowest and the highest offered rate from `now` to `until`, with
+    /// the spikes as they are now.
+    pub fn offered_rate_range(&self, now: SimTime, until: SimTime) -> (f64, f64) {
+        let multiplier = self.multiplier();
+        let low = self.profile.min_rate_in(now, until) * multiplier;
+        let high = self.profile.max_rate_in(now, until) * multiplier;
+        (low, high)
+    }
+
     fn multiplier(&self) -> f64 {
         self.multipliers.last().map_or(1.0, |&(_, m)| m)
     }

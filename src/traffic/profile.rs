@@ -173,6 +173,30 @@ impl RateProfile {
         max
     }
 
+    /// The smallest rate at any instant of `[from, to]`: with
+    /// [`RateProfile::max_rate_in`], the range a monotone function of the
+    /// rate takes over the span is that of its values at the two.
+    pub fn min_rate_in(&self, from: SimTime, to: SimTime) -> f64 {
+        let to = to.max(from);
+        let Some(first) = self.segment_at(from) else {
+            // No rate before the first segment.
+            return 0.0;
+        };
+        let mut min = f64::MAX;
+        for i in first..self.segments.len() {
+            let (start, shape) = self.segments[i];
+            if start > to {
+                break;
+            }
+            let lo = start.max(from);
+            let hi = before(self.segment_end(i)).min(to);
+            if hi >= lo {
+                min = min.min(shape.min_in(lo, hi));
+            }
+        }
+        min
+    }
+
     /// The first instant after `after` at which the rate changes side of
     /// `level`, the sides being "at or below" and "above", or `None` if it
     /// never does. At the instant returned the rate is on the new side; a
@@ -397,6 +421,30 @@ impl Shape {
                 let to_next_peak = (p - phase(from, peak_at, period)) % p;
                 if (to - from).as_nanos() >= to_next_peak {
                     max
+                } else {
+                    ends()
+                }
+            }
+        }
+    }
+
+    fn min_in(self, from: SimTime, to: SimTime) -> f64 {
+        let ends = || self.rate_at(from).min(self.rate_at(to));
+        match self {
+            Shape::Constant(rate) => rate,
+            Shape::Linear { .. } => ends(),
+            Shape::Diurnal {
+                min,
+                peak_at,
+                period,
+                ..
+            } => {
+                // The trough is half a period after the peak.
+                let p = period.as_nanos();
+                let trough_at = peak_at + SimDuration::from_nanos(p / 2);
+                let to_next_trough = (p - phase(from, trough_at, period)) % p;
+                if (to - from).as_nanos() >= to_next_trough {
+                    min
                 } else {
                     ends()
                 }
@@ -778,6 +826,30 @@ mod tests {
         assert_eq!(steps.max_rate_in(SimTime::ZERO, secs(19)), 50.0);
         assert_eq!(steps.max_rate_in(secs(25), secs(100)), 500.0);
         assert_eq!(steps.max_rate_in(secs(30), secs(100)), 5.0);
+    }
+
+    #[test]
+    fn the_smallest_rate_in_a_span() {
+        let p = daily();
+        let trough = 2 * 3600;
+        assert_eq!(p.min_rate_in(secs(trough - 60), secs(trough + 60)), 100.0);
+        assert_eq!(p.min_rate_in(secs(trough), secs(trough)), 100.0);
+        assert_eq!(
+            p.min_rate_in(secs(trough + 60), secs(trough + 3600)),
+            p.rate_at(secs(trough + 60))
+        );
+        assert_eq!(
+            p.min_rate_in(secs(trough - 3600), secs(trough - 60)),
+            p.rate_at(secs(trough - 60))
+        );
+        assert_eq!(p.min_rate_in(secs(DAY), secs(3 * DAY)), 100.0);
+        let ramp = RateProfile::ramp(100.0, 500.0, secs(60), SimDuration::from_secs(100));
+        assert_eq!(ramp.min_rate_in(secs(110), secs(200)), 300.0);
+        let steps = RateProfile::steps(vec![(secs(10), 50.0), (secs(20), 500.0), (secs(30), 5.0)]);
+        assert_eq!(steps.min_rate_in(SimTime::ZERO, secs(25)), 0.0);
+        assert_eq!(steps.min_rate_in(secs(12), secs(25)), 50.0);
+        assert_eq!(steps.min_rate_in(secs(20), secs(29)), 500.0);
+        assert_eq!(steps.min_rate_in(secs(25), secs(100)), 5.0);
     }
 
     #[test]

@@ -573,10 +573,23 @@ impl World<'_> {
             self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
             return;
         }
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        state.resting_since = Some(now);
         // Pods set aside for now (no metric yet, or in their CPU
-        // initialization) count once time has passed: sync then.
+        // initialization) count once time has passed: sync then. Until
+        // then the load matters only if it leaves the band where the
+        // recommendation stays `current`, and it does not if both its
+        // lowest and its highest rate meanwhile recommend `current`, the
+        // recommendation being monotone in the load. That is the case of
+        // most rests during and after a rollout, where the band would be
+        // searched for nothing.
         if let Some(at) = regroups_at {
+            let (low, high) = self.workloads[w].traffic.offered_rate_range(now, at);
+            let stays = clamp(recommend(low)) == current && clamp(recommend(high)) == current;
             self.schedule_hpa_sync(w, at, engine);
+            if stays {
+                return;
+            }
         }
         // At rest: sleep until the load leaves the band where the
         // recommendation stays `current`.
@@ -589,8 +602,6 @@ impl World<'_> {
             .flatten()
             .filter_map(|level| traffic.next_offered_crossing(now, level))
             .min();
-        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
-        state.resting_since = Some(now);
         let resolution = settings.metric_resolution;
         if moved {
             self.wake_hpa(w, engine);

@@ -145,6 +145,43 @@ fn a_scale_down_waits_out_the_window_and_takes_its_highest_recommendation() {
 }
 
 #[test]
+fn a_load_ramping_while_new_pods_initialize_is_followed_sync_by_sync() {
+    // 100 req/s on 4 pods is 50 % of their 500m: 25 req/s a pod at the
+    // target. From 5 min the load ramps to 400 req/s over 20 min, 0.25
+    // req/s more each second. Each scale-up leaves new pods in their 5 min
+    // of CPU initialization, which the HPA waits for at rest; but the ramp
+    // leaves the tolerance band before, and the HPA must wake for that.
+    // After a rescale to N pods, the load leaves the band once it has
+    // grown by a tenth of N pods' target, plus at most a pod's worth for
+    // the rounding up: (2.5 N + 25) / 0.25 s, and metrics-server's scrape
+    // and the next sync add up to 30 s. Waiting out the initialization
+    // would leave 5 min between rescales.
+    let s = scenario(&hpa_scenario(
+        4,
+        2,
+        60,
+        50,
+        "{ ramp: { from: 100, to: 400, at: 5m, over: 20m } }",
+        "",
+    ));
+    let out = run_traced(&s, 6);
+    let rescales = events(&out.trace, "HorizontalPodAutoscaler", "SuccessfulRescale");
+    for pair in rescales.windows(2) {
+        let ((t, to), (next, _)) = (pair[0], pair[1]);
+        let n = f64::from(new_size(to));
+        assert!(
+            next - t <= (2.5 * n + 25.0) / 0.25 + 30.0,
+            "{n} pods from {t} s until {next} s: {rescales:?}"
+        );
+    }
+    // The ramp's end is 16 pods' target; a size whose ratio is within
+    // the tolerance of 1 stays: 400 / (25 × n) in [0.9, 1.1] for n of 15
+    // to 17.
+    let last = new_size(rescales.last().expect("rescales").1);
+    assert!((15..=17).contains(&last), "{rescales:?}");
+}
+
+#[test]
 fn a_steady_load_never_rescales_and_costs_no_syncs() {
     // Thirty days at a constant rate, with an HPA and a cluster autoscaler:
     // once the first syncs are done, neither loop schedules anything, so a

@@ -41,6 +41,9 @@ pub(super) struct Version {
     pub present: u32,
     pub active: u32,
     pub ready: u32,
+    /// Its pods not gone, in creation order: what a scale-down ranks,
+    /// without a pass over the other versions' pods of a rollout.
+    pub pods: Vec<super::PodId>,
     /// Per node, when its image is (or will be) present there, once
     /// pulled. Kept by version rather than by node: a rollout's pods,
     /// admitted across the nodes, read one short list, where a node's list
@@ -58,6 +61,7 @@ impl Version {
             present: 0,
             active: 0,
             ready: 0,
+            pods: Vec::new(),
             images: vec![None; nodes],
         }
     }
@@ -161,6 +165,7 @@ impl World<'_> {
             present: 0,
             active: 0,
             ready: 0,
+            pods: Vec::new(),
             images: vec![None; self.nodes.len()],
         });
         ws.traffic.add_version(
@@ -251,9 +256,8 @@ impl World<'_> {
         if self.scenario.workloads[w].min_ready_seconds.is_zero() {
             return self.workloads[w].versions[version].ready;
         }
-        let pods = self.workloads[w].pods.iter();
-        pods.filter(|&&p| self.pods[p].version == version && self.available(p, now))
-            .count() as u32
+        let pods = self.workloads[w].versions[version].pods.iter();
+        pods.filter(|&&p| self.available(p, now)).count() as u32
     }
 
     /// The old versions that still have replicas, oldest first.

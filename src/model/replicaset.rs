@@ -62,6 +62,7 @@ impl World<'_> {
             }
         };
         state.pods.push(id);
+        state.versions[version].pods.push(id);
         self.hpa_listing_stale(w);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
@@ -164,8 +165,8 @@ impl World<'_> {
         let ws = &self.workloads[w];
         // The spreading counts are those active pods, kept per node.
         let colocated = |node: Option<usize>| node.map_or(0, |n| ws.pods_on_node[n]);
-        let candidates = (ws.pods.iter().copied())
-            .filter(|&p| !self.pods[p].deleting && self.pods[p].version == version)
+        let candidates = (ws.versions[version].pods.iter().copied())
+            .filter(|&p| !self.pods[p].deleting)
             .map(|p| {
                 let pod = &self.pods[p];
                 let key = (
@@ -240,8 +241,11 @@ impl World<'_> {
         for timer in p.timers() {
             engine.release_timer(timer);
         }
-        let w = self.pods[pod].workload;
+        let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
         self.workloads[w].pods.retain(|&p| p != pod);
+        self.workloads[w].versions[version]
+            .pods
+            .retain(|&p| p != pod);
         if self.pods[pod].in_view {
             self.workloads[w].leaving.push(pod);
         }
@@ -285,6 +289,10 @@ impl World<'_> {
                 }
             }
             for (v, version) in ws.versions.iter().enumerate() {
+                let listed: Vec<PodId> = (ws.pods.iter().copied())
+                    .filter(|&p| self.pods[p].version == v)
+                    .collect();
+                assert_eq!(version.pods, listed, "workload {w}, version {v}");
                 let kept = [version.present, version.active, version.ready];
                 assert_eq!(kept, versions[v], "workload {w}, version {v}");
                 let idle = version.replicas == 0 && version.present == 0 && v != ws.current;
@@ -348,6 +356,7 @@ traffic: [ { workload: web, rate: 10 } ]
         for &p in &[pods[2], pods[4]] {
             world.pods[p].version = 1;
         }
+        world.workloads[0].versions[0].pods = vec![pods[0], pods[1], pods[3]];
         // Counting only the old version's pods would pick the newest on the
         // second node, pod 3, instead.
         let first = world.pods_to_delete(0, 0, 1);

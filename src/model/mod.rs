@@ -665,3 +665,22 @@ impl World<'_> {
         }
     }
 }
+
+/// Runs the scenario `text` for two days at most, with `seed`, and shows
+/// the world at the end to `inspect`.
+#[cfg(test)]
+fn run_two_days(text: &str, name: &str, seed: u64, inspect: impl FnOnce(&World)) {
+    use crate::sim::{RunLimits, SimDuration};
+
+    let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
+    scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
+    let streams = RngStreams::new(seed);
+    let mut engine = Engine::new();
+    let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+    let limits = RunLimits {
+        horizon: SimTime::ZERO + scenario.duration,
+        max_events: u64::MAX,
+    };
+    crate::sim::run(&mut engine, &mut world, limits).expect("the run ends");
+    inspect(&world);
+}

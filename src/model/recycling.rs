@@ -137,8 +137,7 @@ impl World<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{TraceLevel, World};
-    use crate::sim::{Engine, RngStreams, RunLimits, SimDuration, SimTime};
+    use super::super::run_two_days;
 
     /// Two days of the year scenario replace its 1,000 pods twice over
     /// (a deploy of each workload a day, and crashes): the slots follow
@@ -147,20 +146,12 @@ mod tests {
     #[test]
     fn slots_follow_the_pods_alive_not_the_pods_created() {
         let text = include_str!("../../scenarios/year-100-nodes.yaml");
-        let mut scenario = crate::scenario::parse(text, "year").expect("the bundled year");
-        scenario.duration = SimDuration::from_secs(2 * 86_400);
-        let streams = RngStreams::new(1);
-        let mut engine = Engine::new();
-        let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
-        let limits = RunLimits {
-            horizon: SimTime::ZERO + scenario.duration,
-            max_events: u64::MAX,
-        };
-        crate::sim::run(&mut engine, &mut world, limits).expect("the run ends");
-        let created = world.slots.next_uid;
-        assert!(created > 3_000, "{created} pods created");
-        assert!(world.pods.len() < 1_500, "{} slots", world.pods.len());
-        let alive = world.pods.iter().filter(|p| !p.recycled).count();
-        assert_eq!(alive + world.slots.free.len(), world.pods.len());
+        run_two_days(text, "year", 1, |world| {
+            let created = world.slots.next_uid;
+            assert!(created > 3_000, "{created} pods created");
+            assert!(world.pods.len() < 1_500, "{} slots", world.pods.len());
+            let alive = world.pods.iter().filter(|p| !p.recycled).count();
+            assert_eq!(alive + world.slots.free.len(), world.pods.len());
+        });
     }
 }

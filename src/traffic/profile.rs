@@ -156,45 +156,39 @@ impl RateProfile {
     /// The largest rate at any instant of `[from, to]`: what a "peak req/s"
     /// gauge shows, where the mean would hide a cycle's top.
     pub fn max_rate_in(&self, from: SimTime, to: SimTime) -> f64 {
-        let to = to.max(from);
-        let first = self.segment_at(from);
-        let mut max = if first.is_none() { 0.0 } else { f64::MIN };
-        for i in first.unwrap_or(0)..self.segments.len() {
-            let (start, shape) = self.segments[i];
-            if start > to {
-                break;
-            }
-            let lo = start.max(from);
-            let hi = before(self.segment_end(i)).min(to);
-            if hi >= lo {
-                max = max.max(shape.max_in(lo, hi));
-            }
-        }
-        max
+        let (shapes, before_first) = self.spans(from, to);
+        let max = shapes.map(|(shape, lo, hi)| shape.max_in(lo, hi));
+        max.fold(if before_first { 0.0 } else { f64::MIN }, f64::max)
     }
 
     /// The smallest rate at any instant of `[from, to]`: with
     /// [`RateProfile::max_rate_in`], the range a monotone function of the
     /// rate takes over the span is that of its values at the two.
     pub fn min_rate_in(&self, from: SimTime, to: SimTime) -> f64 {
+        let (shapes, before_first) = self.spans(from, to);
+        let min = shapes.map(|(shape, lo, hi)| shape.min_in(lo, hi));
+        min.fold(if before_first { 0.0 } else { f64::MAX }, f64::min)
+    }
+
+    /// The segments' shapes over `[from, to]`, each with the instants of
+    /// its own it covers, and whether the span begins before the first
+    /// segment, where there is no rate.
+    fn spans(
+        &self,
+        from: SimTime,
+        to: SimTime,
+    ) -> (impl Iterator<Item = (Shape, SimTime, SimTime)> + '_, bool) {
         let to = to.max(from);
-        let Some(first) = self.segment_at(from) else {
-            // No rate before the first segment.
-            return 0.0;
-        };
-        let mut min = f64::MAX;
-        for i in first..self.segments.len() {
-            let (start, shape) = self.segments[i];
-            if start > to {
-                break;
-            }
-            let lo = start.max(from);
-            let hi = before(self.segment_end(i)).min(to);
-            if hi >= lo {
-                min = min.min(shape.min_in(lo, hi));
-            }
-        }
-        min
+        let first = self.segment_at(from);
+        let shapes = (first.unwrap_or(0)..self.segments.len())
+            .map(move |i| (i, self.segments[i]))
+            .take_while(move |&(_, (start, _))| start <= to)
+            .filter_map(move |(i, (start, shape))| {
+                let lo = start.max(from);
+                let hi = before(self.segment_end(i)).min(to);
+                (hi >= lo).then_some((shape, lo, hi))
+            });
+        (shapes, first.is_none())
     }
 
     /// The first instant after `after` at which the rate changes side of

@@ -723,8 +723,7 @@ fn bisect(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{TraceLevel, World};
-    use crate::sim::{Engine, RngStreams, RunLimits, SimDuration, SimTime};
+    use super::super::run_two_days;
 
     /// Every sync that keeps the last listing checks it against a fresh
     /// one (`assert_listing_holds`): over scenarios where pods start, turn
@@ -751,21 +750,13 @@ mod tests {
             ),
         ];
         for (name, text) in scenarios {
-            let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
-            scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
-            let streams = RngStreams::new(3);
-            let mut engine = Engine::new();
-            let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
-            let limits = RunLimits {
-                horizon: SimTime::ZERO + scenario.duration,
-                max_events: u64::MAX,
-            };
-            crate::sim::run(&mut engine, &mut world, limits).expect("the run ends");
-            let kept: u64 = (world.workloads.iter())
-                .filter_map(|ws| ws.hpa.as_ref())
-                .map(|state| state.listings_kept)
-                .sum();
-            assert!(kept > 0, "{name}: no sync kept its listing");
+            run_two_days(text, name, 3, |world| {
+                let kept: u64 = (world.workloads.iter())
+                    .filter_map(|ws| ws.hpa.as_ref())
+                    .map(|state| state.listings_kept)
+                    .sum();
+                assert!(kept > 0, "{name}: no sync kept its listing");
+            });
         }
     }
 }

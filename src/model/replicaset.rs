@@ -181,7 +181,7 @@ impl World<'_> {
                 (key, p)
             });
         if count == 1 {
-            // A rolling update's usual step: the first alone (the pod's id
+            // A rolling update's usual step: the first alone (the pod's uid
             // makes every key unique).
             return candidates.min().map(|(_, p)| p).into_iter().collect();
         }

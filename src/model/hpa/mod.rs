@@ -252,7 +252,7 @@ struct UsageKey {
 /// listing, and so does time, at the first instant a pod would be
 /// classed otherwise.
 #[derive(Debug)]
-pub(super) struct Listing {
+struct Listing {
     classes: Vec<(PodClass, u32)>,
     /// The first instant a pod would be classed otherwise with no other
     /// change.

@@ -39,6 +39,28 @@ impl World<'_> {
         (self.app_memory(pod).leak_per_hour_bytes + extra) / 3600.0
     }
 
+    /// Whether no container can ever hold more than its memory request: no
+    /// app of any version leaks or holds memory per request in flight, none
+    /// starts above its request, and no `memoryLeak` fault is planned. The
+    /// scheduler keeps the requests bound to a node within its allocatable,
+    /// so no node can then be short of memory, and its eviction manager
+    /// has nothing to plan at each container change.
+    pub(super) fn memory_within_requests(scenario: &crate::scenario::Scenario) -> bool {
+        let within = |app: &crate::scenario::App, w: usize| {
+            let memory = &app.memory;
+            let request = scenario.workloads[w].requests.memory_bytes as f64;
+            memory.leak_per_hour_bytes == 0.0
+                && memory.per_request_bytes == 0.0
+                && memory.base_bytes <= request
+        };
+        let apps = (scenario.workloads.iter().enumerate())
+            .map(|(w, workload)| (&workload.app, w))
+            .chain(scenario.rollouts.iter().map(|r| (&r.app, r.workload)));
+        let leak_fault = (scenario.faults.iter())
+            .any(|f| matches!(f.kind, crate::scenario::FaultKind::MemoryLeak { .. }));
+        !leak_fault && apps.into_iter().all(|(app, w)| within(app, w))
+    }
+
     /// Whether some version of the workload's app, or a fault, leaks.
     pub(super) fn workload_leaks(&self, w: usize) -> bool {
         let ws = &self.workloads[w];
@@ -110,6 +132,9 @@ impl World<'_> {
     /// more than the node's allocatable memory, which is its capacity less
     /// the `memory.available<100Mi` hard threshold and reservations.
     pub(super) fn plan_node_pressure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
+        if self.memory_within_requests {
+            return;
+        }
         let now = engine.now();
         let allocatable = self.scenario.nodes[node].allocatable.memory_bytes as f64;
         let (used, growth) = self.node_memory(node, now);
@@ -348,5 +373,46 @@ impl World<'_> {
             })
             .sum();
         total / count as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::World;
+
+    fn within(text: &str) -> bool {
+        let scenario = crate::scenario::parse(text, "test").expect("a scenario");
+        World::memory_within_requests(&scenario)
+    }
+
+    /// The shortcut holds only where no container can outgrow its request.
+    #[test]
+    fn memory_stays_within_requests_only_without_growth_or_a_base_above_them() {
+        assert!(within(include_str!("../../scenarios/year-100-nodes.yaml")));
+        assert!(!within(include_str!("../../scenarios/memory-leak.yaml")));
+        let workload = |memory: &str| {
+            format!(
+                "name: m
+duration: 1h
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 2
+    resources: {{ requests: {{ cpu: 100m, memory: 256Mi }} }}
+    app: {{ memory: {memory} }}
+"
+            )
+        };
+        assert!(within(&workload("{ base: 256Mi }")));
+        assert!(!within(&workload("{ base: 300Mi }")));
+        assert!(!within(&workload("{ base: 100Mi, perRequest: 1Mi }")));
+        assert!(!within(&workload("{ base: 100Mi, leakPerHour: 1Mi }")));
+        let fault = workload("{ base: 100Mi }")
+            + "faults: [ { at: 1m, memoryLeak: { workload: web, leakPerHour: 10Mi } } ]\n";
+        assert!(!within(&fault));
+        let rollout = workload("{ base: 100Mi }")
+            + "rollouts: [ { workload: web, at: 1m, app: { memory: { base: 1Gi } } } ]\n";
+        assert!(!within(&rollout));
     }
 }

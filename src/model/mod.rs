@@ -225,6 +225,9 @@ pub struct World<'s> {
     drain_records: Vec<DrainRecord>,
     /// Drains with evictions to retry: pod changes concern them.
     drains_waiting: u32,
+    /// No container can hold more than its memory request (see
+    /// [`World::memory_within_requests`]): no node is ever short of memory.
+    memory_within_requests: bool,
     /// Present when some node pool has a node group.
     autoscaler: Option<cluster_autoscaler::ClusterAutoscaler>,
     /// Per node pool, the registered nodes.
@@ -401,6 +404,7 @@ impl<'s> World<'s> {
             drains: (0..scenario.nodes.len()).map(|_| None).collect(),
             drain_records: Vec::new(),
             drains_waiting: 0,
+            memory_within_requests: Self::memory_within_requests(scenario),
             probe_rng: streams.stream("probes"),
             recorder: Recorder::new(scenario.workloads.len()),
             timeseries: None,

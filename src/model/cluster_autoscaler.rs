@@ -503,7 +503,8 @@ impl World<'_> {
             p.cause = format!(
                 "{} evicted: cluster autoscaler scale-down of {name}",
                 p.name
-            );
+            )
+            .into();
             let pod_name = &self.pods[pod].name;
             self.trace
                 .emit(now, false, "Pod", pod_name, "ScaleDown", || {

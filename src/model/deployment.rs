@@ -218,7 +218,7 @@ impl World<'_> {
             if self.pods[pod].version < version {
                 self.pods[pod].incompatible = true;
                 self.pods[pod].cause =
-                    format!("{} runs a version the migration broke", self.pods[pod].name);
+                    format!("{} runs a version the migration broke", self.pods[pod].name).into();
                 self.refresh_endpoint(pod, engine);
             }
         }

@@ -159,7 +159,7 @@ impl World<'_> {
                 });
                 continue;
             }
-            self.pods[pod].cause = format!("{name} evicted by kubectl drain {node_name}");
+            self.pods[pod].cause = format!("{name} evicted by kubectl drain {node_name}").into();
             self.trace.emit(now, true, "Pod", &name, "Evicted", || {
                 format!("evicting pod default/{name} (kubectl drain {node_name})")
             });

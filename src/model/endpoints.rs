@@ -4,6 +4,8 @@
 //! request can reach a pod that no longer serves.
 
 use super::etcd::ApiWrite;
+use super::pod::Cause;
+use super::replicaset::ReplicaSetName;
 use super::{ModelEvent, PodId, World};
 use crate::sim::Engine;
 
@@ -116,6 +118,20 @@ impl World<'_> {
         }
     }
 
+    /// What last took the pod out of service, as the incidents name it.
+    fn cause_text(&self, pod: PodId) -> String {
+        let p = &self.pods[pod];
+        match &p.cause {
+            Cause::None => String::new(),
+            Cause::Text(text) => text.clone(),
+            Cause::ScaledDown => {
+                let (w, version) = (p.workload, p.version);
+                let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+                format!("{} deleted: ReplicaSet {rs} scaled down", p.name)
+            }
+        }
+    }
+
     /// Brings the Service's traffic account and the workload's up/down state
     /// in line with the pod's current state; call after any change to it.
     pub(super) fn refresh_endpoint(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
@@ -132,8 +148,8 @@ impl World<'_> {
         traffic.endpoint_changed(now, version, key, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;
         if up != self.recorder.is_up(w) {
-            let cause = &self.pods[pod].cause;
-            self.recorder.set_up(w, up, now, cause);
+            let cause = self.cause_text(pod);
+            self.recorder.set_up(w, up, now, &cause);
         }
         self.check_scaling_done(w);
         self.wake_hpa(w, engine);

@@ -147,7 +147,7 @@ impl World<'_> {
                 if !self.pods[pod].gone {
                     // Its kubelet finds the pod gone from the API and stops it.
                     let p = &mut self.pods[pod];
-                    p.cause = format!("{} removed by the etcd restore", p.name);
+                    p.cause = format!("{} removed by the etcd restore", p.name).into();
                     let name = &self.pods[pod].name;
                     self.trace
                         .emit(engine.now(), true, "Pod", name, "Killing", || {

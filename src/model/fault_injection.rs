@@ -354,7 +354,7 @@ impl World<'_> {
                     ),
                     None => format!("the app of pod {name} hangs with its port open"),
                 });
-                self.pods[pod].cause = format!("appHang {name}");
+                self.pods[pod].cause = format!("appHang {name}").into();
                 self.app_hangs(pod, recover_in, engine);
             }
             _ => {
@@ -362,7 +362,7 @@ impl World<'_> {
                     .emit(now, true, "Fault", &spec.stream, "PodCrash", || {
                         format!("container of pod {name} exits with an error")
                     });
-                self.pods[pod].cause = format!("podCrash {name}");
+                self.pods[pod].cause = format!("podCrash {name}").into();
                 self.crash_container(pod, engine);
             }
         }

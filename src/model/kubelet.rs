@@ -123,7 +123,7 @@ impl World<'_> {
         let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
         if self.workloads[w].versions[version].app.crash_on_start {
             // A broken release: the process exits with an error once started.
-            self.pods[pod].cause = format!("{} crashed on start", self.pods[pod].name);
+            self.pods[pod].cause = format!("{} crashed on start", self.pods[pod].name).into();
             self.crash_container(pod, engine);
             return;
         }

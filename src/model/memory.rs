@@ -207,7 +207,7 @@ impl World<'_> {
             ModelEvent::MemoryPressureEnds { node },
         );
         let p = &mut self.pods[pod];
-        p.cause = format!("Evicted {} (node memory pressure)", p.name);
+        p.cause = format!("Evicted {} (node memory pressure)", p.name).into();
         let container = &self.scenario.workloads[p.workload].name;
         let available_kib = ((allocatable - used) / 1024.0) as i64;
         let using_kib = (using / 1024.0) as i64;
@@ -314,7 +314,7 @@ impl World<'_> {
         let workload = &self.scenario.workloads[w];
         let p = &mut self.pods[pod];
         p.oom_kills += 1;
-        p.cause = format!("OOMKilled {}", p.name);
+        p.cause = format!("OOMKilled {}", p.name).into();
         let limit = workload.limits.memory_bytes;
         self.trace.emit(now, true, "Pod", &p.name, "OOMKilled", || {
             format!(

@@ -62,7 +62,7 @@ impl World<'_> {
         n.pull_free_at = now;
         self.abort_pulls(node, now);
         for pod in self.nodes[node].pods.clone() {
-            self.pods[pod].cause = cause.clone();
+            self.pods[pod].cause = cause.clone().into();
             self.pods[pod].unreachable = false;
             self.stop_container(pod, true, engine);
         }

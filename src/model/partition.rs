@@ -29,7 +29,7 @@ impl World<'_> {
         for pod in self.nodes[node].pods.clone() {
             let p = &mut self.pods[pod];
             p.unreachable = !traffic_reachable;
-            p.cause = cause.clone();
+            p.cause = cause.clone().into();
             self.refresh_endpoint(pod, engine);
         }
         self.node_goes_silent(node, engine);

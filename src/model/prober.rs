@@ -289,7 +289,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.probe_ready = false;
         let message = failure_message(p, probe, ProbeKind::Readiness);
-        p.cause = failure_cause(p, ProbeKind::Readiness);
+        p.cause = failure_cause(p, ProbeKind::Readiness).into();
         self.trace
             .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
         self.container_changed(pod, engine);
@@ -308,7 +308,7 @@ impl World<'_> {
         let probe = Scenario::probe(workload, kind).expect("the probe that failed exists");
         let p = &mut self.pods[pod];
         let message = failure_message(p, probe, kind);
-        p.cause = failure_cause(p, kind);
+        p.cause = failure_cause(p, kind).into();
         self.trace
             .emit(now, true, "Pod", &p.name, "Unhealthy", || message);
         let container = &workload.name;

@@ -96,7 +96,7 @@ impl World<'_> {
                     oom_kills: p.oom_kills,
                 });
             }
-            p.cause = String::new();
+            p.cause = super::pod::Cause::None;
             self.slots.free.push(pod);
         }
     }

@@ -3,7 +3,7 @@
 //! drops, the surplus pods go in the order Kubernetes deletes them.
 
 use super::etcd::ApiWrite;
-use super::pod::Pod;
+use super::pod::{Cause, Pod};
 use super::{ModelEvent, PodId, WorkloadState, World, names};
 use crate::scenario::Scenario;
 use crate::sim::Engine;
@@ -132,7 +132,7 @@ impl World<'_> {
             for pod in self.pods_to_delete(w, version, active - desired) {
                 let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
                 let p = &mut self.pods[pod];
-                p.cause = format!("{} deleted: ReplicaSet {rs} scaled down", p.name);
+                p.cause = Cause::ScaledDown;
                 let name = &p.name;
                 self.trace
                     .emit(now, true, "ReplicaSet", rs, "SuccessfulDelete", || {

@@ -243,9 +243,12 @@ impl World<'_> {
         }
         let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
         self.workloads[w].pods.retain(|&p| p != pod);
-        self.workloads[w].versions[version]
-            .pods
-            .retain(|&p| p != pod);
+        let version_pods = &mut self.workloads[w].versions[version].pods;
+        version_pods.retain(|&p| p != pod);
+        if version_pods.is_empty() {
+            // A year of daily deploys leaves thousands of versions behind.
+            *version_pods = Vec::new();
+        }
         if self.pods[pod].in_view {
             self.workloads[w].leaving.push(pod);
         }

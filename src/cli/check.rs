@@ -95,7 +95,8 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     let limits = args.limits.limits();
     let runs = args.seeds.map(|n| check_seeds(n, &limits)).transpose()?;
-    let mut bad_input = false;
+    // Scenarios that could not be read, loaded or run: bad input.
+    let mut unchecked = 0;
     let mut verdicts = Vec::new();
     let (mut checked, mut failed_seeded) = (0, 0);
     for path in scenario_files(&args.paths)? {
@@ -105,7 +106,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
                 s
             }
             Err(e) => {
-                bad_input = true;
+                unchecked += 1;
                 super::print_error(&e);
                 continue;
             }
@@ -123,7 +124,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    bad_input = true;
+                    unchecked += 1;
                     super::print_error(&e);
                 }
             }
@@ -132,7 +133,7 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
         let output = match run(&scenario, &options) {
             Ok(o) => o,
             Err(e) => {
-                bad_input = true;
+                unchecked += 1;
                 super::print_error(&CliError::from(e));
                 continue;
             }
@@ -152,18 +153,27 @@ pub fn execute(args: CheckArgs) -> Result<ExitCode, CliError> {
     }
     let failed = verdicts.iter().filter(|v| !v.passed()).count() + failed_seeded;
     let checked = checked + verdicts.iter().filter(|v| v.slo.is_some()).count();
-    outln!(
-        "\n{} of {checked} scenarios as expected{}",
-        checked - failed,
-        if failed > 0 { "; see above" } else { "" }
-    );
-    Ok(if bad_input {
+    outln!("\n{}", summary(checked, failed, unchecked));
+    Ok(if unchecked > 0 {
         ExitCode::from(super::EXIT_BAD_INPUT)
     } else if failed > 0 {
         ExitCode::from(EXIT_SLO_NOT_MET)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The last line: how many of the scenarios checked are as expected, and
+/// how many could not be checked at all.
+fn summary(checked: usize, failed: usize, unchecked: usize) -> String {
+    let mut line = format!("{} of {checked} scenarios as expected", checked - failed);
+    if failed > 0 {
+        line.push_str("; see above");
+    }
+    if unchecked > 0 {
+        line.push_str(&format!("; {unchecked} not checked: bad input, see above"));
+    }
+    line
 }
 
 /// One scenario over many seeds: the verdict at 95 % confidence, with the

@@ -106,6 +106,10 @@ fn bad_input_exits_2_and_the_others_still_run() {
         stdout.contains("PASS") && stdout.contains("good.yaml"),
         "{stdout}"
     );
+    assert!(
+        stdout.ends_with("1 of 1 scenarios as expected; 1 not checked: bad input, see above\n"),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&dir).expect("removable");
 }
 

@@ -86,18 +86,25 @@ impl World<'_> {
                 continue;
             }
             p.recycled = true;
-            self.slots.restarts[p.workload] += u64::from(p.restarts);
-            if p.restarts > 0 || p.oom_kills > 0 {
-                self.slots.records.push(PodRecord {
-                    uid: p.uid,
-                    workload: p.workload,
-                    name: std::mem::take(&mut p.name),
-                    restarts: p.restarts,
-                    oom_kills: p.oom_kills,
-                });
-            }
             p.cause = super::pod::Cause::None;
+            self.record_pod(pod);
             self.slots.free.push(pod);
+        }
+    }
+
+    /// Keeps what the report says of the pod: its restarts, and its name
+    /// if it restarted or was OOM-killed.
+    fn record_pod(&mut self, pod: PodId) {
+        let p = &mut self.pods[pod];
+        self.slots.restarts[p.workload] += u64::from(p.restarts);
+        if p.restarts > 0 || p.oom_kills > 0 {
+            self.slots.records.push(PodRecord {
+                uid: p.uid,
+                workload: p.workload,
+                name: std::mem::take(&mut p.name),
+                restarts: p.restarts,
+                oom_kills: p.oom_kills,
+            });
         }
     }
 
@@ -112,26 +119,16 @@ impl World<'_> {
         pods
     }
 
-    /// Per workload, its pods' restarts in all; and the records of every
-    /// pod with restarts or OOM kills, in creation order.
+    /// At the end of the run: per workload, its pods' restarts in all; and
+    /// the records of every pod with restarts or OOM kills, in creation
+    /// order. The pods still in their slots give their names up.
     pub(super) fn pod_records(&mut self) -> (Vec<u64>, Vec<PodRecord>) {
-        let mut restarts = std::mem::take(&mut self.slots.restarts);
-        let mut records = std::mem::take(&mut self.slots.records);
         for pod in self.pods_by_uid() {
-            let p = &self.pods[pod];
-            restarts[p.workload] += u64::from(p.restarts);
-            if p.restarts > 0 || p.oom_kills > 0 {
-                records.push(PodRecord {
-                    uid: p.uid,
-                    workload: p.workload,
-                    name: p.name.clone(),
-                    restarts: p.restarts,
-                    oom_kills: p.oom_kills,
-                });
-            }
+            self.record_pod(pod);
         }
+        let mut records = std::mem::take(&mut self.slots.records);
         records.sort_unstable_by_key(|r| r.uid);
-        (restarts, records)
+        (std::mem::take(&mut self.slots.restarts), records)
     }
 }
 

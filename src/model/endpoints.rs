@@ -65,7 +65,7 @@ impl World<'_> {
         }
         p.in_view = ready;
         let w = p.workload;
-        self.hpa_listing_stale(w);
+        self.hpa_pod_changed(pod);
         if !ready {
             self.workloads[w].leaving.retain(|&p| p != pod);
             self.deployment_pod_changed(w, engine);
@@ -143,7 +143,7 @@ impl World<'_> {
         }
         let old = std::mem::replace(&mut p.endpoint, class);
         let (w, version, key) = (p.workload, p.version, p.uid as usize);
-        self.hpa_listing_stale(w);
+        self.hpa_pod_changed(pod);
         let traffic = &mut self.workloads[w].traffic;
         traffic.endpoint_changed(now, version, key, old, class);
         let up = traffic.serving() >= self.scenario.workloads[w].min_ready;

@@ -128,6 +128,8 @@ pub(super) struct Pod {
     pub schedulable_after: SimTime,
     /// What last took this pod out of service, for the incidents it causes.
     pub cause: Cause,
+    /// Where it stands in its workload's HPA listing.
+    pub hpa_listing: super::hpa::ListingEntry,
     /// The kubelet's next step for this pod (start, app ready, probe, back-off).
     pub timer: TimerId,
     pub failure_timer: TimerId,
@@ -202,6 +204,7 @@ impl Pod {
             scheduling_attempts: 0,
             schedulable_after: SimTime::ZERO,
             cause: Cause::default(),
+            hpa_listing: Default::default(),
             timer: engine.new_timer(),
             failure_timer: engine.new_timer(),
             liveness_timer: engine.new_timer(),

@@ -253,7 +253,7 @@ impl World<'_> {
     /// The state the probes see changed: observe, re-plan, and bring the
     /// endpoint and the Ready condition in line.
     pub(super) fn container_changed(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
-        self.hpa_listing_stale(self.pods[pod].workload);
+        self.hpa_pod_changed(pod);
         self.observe(pod, engine.now());
         self.plan_probes(pod, engine);
         self.update_ready(pod, engine);

@@ -63,7 +63,7 @@ impl World<'_> {
         };
         state.pods.push(id);
         state.versions[version].pods.push(id);
-        self.hpa_listing_stale(w);
+        self.hpa_pod_changed(id);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
     }
@@ -71,7 +71,7 @@ impl World<'_> {
     /// Changes the pod, keeping its version's counts of active and Ready
     /// pods true.
     pub(super) fn update_pod(&mut self, pod: PodId, change: impl FnOnce(&mut Pod)) {
-        self.hpa_listing_stale(self.pods[pod].workload);
+        self.hpa_pod_changed(pod);
         let before = self.pods[pod].counted();
         change(&mut self.pods[pod]);
         let after = self.pods[pod].counted();

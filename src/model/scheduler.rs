@@ -308,7 +308,7 @@ impl World<'_> {
     }
 
     pub(super) fn bind(&mut self, pod: PodId, node: NodeId, now: SimTime) {
-        self.hpa_listing_stale(self.pods[pod].workload);
+        self.hpa_pod_changed(pod);
         let requests = self.scenario.workloads[self.pods[pod].workload].requests;
         let n = &mut self.nodes[node];
         n.allocated.cpu_millis += requests.cpu_millis;

@@ -37,7 +37,7 @@ pub(crate) struct PodSample {
     pub usage: Option<Usage>,
     /// How many pods, all alike, this sample stands for: a Deployment's
     /// pods are mostly identical, and the controller's sums over them are
-    /// sums over these classes (see [`count_alike`]).
+    /// sums over these classes (see [`Alike`]).
     pub count: u32,
 }
 
@@ -235,35 +235,81 @@ fn canonical_times(
     timing(ready, start_time, s).times(s)
 }
 
-/// Counts the pods of each class, given as what tells the classes apart
-/// (for the controller, a pod's sample with its [`Timing`] and what
-/// decides its usage: its groups and sums then treat the pods of a class
-/// alike), in the order of each class's first pod. The proposals are those
-/// of the pods one by one; the cost of a proposal is then that of a few
-/// classes, not of hundreds of pods.
+/// The classes of `pods`, in the order of each class's first pod (see
+/// [`Alike`]).
+#[cfg(test)]
 pub(crate) fn count_alike<C: PartialEq>(pods: impl IntoIterator<Item = C>) -> Vec<(C, u32)> {
-    let mut classes: Vec<(C, u32)> = Vec::new();
-    // Pods of one class tend to follow one another: try the class the last
-    // pod joined, then look from the last. A pod is alike at most one
-    // class, since no two classes are alike.
-    let mut last = 0;
+    let mut alike = Alike::default();
     for pod in pods {
-        let alike = match classes.get(last) {
-            Some((class, _)) if *class == pod => Some(last),
-            _ => classes.iter().rposition(|(class, _)| *class == pod),
+        alike.add(pod);
+    }
+    alike.classes
+}
+
+/// Classes of pods alike and how many pods each has, as pods join and
+/// leave them. A class is what tells pods apart (for the controller, a
+/// pod's sample with its [`Timing`] and what decides its usage: its groups
+/// and sums then treat the pods of a class alike). The proposals are those
+/// of the pods one by one; the cost of a proposal is then that of a few
+/// classes, not of hundreds of pods. A class whose pods all left stays,
+/// empty, so that the others keep their index.
+#[derive(Debug)]
+pub(crate) struct Alike<C> {
+    classes: Vec<(C, u32)>,
+    /// The class the last pod joined.
+    last: usize,
+}
+
+impl<C> Default for Alike<C> {
+    fn default() -> Self {
+        Alike {
+            classes: Vec::new(),
+            last: 0,
+        }
+    }
+}
+
+impl<C: PartialEq> Alike<C> {
+    /// A pod of class `pod` joins: the index of its class. Pods of one
+    /// class tend to follow one another: the class the last pod joined is
+    /// tried first, then the others from the last. A pod is alike at most
+    /// one class, since no two classes are alike.
+    pub(crate) fn add(&mut self, pod: C) -> usize {
+        let alike = match self.classes.get(self.last) {
+            Some((class, _)) if *class == pod => Some(self.last),
+            _ => self.classes.iter().rposition(|(class, _)| *class == pod),
         };
         match alike {
             Some(class) => {
-                classes[class].1 += 1;
-                last = class;
+                self.classes[class].1 += 1;
+                self.last = class;
             }
             None => {
-                last = classes.len();
-                classes.push((pod, 1));
+                self.last = self.classes.len();
+                self.classes.push((pod, 1));
             }
         }
+        self.last
     }
-    classes
+
+    /// A pod of class `class` (an index [`Alike::add`] gave) leaves.
+    pub(crate) fn remove(&mut self, class: usize) {
+        self.classes[class].1 -= 1;
+    }
+
+    /// The classes with pods, and their counts.
+    pub(crate) fn counted(&self) -> impl Iterator<Item = &(C, u32)> {
+        self.classes.iter().filter(|(_, count)| *count > 0)
+    }
+
+    /// How many classes are left empty.
+    pub(crate) fn empty(&self) -> usize {
+        self.classes.iter().filter(|(_, count)| *count == 0).count()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.classes.len()
+    }
 }
 
 /// `Tolerances.isWithin`: the band is closed, so a ratio of exactly

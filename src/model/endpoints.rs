@@ -67,7 +67,7 @@ impl World<'_> {
         let w = p.workload;
         self.hpa_pod_changed(pod);
         if !ready {
-            self.workloads[w].leaving.retain(|&p| p != pod);
+            super::remove_pod(&mut self.workloads[w].leaving, pod);
             self.deployment_pod_changed(w, engine);
         }
         self.refresh_endpoint(pod, engine);

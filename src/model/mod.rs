@@ -67,6 +67,15 @@ pub struct MemoryUsage {
 
 pub type NodeId = usize;
 pub type PodId = usize;
+
+/// Removes `pod` from a list that holds it once, keeping the others in
+/// order. Lists of pods in creation order lose their oldest most often: the
+/// search from the front is short, and the shift a copy of memory.
+fn remove_pod(list: &mut Vec<PodId>, pod: PodId) {
+    if let Some(i) = list.iter().position(|&p| p == pod) {
+        list.remove(i);
+    }
+}
 pub type ZoneId = usize;
 
 /// Per-workload state that is not a pod: its Service's traffic, its

@@ -242,9 +242,9 @@ impl World<'_> {
             engine.release_timer(timer);
         }
         let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
-        self.workloads[w].pods.retain(|&p| p != pod);
+        super::remove_pod(&mut self.workloads[w].pods, pod);
         let version_pods = &mut self.workloads[w].versions[version].pods;
-        version_pods.retain(|&p| p != pod);
+        super::remove_pod(version_pods, pod);
         if version_pods.is_empty() {
             // A year of daily deploys leaves thousands of versions behind.
             *version_pods = Vec::new();
@@ -252,7 +252,7 @@ impl World<'_> {
         if self.pods[pod].in_view {
             self.workloads[w].leaving.push(pod);
         }
-        self.pending.retain(|&p| p != pod);
+        super::remove_pod(&mut self.pending, pod);
         self.schedule_pending(engine);
         if let Some(node) = node {
             self.node_drained(node, engine);

@@ -332,7 +332,7 @@ impl World<'_> {
         let n = &mut self.nodes[node];
         n.allocated.cpu_millis -= requests.cpu_millis;
         n.allocated.memory_bytes -= requests.memory_bytes;
-        n.pods.retain(|&p| p != pod);
+        super::remove_pod(&mut n.pods, pod);
     }
 
     /// One scheduling pass over the pending pods, oldest first. Called

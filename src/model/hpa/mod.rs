@@ -36,6 +36,8 @@ pub(super) struct HpaState {
     recommendations: behavior::Recommendations,
     /// The pods as the last sync listed them, and those changed since.
     listing: Option<Listing>,
+    /// What the last sync made of its listing.
+    made: Option<Made>,
     /// Syncs that kept the last listing, listing again only some pods,
     /// each checked against a fresh one.
     #[cfg(test)]
@@ -61,6 +63,7 @@ impl HpaState {
             resting_since: None,
             recommendations: behavior::Recommendations::default(),
             listing: None,
+            made: None,
             #[cfg(test)]
             listings_kept: 0,
         }
@@ -120,6 +123,7 @@ impl World<'_> {
 /// and what decides each class's usage, so that the usage at another
 /// offered rate is read without listing the pods again (the rest band's
 /// bisection asks for dozens of rates).
+#[derive(Debug)]
 struct Samples {
     /// The classes, with the usage metrics-server scraped.
     pods: Vec<replica_calculator::PodSample>,
@@ -253,6 +257,10 @@ struct UsageKey {
 #[derive(Debug)]
 struct Listing {
     classes: replica_calculator::Alike<PodClass>,
+    /// Counts the pods that joined or left a class, on from the revision
+    /// of the listing before, so that what was made of the classes is
+    /// known to hold while it stays.
+    revision: u64,
     /// The first instant a pod's sample would be grouped otherwise with no
     /// other change, so that the proposal may change: a container started
     /// after the scrape gets a metric at the next one; a CPU sample taken
@@ -434,6 +442,7 @@ impl World<'_> {
     fn hpa_listing(&self, w: usize, lister: &Lister) -> (Listing, Vec<Listed>) {
         let mut listing = Listing {
             classes: replica_calculator::Alike::default(),
+            revision: 0,
             regroups_at: None,
             changed: Vec::new(),
             timed: Vec::new(),
@@ -448,9 +457,10 @@ impl World<'_> {
         (listing, entries)
     }
 
-    /// Lists every pod of the workload afresh.
-    fn hpa_list_afresh(&mut self, w: usize, lister: &Lister) -> Listing {
+    /// Lists every pod of the workload afresh, from revision `revision`.
+    fn hpa_list_afresh(&mut self, w: usize, revision: u64, lister: &Lister) -> Listing {
         let (mut listing, entries) = self.hpa_listing(w, lister);
+        listing.revision += revision;
         for (&p, listed) in self.workloads[w].pods.iter().zip(entries) {
             let pod = &mut self.pods[p];
             pod.hpa_listing = ListingEntry::Listed(listed);
@@ -472,7 +482,7 @@ impl World<'_> {
         }
         for Change { pod, uid, was } in std::mem::take(&mut listing.changed) {
             if let Some(was) = was {
-                listing.classes.remove(was.class);
+                listing.leave(was);
             }
             let p = &self.pods[pod];
             if p.uid != uid || p.gone {
@@ -500,7 +510,7 @@ impl World<'_> {
                 }
             };
             let listed = if listed.reclass.is_some_and(|t| t <= lister.now) {
-                listing.classes.remove(listed.class);
+                listing.leave(listed);
                 let again = listing.enter(self.hpa_list_pod(pod, lister));
                 self.pods[pod].hpa_listing = ListingEntry::Listed(again);
                 again
@@ -600,6 +610,48 @@ impl World<'_> {
             .listings_kept += 1;
     }
 
+    /// Samples and a grouping taken up from an earlier sync propose what
+    /// those made afresh do, at the sync's rate and around it.
+    #[cfg(test)]
+    fn assert_made_holds(
+        &self,
+        w: usize,
+        listing: &Listing,
+        rate: f64,
+        calculator: &replica_calculator::CalculatorSettings,
+        samples: &Samples,
+        grouping: &replica_calculator::Grouping,
+    ) {
+        use replica_calculator::{Calculation, Grouping};
+
+        let metrics = &self.scenario.workloads[w]
+            .hpa
+            .as_ref()
+            .expect("an HPA")
+            .metrics;
+        let current = self.workloads[w].replicas;
+        let fresh_samples = self.hpa_samples(w, listing, rate, calculator);
+        let fresh_grouping = Grouping::new(
+            metrics,
+            &fresh_samples.pods,
+            |a, b, measure| fresh_samples.alike(a, b, measure),
+            calculator,
+        );
+        let kept = Calculation::new(current, metrics, grouping.clone(), calculator);
+        let fresh = Calculation::new(current, metrics, fresh_grouping, calculator);
+        for r in [0.0, rate / 2.0, rate, rate * 1.1, rate * 2.0] {
+            let propose = |samples: &Samples, calculation: &Calculation| {
+                let per_endpoint = samples.per_endpoint(r);
+                calculation.proposal(|class, measure| samples.measure(class, per_endpoint, measure))
+            };
+            assert_eq!(
+                propose(samples, &kept),
+                propose(&fresh_samples, &fresh),
+                "workload {w} at rate {r}"
+            );
+        }
+    }
+
     /// A pod changed: if its workload's HPA has listed its pods, the next
     /// sync lists this one again.
     pub(super) fn hpa_pod_changed(&mut self, pod: PodId) {
@@ -625,8 +677,27 @@ impl Listing {
     /// A pod joins its class: how it is listed.
     fn enter(&mut self, (class, mut listed): (PodClass, Listed)) -> Listed {
         listed.class = self.classes.add(class);
+        self.revision += 1;
         listed
     }
+
+    /// A pod leaves its class.
+    fn leave(&mut self, listed: Listed) {
+        self.classes.remove(listed.class);
+        self.revision += 1;
+    }
+}
+
+/// The samples and grouping a sync made of its listing, which later syncs
+/// take up while no pod joined or left a class and the view is the same
+/// size: only the usage is read again. The samples' times are those of the
+/// sync that made them, which only the grouping read.
+#[derive(Debug)]
+struct Made {
+    /// The listing's revision and the view's size.
+    of: (u64, u32),
+    samples: Samples,
+    grouping: replica_calculator::Grouping,
 }
 
 impl World<'_> {
@@ -692,19 +763,60 @@ impl World<'_> {
                 self.assert_listing_holds(w, &listing, &lister);
                 listing
             }
-            _ => self.hpa_list_afresh(w, &lister),
+            // Its revisions follow the last listing's.
+            _ => self.hpa_list_afresh(w, kept.map_or(0, |l| l.revision + 1), &lister),
         };
-        let samples = self.hpa_samples(w, &listing, rate, &calculator);
+        let view = self.workloads[w].traffic.view_size();
+        let state = self.workloads[w].hpa.as_mut().expect("an HPA");
+        let (samples, grouping) = match state.made.take() {
+            Some(made) if made.of == (listing.revision, view) => {
+                let mut samples = made.samples;
+                samples.scraped_at(rate);
+                #[cfg(test)]
+                self.assert_made_holds(w, &listing, rate, &calculator, &samples, &made.grouping);
+                (samples, made.grouping)
+            }
+            _ => {
+                let samples = self.hpa_samples(w, &listing, rate, &calculator);
+                let grouping = replica_calculator::Grouping::new(
+                    &hpa.metrics,
+                    &samples.pods,
+                    |a, b, measure| samples.alike(a, b, measure),
+                    &calculator,
+                );
+                (samples, grouping)
+            }
+        };
+        let made_of = (listing.revision, view);
         let regroups_at = listing.regroups_at;
         // Kept before anything this sync does can change a pod.
         self.workloads[w].hpa.as_mut().expect("an HPA").listing = Some(listing);
-        let calculation = replica_calculator::Calculation::new(
-            current,
-            &hpa.metrics,
-            &samples.pods,
-            |a, b, measure| samples.alike(a, b, measure),
-            &calculator,
-        );
+        let calculation =
+            replica_calculator::Calculation::new(current, &hpa.metrics, grouping, &calculator);
+        self.hpa_decide(w, rate, &samples, &calculation, regroups_at, engine);
+        self.workloads[w].hpa.as_mut().expect("an HPA").made = Some(Made {
+            of: made_of,
+            samples,
+            grouping: calculation.into_grouping(),
+        });
+    }
+
+    /// The rest of a sync, once the pods are listed and grouped: reconcile,
+    /// then rescale, hold, or rest until the load leaves the band.
+    fn hpa_decide(
+        &mut self,
+        w: usize,
+        rate: f64,
+        samples: &Samples,
+        calculation: &replica_calculator::Calculation,
+        regroups_at: Option<SimTime>,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let hpa = self.scenario.workloads[w].hpa.as_ref().expect("an HPA");
+        let settings = &self.scenario.settings;
+        let current = self.workloads[w].replicas;
+        let scrape_phase = self.workloads[w].hpa.as_ref().expect("an HPA").scrape_phase;
         let recommend = |rate: f64| {
             let per_endpoint = samples.per_endpoint(rate);
             calculation.proposal(|class, measure| samples.measure(class, per_endpoint, measure))

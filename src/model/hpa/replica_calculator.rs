@@ -647,31 +647,55 @@ fn metric_name(metric: &HpaMetric) -> &'static str {
 pub(crate) struct Calculation<'a> {
     current: u32,
     metrics: &'a [HpaMetric],
-    groups: Vec<MetricGroups>,
+    grouping: Grouping,
     settings: CalculatorSettings,
 }
 
-impl<'a> Calculation<'a> {
+/// The pods grouped for each metric. It holds for as long as the pods'
+/// classes do: their groups follow from their classes (see [`Timing`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Grouping(Vec<MetricGroups>);
+
+impl Grouping {
     /// Groups `pods` for each of `metrics`. Only whether a pod has a sample
     /// is read here, not the sample. `alike(a, b, measure)`: whether the
     /// samples of classes `a` and `b` read the same for `measure` at any
     /// load, so that their pods are summed as one.
     pub(crate) fn new(
-        current: u32,
-        metrics: &'a [HpaMetric],
+        metrics: &[HpaMetric],
         pods: &[PodSample],
         alike: impl Fn(usize, usize, Measure) -> bool,
+        settings: &CalculatorSettings,
+    ) -> Grouping {
+        Grouping(
+            metrics
+                .iter()
+                .map(|metric| MetricGroups::new(metric, pods, &alike, settings))
+                .collect(),
+        )
+    }
+}
+
+impl<'a> Calculation<'a> {
+    /// The calculation at the sync `settings`, of the pods as `grouping`
+    /// grouped them for `metrics`.
+    pub(crate) fn new(
+        current: u32,
+        metrics: &'a [HpaMetric],
+        grouping: Grouping,
         settings: &CalculatorSettings,
     ) -> Calculation<'a> {
         Calculation {
             current,
             metrics,
-            groups: metrics
-                .iter()
-                .map(|metric| MetricGroups::new(metric, pods, &alike, settings))
-                .collect(),
+            grouping,
             settings: *settings,
         }
+    }
+
+    /// The grouping, for a later sync that finds the pods classed alike.
+    pub(crate) fn into_grouping(self) -> Grouping {
+        self.grouping
     }
 
     /// The largest proposal when the sample of the pods of class `class`
@@ -684,7 +708,7 @@ impl<'a> Calculation<'a> {
         let mut replicas = 0;
         let mut metric = None;
         let mut invalid_metrics = 0;
-        for (spec, groups) in self.metrics.iter().zip(&self.groups) {
+        for (spec, groups) in self.metrics.iter().zip(&self.grouping.0) {
             let Some(proposal) = groups.replicas(self.current, &usage, &self.settings) else {
                 invalid_metrics += 1;
                 continue;
@@ -737,14 +761,13 @@ mod tests {
         pods: &[PodSample],
         settings: &CalculatorSettings,
     ) -> Option<Proposal> {
-        Calculation::new(current, metrics, pods, |_, _, _| false, settings).proposal(
-            |class, measure| {
-                read(
-                    measure,
-                    &pods[class].usage.expect("a counted pod has a sample"),
-                )
-            },
-        )
+        let grouping = Grouping::new(metrics, pods, |_, _, _| false, settings);
+        Calculation::new(current, metrics, grouping, settings).proposal(|class, measure| {
+            read(
+                measure,
+                &pods[class].usage.expect("a counted pod has a sample"),
+            )
+        })
     }
 
     /// The calculator as Kubernetes writes it: each proposal groups and
@@ -1566,7 +1589,8 @@ mod tests {
             // Classes of one source read alike, for every measure.
             let sources: Vec<usize> = pods.iter().map(|_| rng.random_range(0..3)).collect();
             let alike = |a: usize, b: usize, _| sources[a] == sources[b];
-            let calculation = Calculation::new(current, &metrics, &pods, alike, &s);
+            let grouping = Grouping::new(&metrics, &pods, alike, &s);
+            let calculation = Calculation::new(current, &metrics, grouping, &s);
             for _ in 0..8 {
                 let by_source: Vec<Usage> = (0..3)
                     .map(|_| Usage {

@@ -999,9 +999,12 @@ mod tests {
 
     /// Every sync that keeps the last listing, listing again only the pods
     /// that changed or that time classes otherwise, checks it against a
-    /// fresh one (`assert_listing_holds`): over scenarios where pods start,
-    /// turn Ready, crash, roll out and scale under a moving load, each
-    /// keeps some, and every one kept is what listing afresh would give.
+    /// fresh one (`assert_listing_holds`), and every sync that takes up the
+    /// last sync's samples and grouping checks their proposals against
+    /// fresh ones (`assert_made_holds`): over every bundled scenario with
+    /// an HPA, where pods start, turn Ready, crash, roll out and scale
+    /// under a moving load, at three seeds, each keeps some, and every one
+    /// kept is what listing afresh would give.
     #[test]
     fn a_kept_listing_is_the_one_listing_afresh_gives() {
         let scenarios = [
@@ -1021,15 +1024,25 @@ mod tests {
                 "diurnal",
                 include_str!("../../../scenarios/diurnal-capacity.yaml"),
             ),
+            (
+                "max-replicas",
+                include_str!("../../../scenarios/max-replicas-too-low.yaml"),
+            ),
+            (
+                "node-autoscaling",
+                include_str!("../../../scenarios/node-autoscaling.yaml"),
+            ),
         ];
         for (name, text) in scenarios {
-            run_two_days(text, name, 3, |world| {
-                let kept: u64 = (world.workloads.iter())
-                    .filter_map(|ws| ws.hpa.as_ref())
-                    .map(|state| state.listings_kept)
-                    .sum();
-                assert!(kept > 0, "{name}: no sync kept its listing");
-            });
+            for seed in [3, 4, 5] {
+                run_two_days(text, name, seed, |world| {
+                    let kept: u64 = (world.workloads.iter())
+                        .filter_map(|ws| ws.hpa.as_ref())
+                        .map(|state| state.listings_kept)
+                        .sum();
+                    assert!(kept > 0, "{name}: no sync kept its listing");
+                });
+            }
         }
     }
 }

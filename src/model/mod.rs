@@ -67,6 +67,7 @@ pub struct MemoryUsage {
 
 pub type NodeId = usize;
 pub type PodId = usize;
+pub type ZoneId = usize;
 
 /// Removes `pod` from a list that holds it once, keeping the others in
 /// order. Lists of pods in creation order lose their oldest most often: the
@@ -76,7 +77,6 @@ fn remove_pod(list: &mut Vec<PodId>, pod: PodId) {
         list.remove(i);
     }
 }
-pub type ZoneId = usize;
 
 /// Per-workload state that is not a pod: its Service's traffic, its
 /// ReplicaSet's bookkeeping, and the random stream of its kubelet draws.

@@ -303,6 +303,13 @@ pub(super) struct Listed {
     regroup: Option<SimTime>,
 }
 
+/// A pod as a sync sees it: its class and instants, as in [`Listed`].
+struct Seen {
+    class: PodClass,
+    reclass: Option<SimTime>,
+    regroup: Option<SimTime>,
+}
+
 /// A pod changed since the listing, and how it was listed: its slot may
 /// hold another pod by the next sync, so the listing keeps its uid.
 #[derive(Debug)]
@@ -361,7 +368,7 @@ struct Lister {
 impl World<'_> {
     /// How the HPA lists the pod at the sync of `lister`: its class, and
     /// the instants it would be classed or grouped otherwise.
-    fn hpa_list_pod(&self, p: PodId, lister: &Lister) -> (PodClass, Listed) {
+    fn hpa_list_pod(&self, p: PodId, lister: &Lister) -> Seen {
         use replica_calculator::ReadyCondition;
 
         let settings = &self.scenario.settings;
@@ -427,14 +434,12 @@ impl World<'_> {
             timing: replica_calculator::timing(ready, start_time, &lister.calculator),
             usage,
         };
-        // What a leak holds grows with the scrape's instant.
-        let reclass = if lister.leaks { Some(now) } else { reclass.at };
-        let listed = Listed {
-            class: 0,
-            reclass,
+        Seen {
+            class,
+            // What a leak holds grows with the scrape's instant.
+            reclass: if lister.leaks { Some(now) } else { reclass.at },
             regroup: regroup.at,
-        };
-        (class, listed)
+        }
     }
 
     /// The workload's pods as the HPA lists them at the sync of `lister`,
@@ -674,11 +679,14 @@ impl World<'_> {
 }
 
 impl Listing {
-    /// A pod joins its class: how it is listed.
-    fn enter(&mut self, (class, mut listed): (PodClass, Listed)) -> Listed {
-        listed.class = self.classes.add(class);
+    /// A pod seen as `seen` joins its class: how it is listed.
+    fn enter(&mut self, seen: Seen) -> Listed {
         self.revision += 1;
-        listed
+        Listed {
+            class: self.classes.add(seen.class),
+            reclass: seen.reclass,
+            regroup: seen.regroup,
+        }
     }
 
     /// A pod leaves its class.

@@ -105,9 +105,16 @@ impl World<'_> {
     /// load per endpoint; one out of it gets no traffic.
     /// Returns whether any probe's observation changed.
     pub(super) fn observe(&mut self, pod: PodId, now: SimTime) -> bool {
-        let per_endpoint = self.workloads[self.pods[pod].workload]
-            .traffic
-            .rate_per_endpoint(now);
+        // Only an app that answers and gets traffic answers at the load;
+        // the others' verdicts do not read it. That is most calls (a pod
+        // starting, turning Ready, stopping), and the rate of a diurnal
+        // profile costs a cosine.
+        let p = &self.pods[pod];
+        let per_endpoint = if p.in_view && p.container == Container::Running && !p.hung {
+            self.workloads[p.workload].traffic.rate_per_endpoint(now)
+        } else {
+            0.0
+        };
         self.observe_at(pod, now, per_endpoint)
     }
 

@@ -78,6 +78,16 @@ fn remove_pod(list: &mut Vec<PodId>, pod: PodId) {
     }
 }
 
+/// Removes `pod` from a list of pods in creation order (a workload's, a
+/// version's), found by its uid in a binary search: a scale-down removes
+/// the newest pods, at the far end of a search from the front.
+fn remove_created(list: &mut Vec<PodId>, pod: PodId, pods: &[Pod]) {
+    let uid = pods[pod].uid;
+    if let Ok(i) = list.binary_search_by_key(&uid, |&p| pods[p].uid) {
+        list.remove(i);
+    }
+}
+
 /// Per-workload state that is not a pod: its Service's traffic, its
 /// ReplicaSet's bookkeeping, and the random stream of its kubelet draws.
 #[derive(Debug)]

@@ -242,9 +242,9 @@ impl World<'_> {
             engine.release_timer(timer);
         }
         let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
-        super::remove_pod(&mut self.workloads[w].pods, pod);
+        super::remove_created(&mut self.workloads[w].pods, pod, &self.pods);
         let version_pods = &mut self.workloads[w].versions[version].pods;
-        super::remove_pod(version_pods, pod);
+        super::remove_created(version_pods, pod, &self.pods);
         if version_pods.is_empty() {
             // A year of daily deploys leaves thousands of versions behind.
             *version_pods = Vec::new();
@@ -291,6 +291,8 @@ impl World<'_> {
                     in_zone[self.scenario.nodes[n].zone] += 1;
                 }
             }
+            let uids = ws.pods.iter().map(|&p| self.pods[p].uid);
+            assert!(uids.is_sorted(), "workload {w}: pods in creation order");
             for (v, version) in ws.versions.iter().enumerate() {
                 let listed: Vec<PodId> = (ws.pods.iter().copied())
                     .filter(|&p| self.pods[p].version == v)

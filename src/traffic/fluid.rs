@@ -430,7 +430,7 @@ impl FluidTraffic {
         }
         let size = self.view_size();
         let last = SimTime::from_nanos(now.as_nanos() - 1);
-        let peak_rate = self.profile.max_rate_in(from, last) * multiplier;
+        let peak_rate = self.peak_rate_in(from, last, multiplier, size);
         self.usage.offered_requests += expected;
         self.usage.offered_rate_max = self.usage.offered_rate_max.max(peak_rate);
         let exact = self.exact.is_some();
@@ -449,16 +449,15 @@ impl FluidTraffic {
             if class == EndpointClass::Serving {
                 // One draw per outcome for all versions together, so that
                 // a rollout adds no draw to the stream.
-                let (mut ok_mean, mut overload_mean, mut peak_cores) = (0.0, 0.0, 0.0);
+                let (mut ok_mean, mut overload_mean) = (0.0, 0.0);
                 for i in 0..self.serving_versions.len() {
                     let version = self.serving_versions[i];
                     let share = self.serving_by_version[version];
                     let (ok, overload) = self.serve(from, now, expected, version, share, size);
                     ok_mean += ok;
                     overload_mean += overload;
-                    peak_cores += f64::from(share)
-                        * self.capacities[version].cpu_cores(peak_rate / f64::from(size));
                 }
+                let peak_cores = self.serving_cores(peak_rate, size);
                 if !exact {
                     let ok = poisson(&mut self.arrivals, ok_mean);
                     let overload = poisson(&mut self.arrivals, overload_mean);
@@ -472,6 +471,43 @@ impl FluidTraffic {
                 self.counts.0[class.outcome().index()] += n;
             }
         }
+    }
+
+    /// The highest offered rate in `[from, last]`, for the maxima the
+    /// usage keeps (the rate, and the serving endpoints' cores at it). Once
+    /// a cycle has peaked, both are at the profile's top: the top then
+    /// stands in for the peak, which leaves them as they are, without the
+    /// two cosines of the peak itself. It does exactly when no rate up to
+    /// the top could raise them: every serving version below its CPU limit
+    /// there, where cores grow with the rate, so that no lower rate gives
+    /// more cores than the top does, to the last bit.
+    fn peak_rate_in(&self, from: SimTime, last: SimTime, multiplier: f64, size: u32) -> f64 {
+        let top = self.profile.top().map(|top| top * multiplier);
+        let stands_in = top.is_some_and(|top| {
+            let serving = self.view[EndpointClass::Serving as usize] > 0;
+            let below_limits = || {
+                (self.serving_versions.iter())
+                    .all(|&v| self.capacities[v].utilization(top / f64::from(size)) <= 1.0)
+            };
+            top <= self.usage.offered_rate_max
+                && (!serving
+                    || (below_limits()
+                        && self.serving_cores(top, size) <= self.usage.cpu_max_cores))
+        });
+        match top {
+            Some(top) if stands_in => top,
+            _ => self.profile.max_rate_in(from, last) * multiplier,
+        }
+    }
+
+    /// Cores the serving endpoints use, each taking `rate / size`.
+    fn serving_cores(&self, rate: f64, size: u32) -> f64 {
+        (self.serving_versions.iter())
+            .map(|&v| {
+                let per_endpoint = rate / f64::from(size);
+                f64::from(self.serving_by_version[v]) * self.capacities[v].cpu_cores(per_endpoint)
+            })
+            .fold(0.0, |sum, cores| sum + cores)
     }
 
     /// The mean numbers of requests the `share` serving endpoints of
@@ -746,6 +782,59 @@ mod tests {
         );
         assert_close(t.usage().cpu_max_cores, 12.0, 1e-12);
         assert_eq!(t.usage().offered_rate_max, max);
+    }
+
+    /// The maxima the usage keeps are those of each settled interval's
+    /// own peak, to the bit, though the profile's top stands in for the
+    /// peak where it changes nothing: with no endpoint at first, then
+    /// endpoints joining and leaving, sometimes past their CPU limit at
+    /// the top (below 18) and sometimes not.
+    #[test]
+    fn the_usage_maxima_are_each_intervals_peak_to_the_bit() {
+        let profile = || {
+            RateProfile::diurnal(
+                200.0,
+                1800.0,
+                // Two intervals rise before the first peak.
+                SimDuration::from_secs(3000),
+                SimDuration::from_secs(3600),
+            )
+        };
+        let capacity = Capacity {
+            mean_service_time_s: 0.05,
+            cpu_per_request_s: 0.01,
+            cpu_limit_cores: Some(1.0),
+        };
+        let mut t = with(profile(), capacity);
+        let (mut rate_max, mut cores_max) = (0.0_f64, 0.0_f64);
+        let (mut at, mut size) = (0, 0);
+        for step in 0..40 {
+            let from = secs(at);
+            at += 1_234;
+            let last = SimTime::from_nanos(secs(at).as_nanos() - 1);
+            let peak = profile().max_rate_in(from, last);
+            rate_max = rate_max.max(peak);
+            if size > 0 {
+                let cores = f64::from(size) * capacity.cpu_cores(peak / f64::from(size));
+                cores_max = cores_max.max(cores);
+            }
+            let (joining, leaving) = match step {
+                0 => (12, 0),
+                _ if step % 10 < 6 => (1, 0),
+                _ => (0, 1),
+            };
+            for _ in 0..joining {
+                t.endpoint_changed(secs(at), 0, 0, None, Some(EndpointClass::Serving));
+            }
+            for _ in 0..leaving {
+                t.endpoint_changed(secs(at), 0, 0, Some(EndpointClass::Serving), None);
+            }
+            size = size + joining - leaving;
+            let usage = t.usage();
+            let kept = (usage.offered_rate_max, usage.cpu_max_cores);
+            assert_eq!(kept.0.to_bits(), rate_max.to_bits(), "{at} s");
+            assert_eq!(kept.1.to_bits(), cores_max.to_bits(), "{at} s");
+        }
     }
 
     #[test]

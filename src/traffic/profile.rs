@@ -161,6 +161,19 @@ impl RateProfile {
         max.fold(if before_first { 0.0 } else { f64::MIN }, f64::max)
     }
 
+    /// A rate no instant exceeds, where one is known exactly: the top of
+    /// steps and cycles. `None` with a ramp, whose rounding in between
+    /// may pass its ends by an ulp.
+    pub fn top(&self) -> Option<f64> {
+        let tops = self.segments.iter().map(|&(_, shape)| match shape {
+            Shape::Constant(rate) => Some(rate),
+            Shape::Linear { .. } => None,
+            // `rate_at` clamps to `max`, then to `min`.
+            Shape::Diurnal { min, max, .. } => Some(max.max(min)),
+        });
+        tops.fold(Some(0.0), |top, shape| Some(top?.max(shape?)))
+    }
+
     /// The smallest rate at any instant of `[from, to]`: with
     /// [`RateProfile::max_rate_in`], the range a monotone function of the
     /// rate takes over the span is that of its values at the two.
@@ -678,6 +691,20 @@ mod tests {
         let n = p.expected_requests(secs(500), secs(700));
         assert!((n - (100.0 * 100.0 + 1000.0 * 100.0)).abs() < 1e-6);
         assert_eq!(p.expected_requests(secs(5), secs(5)), 0.0);
+    }
+
+    /// The top bounds every rate, and is reached: a step's, a cycle's
+    /// `max`. A ramp has none, its rounding between its ends being loose.
+    #[test]
+    fn the_top_is_the_highest_rate_where_it_is_known() {
+        let steps = RateProfile::steps(vec![(secs(10), 5.0), (secs(20), 50.0), (secs(30), 7.0)]);
+        assert_eq!(steps.top(), Some(50.0));
+        let p = daily();
+        assert_eq!(p.top(), Some(1000.0));
+        let highest = (0..DAY).step_by(7).map(|s| p.rate_at(secs(s)));
+        assert_eq!(highest.fold(0.0, f64::max), 1000.0);
+        let ramp = RateProfile::ramp(0.1, 0.3, secs(10), SimDuration::from_secs(60));
+        assert_eq!(ramp.top(), None);
     }
 
     #[test]

@@ -151,10 +151,15 @@ pub fn render_text(
         for (name, a) in scaled {
             let _ = writeln!(
                 out,
-                "  {:<16} replicas {:>20}  {} rescales  at maxReplicas ({}) {}  {} requests failed while scaling",
+                "  {:<16} replicas {:>20}  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
                 name,
                 count(&a.replicas),
                 a.rescales,
+                if a.rescales == 1 {
+                    "rescale"
+                } else {
+                    "rescales"
+                },
                 a.max_replicas,
                 duration(a.at_max_replicas_s),
                 thousands(a.failed_while_scaling)

@@ -99,6 +99,13 @@ fn a_short_scale_down_window_flaps_where_the_default_holds() {
         flappy.rescales
     );
     assert_eq!(steady.rescales, 1, "up once, then held by the window");
+    let text = nines::report::render_text(&out.report, "", &out.trace, 0);
+    let line =
+        (text.lines()).find(|l| l.trim_start().starts_with("steady ") && l.contains("replicas"));
+    assert!(
+        line.is_some_and(|l| l.contains(" 1 rescale  at maxReplicas")),
+        "{line:?}"
+    );
     let failed = |name: &str| {
         out.report
             .workloads

@@ -165,13 +165,13 @@ impl RateProfile {
     /// steps and cycles. `None` with a ramp, whose rounding in between
     /// may pass its ends by an ulp.
     pub fn top(&self) -> Option<f64> {
-        let tops = self.segments.iter().map(|&(_, shape)| match shape {
+        let mut tops = self.segments.iter().map(|&(_, shape)| match shape {
             Shape::Constant(rate) => Some(rate),
             Shape::Linear { .. } => None,
             // `rate_at` clamps to `max`, then to `min`.
             Shape::Diurnal { min, max, .. } => Some(max.max(min)),
         });
-        tops.fold(Some(0.0), |top, shape| Some(top?.max(shape?)))
+        tops.try_fold(0.0, |top: f64, shape| Some(top.max(shape?)))
     }
 
     /// The smallest rate at any instant of `[from, to]`: with

@@ -995,8 +995,8 @@ impl From<ServiceTimeDistribution> for crate::traffic::ServiceTimeShape {
 pub struct MemorySpec {
     /// Memory the app uses once started. At most `limits.memory`. Default:
     /// `resources.requests.memory`.
-    #[schemars(extend("examples" = ["200Mi"]))]
-    pub base: Option<Memory>,
+    #[schemars(with = "Option<Memory>", extend("examples" = ["200Mi"]))]
+    pub base: Option<Spanned<Memory>>,
     /// Memory the app gains per hour while its container runs. Default:
     /// `0`.
     #[schemars(extend("examples" = ["64Mi"]))]

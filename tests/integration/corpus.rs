@@ -216,7 +216,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "E028-oom-at-start.yaml",
-        "10:11",
+        "13:28",
         "OOMKilled at every start",
     ),
     case("E029-pod-fits-no-node.yaml", "12:16", "would stay Pending"),

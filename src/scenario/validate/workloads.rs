@@ -187,12 +187,20 @@ impl Checker {
             };
             let app = app(&w.app, &defaults);
             if limits.memory_bytes > 0 && app.memory.base_bytes > limits.memory_bytes as f64 {
-                self.report_at(
-                    Code::OomAtStart,
-                    format!("{path}.app.memory.base"),
-                    &w.name,
-                    "the app starts above its memory limit: it would be OOMKilled at every start",
-                );
+                let message =
+                    "the app starts above its memory limit: it would be OOMKilled at every start";
+                let path = format!("{path}.app.memory.base");
+                // Without a `base`, the app starts at its memory request.
+                match (
+                    w.app.memory.as_ref().and_then(|m| m.base.as_ref()),
+                    &w.resources,
+                ) {
+                    (Some(base), _) => self.report_at(Code::OomAtStart, path, base, message),
+                    (None, Some(resources)) => {
+                        self.report_at(Code::OomAtStart, path, resources, message)
+                    }
+                    (None, None) => self.report_at(Code::OomAtStart, path, &w.name, message),
+                }
             }
             let hpa = w
                 .autoscaling
@@ -738,7 +746,10 @@ pub(super) fn app(spec: &file::AppSpec, base: &App) -> App {
             .cpu_per_request
             .map_or(base.cpu_per_request, |d| d.get()),
         memory: AppMemory {
-            base_bytes: bytes(memory.and_then(|m| m.base), base.memory.base_bytes),
+            base_bytes: bytes(
+                memory.and_then(|m| m.base.as_ref()).map(|b| b.value),
+                base.memory.base_bytes,
+            ),
             leak_per_hour_bytes: bytes(
                 memory.and_then(|m| m.leak_per_hour),
                 base.memory.leak_per_hour_bytes,

@@ -140,6 +140,13 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|p| nines::scenario::load_with(&args.scenario, &plan.sets_of(p), &limits))
         .collect::<Result<Vec<_>, _>>()?;
+    for (point, scenario) in points.iter().zip(&scenarios) {
+        let warnings = scenario.warnings.beyond(&base.warnings);
+        if !warnings.is_empty() {
+            let sets = plan.sets_of(point)[plan.sets.len()..].join(" ");
+            errln!("at {sets}:\n{warnings}");
+        }
+    }
     let items: Vec<usize> = shard.items(plan.items()).collect();
     let bar = super::seeds::seeds_bar(items.len(), &plan.scenario);
     let figures = map_parallel(

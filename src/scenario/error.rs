@@ -118,6 +118,16 @@ impl Warnings {
     pub fn is_empty(&self) -> bool {
         self.diagnostics.is_empty()
     }
+
+    /// Those not among `others`: what a variant of a scenario (a sweep's
+    /// point) warns of beyond what the scenario itself does.
+    pub fn beyond(&self, others: &Warnings) -> Warnings {
+        let new = (self.diagnostics.iter())
+            .filter(|d| !others.diagnostics.contains(d))
+            .cloned()
+            .collect();
+        Warnings::new(&self.file, &self.source_text, new)
+    }
 }
 
 impl fmt::Display for Warnings {

@@ -300,6 +300,26 @@ fn set_changes_a_field_before_the_run_and_names_a_bad_path() {
     assert!(stderr.contains("workloads[0].replicas"), "{stderr}");
 }
 
+/// A point can warn where the scenario does not: its warnings are printed,
+/// once, under the point's values, and the sweep still runs.
+#[test]
+fn a_sweep_prints_the_warnings_a_point_adds() {
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/node-loss.yaml");
+    let output = nines_bin()
+        .args(["sweep", "--seeds", "1"])
+        .arg(&scenario)
+        .args(["--vary", "workloads.web.readinessProbe.timeoutSeconds=1,30"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let at = "at workloads.web.readinessProbe.timeoutSeconds=30:\nwarning[W003]";
+    assert!(stderr.contains(at), "{stderr}");
+    assert_eq!(stderr.matches("W003").count(), 1, "{stderr}");
+    assert!(!stderr.contains("timeoutSeconds=1:"), "{stderr}");
+}
+
 #[test]
 fn a_sweep_runs_every_point_over_the_same_seeds() {
     let scenario =

@@ -131,7 +131,10 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         })?;
     }
     if let Some(dir) = &args.out {
-        write_files(dir, &run_files(&output, &text)?)?;
+        // Everything that could fail is made before anything is written.
+        let files = run_files(&output, &text)?;
+        write_files(dir, &files)?;
+        write_run_csvs(dir, &output)?;
     }
     match args.format {
         Format::Json => out!("{}", output.report.to_json()),
@@ -140,24 +143,33 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One run's files for `--out`, all made before any is written.
+/// One run's files for `--out` but its CSVs, all made before any is
+/// written.
 fn run_files(output: &RunOutput, text: &str) -> Result<Vec<OutputFile>, CliError> {
     let report = &output.report;
-    let names: Vec<String> = report.workloads.iter().map(|(n, _)| n.clone()).collect();
-    let mut events = Vec::new();
-    write_trace_csv(&output.trace, &mut events).map_err(in_memory)?;
-    let mut timeseries = Vec::new();
-    write_timeseries_csv(&names, &output.timeseries, &mut timeseries).map_err(in_memory)?;
     let mut files = vec![
         ("report.json".to_string(), report.to_json().into_bytes()),
         ("report.txt".to_string(), text.as_bytes().to_vec()),
-        ("events.csv".to_string(), events),
-        ("timeseries.csv".to_string(), timeseries),
     ];
     for chart in charts::run_charts(report, &output.timeseries)? {
         files.extend(chart_files(chart));
     }
     Ok(files)
+}
+
+/// One run's `events.csv` and `timeseries.csv`, each written as it is
+/// made, whole or not at all: a year's are over half a gigabyte each,
+/// which a copy in memory would double.
+fn write_run_csvs(dir: &std::path::Path, output: &RunOutput) -> Result<(), CliError> {
+    let names: Vec<String> = (output.report.workloads.iter())
+        .map(|(n, _)| n.clone())
+        .collect();
+    write_atomically(&dir.join("events.csv"), |out| {
+        write_trace_csv(&output.trace, out).map_err(std::io::Error::other)
+    })?;
+    write_atomically(&dir.join("timeseries.csv"), |out| {
+        write_timeseries_csv(&names, &output.timeseries, out).map_err(std::io::Error::other)
+    })
 }
 
 /// Many seeds' files for `--out`.

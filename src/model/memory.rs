@@ -355,24 +355,23 @@ impl World<'_> {
     }
 
     /// The memory of the workload's running containers now: their mean.
-    /// Sampled at every change of a run's time series, so nothing is
-    /// collected: the running containers are counted, then summed.
+    /// Sampled at every change of a run's time series (some 850,000
+    /// instants in the year), so nothing is collected: one pass counts
+    /// and sums them.
     pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
         let running =
-            || (self.workloads[workload].pods.iter()).filter(|&&p| self.pods[p].container_runs());
-        let count = running().count();
+            (self.workloads[workload].pods.iter()).filter(|&&p| self.pods[p].container_runs());
+        let (count, total) = running.fold((0_u32, 0.0), |(count, total), &pod| {
+            let p = &self.pods[pod];
+            let memory = p.memory_leaked_from
+                + p.memory_of_requests
+                + self.leak_per_second(pod) * (now - p.memory_since).as_secs_f64();
+            (count + 1, total + memory)
+        });
         if count == 0 {
             return 0.0;
         }
-        let total: f64 = running()
-            .map(|&pod| {
-                let p = &self.pods[pod];
-                p.memory_leaked_from
-                    + p.memory_of_requests
-                    + self.leak_per_second(pod) * (now - p.memory_since).as_secs_f64()
-            })
-            .sum();
-        total / count as f64
+        total / f64::from(count)
     }
 }
 

@@ -41,6 +41,9 @@ pub(super) struct Version {
     pub present: u32,
     pub active: u32,
     pub ready: u32,
+    /// Its pods whose container runs (starting or answering): kept as
+    /// containers start and stop, for the mean memory a time series samples.
+    pub running: u32,
     /// Its pods not gone, in creation order: what a scale-down ranks,
     /// without a pass over the other versions' pods of a rollout.
     pub pods: Vec<super::PodId>,
@@ -61,6 +64,7 @@ impl Version {
             present: 0,
             active: 0,
             ready: 0,
+            running: 0,
             pods: Vec::new(),
             images: vec![None; nodes],
         }
@@ -165,6 +169,7 @@ impl World<'_> {
             present: 0,
             active: 0,
             ready: 0,
+            running: 0,
             pods: Vec::new(),
             images: vec![None; self.nodes.len()],
         });

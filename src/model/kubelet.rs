@@ -101,8 +101,8 @@ impl World<'_> {
         });
         let ws = &mut self.workloads[w];
         let startup = ws.versions[version].app.startup.sample(&mut ws.kubelet_rng);
+        self.set_container(pod, Container::Starting);
         let p = &mut self.pods[pod];
-        p.container = Container::Starting;
         p.started_at = now;
         p.ever_started = true;
         p.hung = false;
@@ -127,7 +127,7 @@ impl World<'_> {
             self.crash_container(pod, engine);
             return;
         }
-        self.pods[pod].container = Container::Running;
+        self.set_container(pod, Container::Running);
         self.container_changed(pod, engine);
     }
 
@@ -222,6 +222,20 @@ impl World<'_> {
         self.container_started(pod, engine);
     }
 
+    /// The container's new state, with its version's count of running
+    /// containers kept.
+    fn set_container(&mut self, pod: PodId, to: Container) {
+        let p = &mut self.pods[pod];
+        let was = p.container_runs();
+        p.container = to;
+        let version = &mut self.workloads[p.workload].versions[p.version];
+        match (was, p.container_runs()) {
+            (false, true) => version.running += 1,
+            (true, false) => version.running -= 1,
+            _ => {}
+        }
+    }
+
     /// The process stops, and nothing the kubelet had planned for it happens.
     /// When it stops `abruptly` (crash, node loss) the requests in flight on
     /// it are lost.
@@ -233,7 +247,7 @@ impl World<'_> {
     ) {
         let now = engine.now();
         self.memory_stops(pod, engine);
-        let p = &mut self.pods[pod];
+        let p = &self.pods[pod];
         if abruptly {
             let serving = p.endpoint == Some(crate::traffic::EndpointClass::Serving);
             self.workloads[p.workload].traffic.drop_in_flight(
@@ -243,7 +257,8 @@ impl World<'_> {
                 serving,
             );
         }
-        p.container = Container::Stopped;
+        self.set_container(pod, Container::Stopped);
+        let p = &mut self.pods[pod];
         p.pulled_cold = false;
         p.hung = false;
         p.killing = false;
@@ -268,8 +283,8 @@ impl World<'_> {
             self.start_probers(pod, SimTime::ZERO);
             self.workloads[w].versions[0].images[node] = Some(SimTime::ZERO);
             self.update_pod(pod, |p| p.api_ready = true);
+            self.set_container(pod, Container::Running);
             let p = &mut self.pods[pod];
-            p.container = Container::Running;
             p.ever_started = true;
             p.started = true;
             p.probe_ready = true;

@@ -359,6 +359,9 @@ impl World<'_> {
     /// instants in the year), so nothing is collected: one pass counts
     /// and sums them.
     pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
+        if let Some(mean) = self.base_memory_mean(workload) {
+            return mean;
+        }
         let running =
             (self.workloads[workload].pods.iter()).filter(|&&p| self.pods[p].container_runs());
         let (count, total) = running.fold((0_u32, 0.0), |(count, total), &pod| {
@@ -372,6 +375,37 @@ impl World<'_> {
             return 0.0;
         }
         total / f64::from(count)
+    }
+
+    /// [`World::memory_now`] where every running container holds exactly
+    /// its version's `base` (no leak, no memory per request): from the
+    /// versions' counts of running containers, without a pass over the
+    /// pods. Whole bytes sum exactly in any order below 2⁵³, so the mean is
+    /// the pass's to the bit; `None` where that cannot be promised.
+    fn base_memory_mean(&self, workload: usize) -> Option<f64> {
+        let ws = &self.workloads[workload];
+        // A `memoryLeak` fault's bytes stay after it ends, until a restart.
+        let leak_fault = (self.scenario.faults.iter()).any(|f| {
+            matches!(f.kind, crate::scenario::FaultKind::MemoryLeak { workload: w, .. } if w == workload)
+        });
+        if ws.any_version_leaks || ws.any_version_holds_requests || leak_fault {
+            return None;
+        }
+        let (mut count, mut total) = (0_u32, 0.0_f64);
+        for &v in &ws.live_versions {
+            let version = &ws.versions[v];
+            let base = version.app.memory.base_bytes;
+            count += version.running;
+            total += f64::from(version.running) * base;
+            if base.fract() != 0.0 || total >= 2_f64.powi(53) {
+                return None;
+            }
+        }
+        Some(if count == 0 {
+            0.0
+        } else {
+            total / f64::from(count)
+        })
     }
 }
 

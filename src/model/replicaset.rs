@@ -300,6 +300,8 @@ impl World<'_> {
                 assert_eq!(version.pods, listed, "workload {w}, version {v}");
                 let kept = [version.present, version.active, version.ready];
                 assert_eq!(kept, versions[v], "workload {w}, version {v}");
+                let running = listed.iter().filter(|&&p| self.pods[p].container_runs());
+                assert_eq!(version.running as usize, running.count(), "version {v}");
                 let idle = version.replicas == 0 && version.present == 0 && v != ws.current;
                 assert!(
                     idle || ws.live_versions.contains(&v),

@@ -220,6 +220,9 @@ impl<E> Engine<E> {
     /// Pops the next live event at or before `horizon` and advances the clock
     /// to its time. `None` when nothing is left up to the horizon: the clock
     /// then stays put and later events stay queued for a later call.
+    /// Inlined into the run loop that calls it for every event: as the
+    /// crate grew the compiler stopped doing so, for 1 % more instructions.
+    #[inline]
     pub fn pop_until(&mut self, horizon: SimTime) -> Option<E> {
         loop {
             if self.heap.peek()?.at > horizon {

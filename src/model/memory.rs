@@ -359,9 +359,11 @@ impl World<'_> {
     /// instants in the year), so nothing is collected: one pass counts
     /// and sums them.
     pub(super) fn memory_now(&self, workload: usize, now: SimTime) -> f64 {
-        if let Some(mean) = self.base_memory_mean(workload) {
-            return mean;
-        }
+        (self.base_memory_mean(workload)).unwrap_or_else(|| self.memory_by_pod(workload, now))
+    }
+
+    /// [`World::memory_now`], each running container read.
+    fn memory_by_pod(&self, workload: usize, now: SimTime) -> f64 {
         let running =
             (self.workloads[workload].pods.iter()).filter(|&&p| self.pods[p].container_runs());
         let (count, total) = running.fold((0_u32, 0.0), |(count, total), &pod| {
@@ -384,11 +386,7 @@ impl World<'_> {
     /// the pass's to the bit; `None` where that cannot be promised.
     fn base_memory_mean(&self, workload: usize) -> Option<f64> {
         let ws = &self.workloads[workload];
-        // A `memoryLeak` fault's bytes stay after it ends, until a restart.
-        let leak_fault = (self.scenario.faults.iter()).any(|f| {
-            matches!(f.kind, crate::scenario::FaultKind::MemoryLeak { workload: w, .. } if w == workload)
-        });
-        if ws.any_version_leaks || ws.any_version_holds_requests || leak_fault {
+        if ws.any_version_leaks || ws.any_version_holds_requests || ws.leak_fault {
             return None;
         }
         let (mut count, mut total) = (0_u32, 0.0_f64);
@@ -411,7 +409,86 @@ impl World<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::World;
+    use super::super::{ModelEvent, TraceLevel, World};
+    use crate::sim::{Engine, Handler, RngStreams, RunLimits, SimTime};
+
+    /// After every event, each workload's mean memory from its versions'
+    /// counts, where there is one, against the pass over its containers.
+    struct MeansChecked<'a, 's> {
+        world: &'a mut World<'s>,
+        /// Per workload, the events after which the counts gave the mean.
+        counted: Vec<u64>,
+        /// Whether some of them found two versions running: a rollout's.
+        mixed: bool,
+    }
+
+    impl Handler<ModelEvent> for MeansChecked<'_, '_> {
+        fn handle(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
+            self.world.handle(engine, event);
+            for w in 0..self.world.workloads.len() {
+                if let Some(mean) = self.world.base_memory_mean(w) {
+                    let by_pod = self.world.memory_by_pod(w, engine.now());
+                    assert_eq!(mean.to_bits(), by_pod.to_bits(), "workload {w}");
+                    self.counted[w] += 1;
+                    let ws = &self.world.workloads[w];
+                    let versions = ws.versions.iter().filter(|v| v.running > 0);
+                    self.mixed |= versions.count() > 1;
+                }
+            }
+        }
+    }
+
+    /// The counts give the mean exactly where every running container holds
+    /// its version's `base`: across a rollout to a larger `base`, crashes
+    /// and restarts. Not for a workload a `memoryLeak` fault hit, even once
+    /// the leak stopped: what it leaked stays.
+    #[test]
+    fn the_mean_memory_from_the_counts_is_the_pass_over_the_containers() {
+        let text = "name: means
+duration: 3h
+cluster:
+  nodePools: [ { name: w, count: 3, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads:
+  - name: web
+    replicas: 4
+    resources: { requests: { cpu: 100m, memory: 256Mi } }
+    app: { memory: { base: 200Mi } }
+  - name: api
+    replicas: 3
+    resources: { requests: { cpu: 100m, memory: 256Mi } }
+traffic: [ { workload: web, rate: 10 }, { workload: api, rate: 10 } ]
+rollouts:
+  - { at: 30m, workload: web, app: { memory: { base: 250Mi } } }
+faults:
+  - { at: 10m, podCrash: { workload: web, count: 2 } }
+  - { at: 20m, memoryLeak: { workload: api, leakPerHour: 64Mi, recoverAfter: 30m } }
+";
+        let scenario = crate::scenario::parse(text, "means").expect("a scenario");
+        let streams = RngStreams::new(3);
+        let mut engine = Engine::new();
+        let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+        let mut checked = MeansChecked {
+            world: &mut world,
+            counted: vec![0; 2],
+            mixed: false,
+        };
+        let limits = RunLimits {
+            horizon: SimTime::ZERO + scenario.duration,
+            max_events: u64::MAX,
+        };
+        crate::sim::run(&mut engine, &mut checked, limits).expect("the run ends");
+        assert!(checked.mixed, "web's rollout: {:?}", checked.counted);
+        assert_eq!(checked.counted[1], 0, "api leaked");
+        let api = &checked.world.workloads[1];
+        assert!(api.versions[0].running > 0);
+        let by_pod = checked
+            .world
+            .memory_by_pod(1, SimTime::ZERO + scenario.duration);
+        assert!(
+            by_pod > 256.0 * 1024.0 * 1024.0,
+            "what api leaked stays: {by_pod}"
+        );
+    }
 
     fn within(text: &str) -> bool {
         let scenario = crate::scenario::parse(text, "test").expect("a scenario");

@@ -153,6 +153,9 @@ struct WorkloadState {
     load_timer: crate::sim::TimerId,
     /// Bytes per hour leaked on top of the app's own, while a `memoryLeak` runs.
     extra_leak_per_hour_bytes: f64,
+    /// A `memoryLeak` fault hits it: the bytes it adds stay in a container
+    /// after it ends, until the container restarts.
+    leak_fault: bool,
     memory: MemoryUsage,
     /// Image pulls and app startups: one stream per workload keeps a
     /// workload's draws independent of the others'.
@@ -327,7 +330,8 @@ impl<'s> World<'s> {
         let workloads = scenario
             .workloads
             .iter()
-            .map(|w| WorkloadState {
+            .enumerate()
+            .map(|(i, w)| WorkloadState {
                 replicas: w.replicas,
                 versions: vec![deployment::Version::first(
                     &w.name,
@@ -381,6 +385,9 @@ impl<'s> World<'s> {
                 spikes: Vec::new(),
                 load_timer: engine.new_timer(),
                 extra_leak_per_hour_bytes: 0.0,
+                leak_fault: scenario.faults.iter().any(
+                    |f| matches!(f.kind, FaultKind::MemoryLeak { workload, .. } if workload == i),
+                ),
                 memory: MemoryUsage::default(),
                 kubelet_rng: streams.stream(&format!("kubelet/{}", w.name)),
             })

@@ -46,13 +46,18 @@ fn slot(kind: ProbeKind) -> usize {
 /// probe while the app's port is open (hung or not), the others while the
 /// app answers within `timeoutSeconds` at its current load.
 fn passes(pod: &Pod, probe: &Probe, response_time_s: f64) -> bool {
-    let open = pod.container == Container::Running;
     match probe.handler {
-        ProbeHandler::TcpSocket => open,
+        ProbeHandler::TcpSocket => pod.container == Container::Running,
         ProbeHandler::HttpGet | ProbeHandler::Exec | ProbeHandler::Grpc => {
-            open && !pod.hung && response_time_s <= probe.timeout.as_secs_f64()
+            answers(pod) && response_time_s <= probe.timeout.as_secs_f64()
         }
     }
+}
+
+/// Whether the app answers requests, and so probes, in a time that
+/// depends on its load: its port is open and it is not hung.
+fn answers(pod: &Pod) -> bool {
+    pod.container == Container::Running && !pod.hung
 }
 
 /// The message of an `Unhealthy` event, in the prober's words.
@@ -110,7 +115,7 @@ impl World<'_> {
         // starting, turning Ready, stopping), and the rate of a diurnal
         // profile costs a cosine.
         let p = &self.pods[pod];
-        let per_endpoint = if p.in_view && p.container == Container::Running && !p.hung {
+        let per_endpoint = if p.in_view && answers(p) {
             self.workloads[p.workload].traffic.rate_per_endpoint(now)
         } else {
             0.0

@@ -502,9 +502,9 @@ impl FluidTraffic {
 
     /// Cores the serving endpoints use, each taking `rate / size`.
     fn serving_cores(&self, rate: f64, size: u32) -> f64 {
+        let per_endpoint = rate / f64::from(size);
         (self.serving_versions.iter())
             .map(|&v| {
-                let per_endpoint = rate / f64::from(size);
                 f64::from(self.serving_by_version[v]) * self.capacities[v].cpu_cores(per_endpoint)
             })
             .fold(0.0, |sum, cores| sum + cores)

@@ -6,7 +6,11 @@ use super::etcd::ApiWrite;
 use super::pod::{Cause, Pod};
 use super::{ModelEvent, PodId, WorkloadState, World, names};
 use crate::scenario::Scenario;
-use crate::sim::Engine;
+use crate::sim::{Engine, SimTime};
+use std::cmp::Reverse;
+
+/// See [`World::deletion_head`].
+type DeletionHead = (bool, bool, bool, Reverse<u32>);
 
 /// `<deployment>-<pod-template-hash>`, written out only where a message or
 /// a cause needs it: a rollout resizes ReplicaSets thousands of times.
@@ -163,28 +167,29 @@ impl World<'_> {
     /// recently ready, the most restarted, then the newest.
     fn pods_to_delete(&self, w: usize, version: usize, count: usize) -> Vec<PodId> {
         let ws = &self.workloads[w];
-        // The spreading counts are those active pods, kept per node.
-        let colocated = |node: Option<usize>| node.map_or(0, |n| ws.pods_on_node[n]);
-        let candidates = (ws.versions[version].pods.iter().copied())
-            .filter(|&p| !self.pods[p].deleting)
-            .map(|p| {
-                let pod = &self.pods[p];
-                let key = (
-                    pod.node.is_some(),
-                    pod.ever_started,
-                    pod.api_ready,
-                    std::cmp::Reverse(colocated(pod.node)),
-                    std::cmp::Reverse(pod.ready_transition),
-                    std::cmp::Reverse(pod.restarts),
-                    std::cmp::Reverse(pod.uid),
-                );
-                (key, p)
-            });
+        let pods = ws.versions[version].pods.iter().copied();
+        let candidates = pods.filter(|&p| !self.pods[p].deleting);
         if count == 1 {
             // A rolling update's usual step: the first alone (the pod's uid
-            // makes every key unique).
-            return candidates.min().map(|(_, p)| p).into_iter().collect();
+            // makes every key unique). Most candidates lose on the head of
+            // the key, and the rest of theirs is never read.
+            let mut first: Option<(DeletionHead, PodId)> = None;
+            for p in candidates {
+                let head = self.deletion_head(w, p);
+                let better = first.is_none_or(|(first_head, q)| {
+                    let tail = || self.deletion_tail(p).cmp(&self.deletion_tail(q));
+                    head.cmp(&first_head).then_with(tail).is_lt()
+                });
+                if better {
+                    first = Some((head, p));
+                }
+            }
+            return first.map(|(_, p)| p).into_iter().collect();
         }
+        let candidates = candidates.map(|p| {
+            let key = (self.deletion_head(w, p), self.deletion_tail(p));
+            (key, p)
+        });
         let mut ranked = Vec::with_capacity(ws.versions[version].active as usize);
         ranked.extend(candidates);
         // Only the first `count` need their order: a selection, then a sort
@@ -195,6 +200,31 @@ impl World<'_> {
         }
         ranked.sort_unstable();
         ranked.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The head of a pod's key in the scale-down ranking: scheduled,
+    /// started, Ready, and the fewer the workload's active pods it shares
+    /// its node with, the later (the spreading counts are kept per node).
+    fn deletion_head(&self, w: usize, p: PodId) -> DeletionHead {
+        let pod = &self.pods[p];
+        let colocated = pod.node.map_or(0, |n| self.workloads[w].pods_on_node[n]);
+        (
+            pod.node.is_some(),
+            pod.ever_started,
+            pod.api_ready,
+            Reverse(colocated),
+        )
+    }
+
+    /// The rest of the key, between pods of one head: the most recently
+    /// Ready, the most restarted, then the newest go first.
+    fn deletion_tail(&self, p: PodId) -> (Reverse<SimTime>, Reverse<u32>, Reverse<u64>) {
+        let pod = &self.pods[p];
+        (
+            Reverse(pod.ready_transition),
+            Reverse(pod.restarts),
+            Reverse(pod.uid),
+        )
     }
 
     /// The pod object is deleted: it leaves the endpoints, and its node's
@@ -376,6 +406,65 @@ traffic: [ { workload: web, rate: 10 } ]
         // the two on the second node.
         assert_eq!(world.pods_to_delete(0, 0, 3), [pods[0], pods[3], pods[1]]);
         assert_eq!(world.pods_to_delete(0, 0, 2), [pods[0], pods[3]]);
+    }
+
+    /// The world, with the one pod a scale-down of one would remove
+    /// checked after every event against the head of the whole ranking.
+    struct RankedFirst<'a, 's>(&'a mut World<'s>, u64);
+
+    impl Handler<ModelEvent> for RankedFirst<'_, '_> {
+        fn handle(&mut self, engine: &mut Engine<ModelEvent>, event: ModelEvent) {
+            self.0.handle(engine, event);
+            let world = &*self.0;
+            for (w, ws) in world.workloads.iter().enumerate() {
+                for &v in &ws.live_versions {
+                    let all = ws.versions[v].active as usize;
+                    if all < 2 {
+                        continue;
+                    }
+                    let ranking = world.pods_to_delete(w, v, all);
+                    assert_eq!(world.pods_to_delete(w, v, 1), ranking[..1]);
+                    // Ties on the head (same node, readiness and spreading)
+                    // are where the rest of the key decides.
+                    let heads = ranking.iter().map(|&p| world.deletion_head(w, p));
+                    let tied = heads.clone().zip(heads.skip(1)).any(|(a, b)| a == b);
+                    self.1 += u64::from(tied);
+                }
+            }
+        }
+    }
+
+    /// A scale-down of one pod (a rolling update's step) reads only the
+    /// head of each candidate's key where it decides: the pod it removes is
+    /// the first of the whole ranking, through rollouts, crashes (restarts
+    /// and Ready transitions) and node losses.
+    #[test]
+    fn the_one_pod_a_step_removes_heads_the_whole_ranking() {
+        let scenarios = [
+            (
+                "rolling-deploy",
+                include_str!("../../scenarios/rolling-deploy.yaml"),
+            ),
+            (
+                "zone-outage",
+                include_str!("../../scenarios/zone-outage.yaml"),
+            ),
+            ("year", include_str!("../../scenarios/year-100-nodes.yaml")),
+        ];
+        for (name, text) in scenarios {
+            let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
+            scenario.duration = scenario.duration.min(SimDuration::from_secs(86_400));
+            let streams = RngStreams::new(7);
+            let mut engine = Engine::new();
+            let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
+            let limits = RunLimits {
+                horizon: SimTime::ZERO + scenario.duration,
+                max_events: u64::MAX,
+            };
+            let mut checked = RankedFirst(&mut world, 0);
+            crate::sim::run(&mut engine, &mut checked, limits).expect("the run ends");
+            assert!(checked.1 > 0, "{name}: no ranking tied on its head");
+        }
     }
 
     #[test]

@@ -259,6 +259,9 @@ pub struct World<'s> {
     /// Present when the run's state over time is asked for.
     timeseries: Option<TimeSeries>,
     trace: Trace,
+    /// The workloads whose HPA listing a pod changed during the current
+    /// event: each syncs at its next tick, the first that sees the change.
+    hpa_woken: Vec<usize>,
 }
 
 impl<'s> World<'s> {
@@ -435,6 +438,7 @@ impl<'s> World<'s> {
             recorder: Recorder::new(scenario.workloads.len()),
             timeseries: None,
             trace: Trace::new(trace_level),
+            hpa_woken: Vec::new(),
         };
         world.start(engine);
         world
@@ -611,6 +615,9 @@ impl Handler<ModelEvent> for World<'_> {
             self.sample_after(now, &event);
         } else {
             self.dispatch(engine, event);
+        }
+        while let Some(w) = self.hpa_woken.pop() {
+            self.wake_hpa(w, engine);
         }
         self.free_done_slots();
     }

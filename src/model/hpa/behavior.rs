@@ -162,15 +162,16 @@ impl Recommendations {
     }
 
     /// Records what the syncs skipped while the controller rested would
-    /// have recorded. The model runs no sync while nothing can change: the
-    /// metric is inside the tolerance band, so each skipped sync's raw
-    /// recommendation was `replicas`, the current scale, and it scaled
-    /// nothing. On waking, the model calls this with the last skipped
-    /// sync's time, so that the stabilization windows hold what Kubernetes'
-    /// would. The latest of those equal recommendations is enough: it is
-    /// inside a window whenever an earlier one is. For the same reason an
-    /// earlier recommendation of the same value is dropped here, which
-    /// bounds the list even if no sync follows.
+    /// have recorded. The model runs no sync while nothing can change: each
+    /// skipped sync's raw recommendation was `replicas`, the one the sync
+    /// before the rest made (the current scale, or a lower one the windows
+    /// or the policies held back), and it scaled nothing. On waking, the
+    /// model calls this with the last skipped sync's time, so that the
+    /// stabilization windows hold what Kubernetes' would. The latest of
+    /// those equal recommendations is enough: it is inside a window
+    /// whenever an earlier one is. For the same reason an earlier
+    /// recommendation of the same value is dropped here, which bounds the
+    /// list even if no sync follows.
     pub fn record_rest(&mut self, at: SimTime, replicas: u32) {
         self.synced = true;
         self.recommendations
@@ -179,6 +180,23 @@ impl Recommendations {
             recommendation: replicas,
             timestamp: at,
         });
+    }
+
+    /// The first instant after `now` at which a recommendation leaves a
+    /// stabilization window or a scale event a policy's period: until then,
+    /// syncs that recommend the same make the same decision. Each event is
+    /// counted against both directions' periods, as
+    /// [`Recommendations::normalize`] reads them.
+    pub fn next_expiry(&self, now: SimTime, hpa: &Hpa) -> Option<SimTime> {
+        let (up, down) = (&hpa.behavior.scale_up, &hpa.behavior.scale_down);
+        let windows = [up.stabilization_window, down.stabilization_window];
+        let periods = || (up.policies.iter()).chain(&down.policies).map(|p| p.period);
+        let recommendations = (self.recommendations.iter())
+            .flat_map(|rec| windows.map(|window| rec.timestamp + window));
+        let events = (self.scale_up_events.iter())
+            .chain(&self.scale_down_events)
+            .flat_map(|event| periods().map(move |period| event.timestamp + period));
+        recommendations.chain(events).filter(|&t| t > now).min()
     }
 
     /// `stabilizeRecommendationWithBehaviors`: a scale-up goes no higher
@@ -420,6 +438,26 @@ mod tests {
         assert_eq!(rested.normalize(secs(600), 10, 4, &hpa).replicas, 10);
         // Without it, the window would look empty and let the drop through.
         assert_eq!(recs.normalize(secs(600), 10, 4, &hpa).replicas, 4);
+    }
+
+    #[test]
+    fn a_hold_lasts_until_a_recommendation_or_a_scale_event_expires() {
+        // Default behavior: no scale-up window, a 300 s scale-down window,
+        // 15 s policy periods. Synced at 10 s (10 → 10): the 10 leaves the
+        // scale-down window at 310 s, not before.
+        let hpa = hpa(1, 20, default_behavior());
+        let mut recs = Recommendations::default();
+        recs.normalize(secs(10), 10, 10, &hpa);
+        assert_eq!(recs.next_expiry(secs(10), &hpa), Some(secs(310)));
+        // A scale-down at 100 s counts against the policies for 15 s.
+        recs.record_scale(secs(100), 10, 8, &hpa);
+        assert_eq!(recs.next_expiry(secs(100), &hpa), Some(secs(115)));
+        // Exactly a period old, it no longer counts: what is next is later.
+        assert_eq!(recs.next_expiry(secs(115), &hpa), Some(secs(310)));
+        // Until then, a held lower recommendation decides the same, and
+        // from then on it does not.
+        assert_eq!(recs.clone().normalize(secs(309), 10, 4, &hpa).replicas, 10);
+        assert_eq!(recs.normalize(secs(310), 10, 4, &hpa).replicas, 4);
     }
 
     #[test]

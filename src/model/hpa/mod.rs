@@ -6,13 +6,17 @@
 //!
 //! Its loop is lazy. A sync whose recommendation equals the current
 //! replicas changes nothing, and neither would the next ones while the
-//! pods and their load stay as they are: the controller then rests. The
-//! load at which the recommendation would change, above or below, is found
-//! by bisection on the (monotone) recommendation as a function of the
-//! offered rate, and the controller wakes at the first sync that sees the
-//! rate cross either level; any change to the pods or a step of the load
-//! wakes it at the first sync that sees the change. A steady workload thus
-//! costs no syncs, and a diurnal load a few per scaling step.
+//! pods and their load stay as they are: the controller then rests. So it
+//! does when the stabilization windows or the rate policies hold back a
+//! lower recommendation, until the first instant a recommendation leaves a
+//! window or a scale event a policy's period. The load at which the
+//! recommendation would change, above or below, is found by bisection on
+//! the (monotone) recommendation as a function of the offered rate, and the
+//! controller wakes at the first sync that sees the rate cross either
+//! level; a change to a pod it lists, or a step of the load, wakes it at
+//! the next sync. A steady workload thus costs no syncs, and a diurnal load
+//! a few per scaling step. In tests, a controller that syncs every period
+//! checks that the lazy one decides exactly as it does.
 
 pub(super) mod behavior;
 pub(super) mod replica_calculator;
@@ -32,7 +36,7 @@ pub(super) struct HpaState {
     scrape_phase: SimTime,
     next_sync: Option<SimTime>,
     /// The sync after which the controller went to rest, if it rests.
-    resting_since: Option<SimTime>,
+    resting: Option<Rest>,
     recommendations: behavior::Recommendations,
     /// The pods as the last sync listed them, and those changed since.
     listing: Option<Listing>,
@@ -42,6 +46,10 @@ pub(super) struct HpaState {
     /// each checked against a fresh one.
     #[cfg(test)]
     listings_kept: u64,
+    /// Syncs every period, never resting: what the lazy loop must decide
+    /// exactly as.
+    #[cfg(test)]
+    eager: bool,
 }
 
 impl HpaState {
@@ -60,14 +68,25 @@ impl HpaState {
             sync_phase,
             scrape_phase,
             next_sync: None,
-            resting_since: None,
+            resting: None,
             recommendations: behavior::Recommendations::default(),
             listing: None,
             made: None,
             #[cfg(test)]
             listings_kept: 0,
+            #[cfg(test)]
+            eager: false,
         }
     }
+}
+
+/// A controller at rest: the sync after which it went to rest, and the
+/// recommendation (clamped to the HPA's bounds) that sync made, which
+/// every sync skipped since would have made too.
+#[derive(Debug, Clone, Copy)]
+struct Rest {
+    since: SimTime,
+    recommendation: u32,
 }
 
 /// The last tick at or before `t` of the grid `phase + k × period`; before
@@ -83,19 +102,15 @@ fn last_tick(phase: SimTime, period: SimDuration, t: SimTime) -> SimTime {
 
 impl World<'_> {
     /// Something the HPA reads changed: it syncs at the first tick that
-    /// sees it, after the next scrape.
+    /// sees it, the next one (a sync due now and not yet run sees it too).
+    /// A sync lists the pods as they are then (their readiness, their
+    /// endpoints), with the load metrics-server last scraped.
     pub(super) fn wake_hpa(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         if self.workloads[w].hpa.is_none() {
             return;
         }
         let now = engine.now();
-        let state = self.workloads[w].hpa.as_ref().expect("an HPA");
-        let scrape = next_tick(
-            state.scrape_phase,
-            self.scenario.settings.metric_resolution,
-            now,
-        );
-        self.schedule_hpa_sync(w, scrape, engine);
+        self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
     }
 
     fn schedule_hpa_sync(
@@ -670,6 +685,11 @@ impl World<'_> {
             ListingEntry::Unlisted => None,
             ListingEntry::Listed(listed) => Some(listed),
         };
+        // The first change since the last sync wakes the controller; later
+        // ones find it woken.
+        if listing.changed.is_empty() {
+            self.hpa_woken.push(p.workload);
+        }
         listing.changed.push(Change {
             pod,
             uid: p.uid,
@@ -721,16 +741,16 @@ impl World<'_> {
         let current = self.workloads[w].replicas;
         let state = self.workloads[w].hpa.as_mut().expect("an HPA");
         state.next_sync = None;
-        if let Some(rest) = state.resting_since.take() {
+        if let Some(rest) = state.resting.take() {
             // The syncs skipped while resting would each have recommended
-            // the current replicas; the windows must hold them.
+            // what the rest's did; the windows must hold them.
             let skipped = last_tick(
                 state.sync_phase,
                 settings.hpa_sync_period,
                 SimTime::from_nanos(now.as_nanos().saturating_sub(1)),
             );
-            if skipped > rest {
-                state.recommendations.record_rest(skipped, current);
+            if skipped > rest.since {
+                (state.recommendations).record_rest(skipped, rest.recommendation);
             }
         }
         let scrape_phase = state.scrape_phase;
@@ -849,31 +869,46 @@ impl World<'_> {
             })
         };
         let drifts = hpa.uses(ResourceName::Memory) && self.workload_leaks(w);
-        if clamp(proposal) != current || drifts {
+        #[cfg(test)]
+        let drifts = drifts || self.workloads[w].hpa.as_ref().expect("an HPA").eager;
+        let held = clamp(proposal);
+        if held > current || drifts {
             self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
             return;
         }
+        // A rest (`held` is the current scale), or a scale-down the windows
+        // or the policies hold back: while `held` stays the recommendation,
+        // the syncs decide the same until a recommendation leaves a window
+        // or a scale event a policy's period, so the controller sleeps
+        // until then, and the syncs skipped are recorded on waking.
         let state = self.workloads[w].hpa.as_mut().expect("an HPA");
-        state.resting_since = Some(now);
+        state.resting = Some(Rest {
+            since: now,
+            recommendation: held,
+        });
+        let expiry = (held < current).then(|| state.recommendations.next_expiry(now, hpa));
+        if let Some(at) = expiry.flatten() {
+            self.schedule_hpa_sync(w, at, engine);
+        }
         // Pods set aside for now (no metric yet, or in their CPU
         // initialization) count once time has passed: sync then. Until
         // then the load matters only if it leaves the band where the
-        // recommendation stays `current`, and it does not if both its
-        // lowest and its highest rate meanwhile recommend `current`, the
+        // recommendation stays `held`, and it does not if both its lowest
+        // and its highest rate meanwhile recommend `held`, the
         // recommendation being monotone in the load. That is the case of
         // most rests during and after a rollout, where the band would be
         // searched for nothing.
         if let Some(at) = regroups_at {
             let (low, high) = self.workloads[w].traffic.offered_rate_range(now, at);
-            let stays = clamp(recommend(low)) == current && clamp(recommend(high)) == current;
+            let stays = clamp(recommend(low)) == held && clamp(recommend(high)) == held;
             self.schedule_hpa_sync(w, at, engine);
             if stays {
                 return;
             }
         }
-        // At rest: sleep until the load leaves the band where the
-        // recommendation stays `current`.
-        let (below, above) = band(|r| clamp(recommend(r)), rate, current);
+        // Sleep until the load leaves the band where the recommendation
+        // stays `held`: the first sync after the first scrape that sees it.
+        let (below, above) = band(|r| clamp(recommend(r)), rate, held);
         let traffic = &self.workloads[w].traffic;
         let now_rate = traffic.offered_rate_now(now);
         let moved = above.is_some_and(|hi| now_rate > hi) || below.is_some_and(|lo| now_rate <= lo);
@@ -883,9 +918,7 @@ impl World<'_> {
             .filter_map(|level| traffic.next_offered_crossing(now, level))
             .min();
         let resolution = settings.metric_resolution;
-        if moved {
-            self.wake_hpa(w, engine);
-        } else if let Some(at) = crossing {
+        if let Some(at) = if moved { Some(now) } else { crossing } {
             self.schedule_hpa_sync(w, next_tick(scrape_phase, resolution, at), engine);
         }
     }
@@ -897,7 +930,7 @@ impl World<'_> {
         for ws in &mut self.workloads {
             if let Some(state) = ws.hpa.as_mut() {
                 state.recommendations = behavior::Recommendations::default();
-                state.resting_since = None;
+                state.resting = None;
             }
         }
     }
@@ -1004,6 +1037,112 @@ fn bisect(
 #[cfg(test)]
 mod tests {
     use super::super::run_two_days;
+    use super::super::{Engine, RngStreams, TraceLevel, World};
+    use crate::sim::{RunLimits, SimDuration, SimTime};
+
+    /// The bundled scenarios with an HPA.
+    const WITH_HPA: [(&str, &str); 6] = [
+        (
+            "year",
+            include_str!("../../../scenarios/year-100-nodes.yaml"),
+        ),
+        (
+            "flapping",
+            include_str!("../../../scenarios/hpa-flapping.yaml"),
+        ),
+        (
+            "spike",
+            include_str!("../../../scenarios/traffic-spike-hpa.yaml"),
+        ),
+        (
+            "diurnal",
+            include_str!("../../../scenarios/diurnal-capacity.yaml"),
+        ),
+        (
+            "max-replicas",
+            include_str!("../../../scenarios/max-replicas-too-low.yaml"),
+        ),
+        (
+            "node-autoscaling",
+            include_str!("../../../scenarios/node-autoscaling.yaml"),
+        ),
+    ];
+
+    /// The whole trace of a run of at most two days, the requests each
+    /// workload's Service counted, and the HPA syncs run.
+    fn traced_run(
+        text: &str,
+        name: &str,
+        seed: u64,
+        eager: bool,
+    ) -> (Vec<String>, Vec<String>, u64) {
+        let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
+        scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
+        let streams = RngStreams::new(seed);
+        let mut engine = Engine::new();
+        let mut world = World::new(&scenario, &streams, TraceLevel::All, false, &mut engine);
+        for state in world.workloads.iter_mut().filter_map(|ws| ws.hpa.as_mut()) {
+            state.eager = eager;
+        }
+        let end = SimTime::ZERO + scenario.duration;
+        let limits = RunLimits {
+            horizon: end,
+            max_events: u64::MAX,
+        };
+        let mut syncs = 0;
+        let mut counting = Counting(&mut world, &mut syncs);
+        crate::sim::run(&mut engine, &mut counting, limits).expect("the run ends");
+        for ws in &mut world.workloads {
+            ws.traffic.settle(end);
+        }
+        let counts = (world.workloads.iter())
+            .map(|ws| format!("{:?}", ws.traffic.counts()))
+            .collect();
+        let trace = std::mem::replace(&mut world.trace, super::super::Trace::new(TraceLevel::All));
+        let events = (trace.into_events().0.into_iter())
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}",
+                    e.time, e.kind, e.name, e.reason, e.message
+                )
+            })
+            .collect();
+        (events, counts, syncs)
+    }
+
+    /// Counts the HPA syncs of a run.
+    struct Counting<'a, 's>(&'a mut World<'s>, &'a mut u64);
+
+    impl crate::sim::Handler<super::ModelEvent> for Counting<'_, '_> {
+        fn handle(&mut self, engine: &mut Engine<super::ModelEvent>, event: super::ModelEvent) {
+            *self.1 += u64::from(matches!(event, super::ModelEvent::HpaSync { .. }));
+            self.0.handle(engine, event);
+        }
+    }
+
+    /// The controller rests while nothing it reads can change its decision,
+    /// and skips the syncs of a stabilization window's hold: it decides
+    /// exactly as one that syncs every `--horizontal-pod-autoscaler-sync-period`.
+    /// Over every bundled scenario with an HPA, at two seeds, the whole
+    /// trace (every rescale, every pod, every endpoint) and the requests
+    /// counted are the same, with far fewer syncs.
+    #[test]
+    fn the_lazy_controller_decides_as_one_that_syncs_every_period() {
+        for (name, text) in WITH_HPA {
+            for seed in [3, 4] {
+                let (lazy_trace, lazy_counts, lazy_syncs) = traced_run(text, name, seed, false);
+                let (eager_trace, eager_counts, eager_syncs) = traced_run(text, name, seed, true);
+                let first_difference = (lazy_trace.iter().zip(&eager_trace)).find(|(a, b)| a != b);
+                assert_eq!(first_difference, None, "{name}, seed {seed}");
+                assert_eq!(lazy_trace.len(), eager_trace.len(), "{name}, seed {seed}");
+                assert_eq!(lazy_counts, eager_counts, "{name}, seed {seed}");
+                assert!(
+                    lazy_syncs < eager_syncs,
+                    "{name}, seed {seed}: {lazy_syncs} syncs"
+                );
+            }
+        }
+    }
 
     /// Every sync that keeps the last listing, listing again only the pods
     /// that changed or that time classes otherwise, checks it against a

@@ -887,18 +887,16 @@ impl World<'_> {
             recommendation: held,
         });
         let expiry = (held < current).then(|| state.recommendations.next_expiry(now, hpa));
-        if let Some(at) = expiry.flatten() {
-            self.schedule_hpa_sync(w, at, engine);
-        }
         // Pods set aside for now (no metric yet, or in their CPU
-        // initialization) count once time has passed: sync then. Until
-        // then the load matters only if it leaves the band where the
-        // recommendation stays `held`, and it does not if both its lowest
-        // and its highest rate meanwhile recommend `held`, the
+        // initialization) count once time has passed, and a held
+        // recommendation may scale once it or a scale event expires: sync
+        // then. Until then the load matters only if it leaves the band where
+        // the recommendation stays `held`, and it does not if both its
+        // lowest and its highest rate meanwhile recommend `held`, the
         // recommendation being monotone in the load. That is the case of
-        // most rests during and after a rollout, where the band would be
-        // searched for nothing.
-        if let Some(at) = regroups_at {
+        // most rests during and after a rollout, and of most holds, where
+        // the band would be searched for nothing.
+        if let Some(at) = earliest(regroups_at, expiry.flatten()) {
             let (low, high) = self.workloads[w].traffic.offered_rate_range(now, at);
             let stays = clamp(recommend(low)) == held && clamp(recommend(high)) == held;
             self.schedule_hpa_sync(w, at, engine);

@@ -46,10 +46,21 @@ pub(super) struct HpaState {
     /// each checked against a fresh one.
     #[cfg(test)]
     listings_kept: u64,
+    #[cfg(test)]
+    mode: SyncMode,
+}
+
+/// How a test runs the controller's loop.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SyncMode {
+    Lazy,
+    /// Lazy, each band bisected to the finest level, without stopping
+    /// where a coarser one wakes it at the same scrape.
+    FineBands,
     /// Syncs every period, never resting: what the lazy loop must decide
     /// exactly as.
-    #[cfg(test)]
-    eager: bool,
+    Eager,
 }
 
 impl HpaState {
@@ -75,7 +86,7 @@ impl HpaState {
             #[cfg(test)]
             listings_kept: 0,
             #[cfg(test)]
-            eager: false,
+            mode: SyncMode::Lazy,
         }
     }
 }
@@ -870,7 +881,9 @@ impl World<'_> {
         };
         let drifts = hpa.uses(ResourceName::Memory) && self.workload_leaks(w);
         #[cfg(test)]
-        let drifts = drifts || self.workloads[w].hpa.as_ref().expect("an HPA").eager;
+        let mode = self.workloads[w].hpa.as_ref().expect("an HPA").mode;
+        #[cfg(test)]
+        let drifts = drifts || mode == SyncMode::Eager;
         let held = clamp(proposal);
         if held > current || drifts {
             self.schedule_hpa_sync(w, now + SimDuration::from_nanos(1), engine);
@@ -906,18 +919,46 @@ impl World<'_> {
         }
         // Sleep until the load leaves the band where the recommendation
         // stays `held`: the first sync after the first scrape that sees it.
-        let (below, above) = band(|r| clamp(recommend(r)), rate, held);
         let traffic = &self.workloads[w].traffic;
         let now_rate = traffic.offered_rate_now(now);
-        let moved = above.is_some_and(|hi| now_rate > hi) || below.is_some_and(|lo| now_rate <= lo);
-        let crossing = [below, above]
-            .into_iter()
-            .flatten()
-            .filter_map(|level| traffic.next_offered_crossing(now, level))
-            .min();
         let resolution = settings.metric_resolution;
-        if let Some(at) = if moved { Some(now) } else { crossing } {
-            self.schedule_hpa_sync(w, next_tick(scrape_phase, resolution, at), engine);
+        let past = |level: f64, side: Side| past_at(now_rate, level, side);
+        // The first scrape to see the load past `level` on `side`.
+        let seen_past = |level: f64, side: Side| {
+            let at = if past(level, side) {
+                Some(now)
+            } else {
+                traffic.next_offered_crossing(now, level)
+            };
+            at.map(|at| next_tick(scrape_phase, resolution, at))
+        };
+        // The scrape that sees the load past every level from `near` (the
+        // nearer the load now) to `far`, if one does: past `near` now, or
+        // first crossing it, and past `far` by the first scrape after.
+        let seen_past_all = |near: f64, far: f64, side: Side| {
+            #[cfg(test)]
+            if mode == SyncMode::FineBands {
+                return None;
+            }
+            if past(near, side) {
+                return past(far, side).then(|| Some(next_tick(scrape_phase, resolution, now)));
+            }
+            let Some(crossing) = traffic.next_offered_crossing(now, near) else {
+                // Never past the nearer: never past any.
+                return Some(None);
+            };
+            let scrape = next_tick(scrape_phase, resolution, crossing);
+            past_at(traffic.offered_rate_now(scrape), far, side).then_some(Some(scrape))
+        };
+        let wakes = band(
+            |r| clamp(recommend(r)),
+            rate,
+            held,
+            seen_past,
+            seen_past_all,
+        );
+        if let Some(at) = wakes {
+            self.schedule_hpa_sync(w, at, engine);
         }
     }
 
@@ -988,48 +1029,103 @@ impl World<'_> {
     }
 }
 
-/// The levels of the offered rate at which the recommendation `f` leaves
-/// `current`, below and above `rate`: the largest rate below that
-/// recommends less, and the largest rate above that still recommends
-/// `current`. `f` is non-decreasing in the rate (more load never asks for
-/// fewer pods), so bisection finds each, to a relative 1e-6: a rate that
-/// close to the level moves the wake-up by a fraction of a sync.
-fn band(mut f: impl FnMut(f64) -> u32, rate: f64, current: u32) -> (Option<f64>, Option<f64>) {
+/// The side of the band the load leaves it by.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Below,
+    Above,
+}
+
+/// Whether a load of `rate` is past `level` on `side`: at or below a level
+/// below, above a level above.
+fn past_at(rate: f64, level: f64, side: Side) -> bool {
+    match side {
+        Side::Below => rate <= level,
+        Side::Above => rate > level,
+    }
+}
+
+/// The first scrape that sees the load leave the band where the
+/// recommendation `f` stays `held`, given `seen_past(level, side)`, the
+/// first scrape to see the load past `level`. The band's levels, below and
+/// above `rate`, are the largest rate below that recommends less and the
+/// largest rate above that still recommends `held`. `f` is non-decreasing
+/// in the rate (more load never asks for fewer pods), so bisection finds
+/// each, to a relative 1e-6: a rate that close to the level moves the
+/// wake-up by a fraction of a sync. It stops at a relative 1e-4 where
+/// `seen_past_all(near, far, side)` finds the scrape that sees the load
+/// past every level between the bracket's ends (most of the time, as 1e-4
+/// of a daily cycle's rate is passed in seconds): the finer level's scrape
+/// is that one.
+fn band(
+    mut f: impl FnMut(f64) -> u32,
+    rate: f64,
+    held: u32,
+    seen_past: impl Fn(f64, Side) -> Option<SimTime>,
+    seen_past_all: impl Fn(f64, f64, Side) -> Option<Option<SimTime>>,
+) -> Option<SimTime> {
     const DOUBLINGS: u32 = 64;
     let mut probe = rate.max(1e-3);
     let mut differs_above = None;
     for _ in 0..DOUBLINGS {
         probe *= 2.0;
-        if f(probe) != current {
+        if f(probe) != held {
             differs_above = Some(probe);
             break;
         }
     }
-    let above = differs_above.map(|differs| bisect(&mut f, current, rate, differs).0);
-    let below = (rate > 0.0 && f(0.0) != current).then(|| bisect(&mut f, current, rate, 0.0).1);
-    (below, above)
+    let above = differs_above.and_then(|differs| {
+        let settled = |same, differs| seen_past_all(same, differs, Side::Above);
+        match bisect(&mut f, held, rate, differs, settled) {
+            Ok(seen) => seen,
+            Err((same, _)) => seen_past(same, Side::Above),
+        }
+    });
+    let below = (rate > 0.0 && f(0.0) != held)
+        .then(|| {
+            let settled = |same, differs| seen_past_all(same, differs, Side::Below);
+            match bisect(&mut f, held, rate, 0.0, settled) {
+                Ok(seen) => seen,
+                Err((_, differs)) => seen_past(differs, Side::Below),
+            }
+        })
+        .flatten();
+    earliest(below, above)
 }
 
 /// Narrows `[same, differs]` (either order) to the rate where `f` leaves
-/// `current`; returns the two ends.
-fn bisect(
+/// `held`, to a relative 1e-6, and returns its two ends; unless, once
+/// within a relative 1e-4, `settled` answers for the bracket, which is
+/// returned instead. The steps are those of the bisection to 1e-6: the
+/// ends it returns lie within the bracket `settled` was asked about.
+fn bisect<T>(
     f: &mut impl FnMut(f64) -> u32,
-    current: u32,
+    held: u32,
     mut same: f64,
     mut differs: f64,
-) -> (f64, f64) {
+    settled: impl Fn(f64, f64) -> Option<T>,
+) -> Result<T, (f64, f64)> {
+    let mut asked = false;
     for _ in 0..100 {
-        if (same - differs).abs() <= 1e-6 * same.abs().max(differs.abs()) {
+        let width = (same - differs).abs();
+        let scale = same.abs().max(differs.abs());
+        if width <= 1e-6 * scale {
             break;
         }
+        if !asked && width <= 1e-4 * scale {
+            asked = true;
+            if let Some(answer) = settled(same, differs) {
+                return Ok(answer);
+            }
+        }
         let mid = (same + differs) / 2.0;
-        if f(mid) == current {
+        if f(mid) == held {
             same = mid;
         } else {
             differs = mid;
         }
     }
-    (same, differs)
+    Err((same, differs))
 }
 
 #[cfg(test)]
@@ -1072,7 +1168,7 @@ mod tests {
         text: &str,
         name: &str,
         seed: u64,
-        eager: bool,
+        mode: super::SyncMode,
     ) -> (Vec<String>, Vec<String>, u64) {
         let mut scenario = crate::scenario::parse(text, name).expect("a bundled scenario");
         scenario.duration = scenario.duration.min(SimDuration::from_secs(2 * 86_400));
@@ -1080,7 +1176,7 @@ mod tests {
         let mut engine = Engine::new();
         let mut world = World::new(&scenario, &streams, TraceLevel::All, false, &mut engine);
         for state in world.workloads.iter_mut().filter_map(|ws| ws.hpa.as_mut()) {
-            state.eager = eager;
+            state.mode = mode;
         }
         let end = SimTime::ZERO + scenario.duration;
         let limits = RunLimits {
@@ -1123,21 +1219,26 @@ mod tests {
     /// exactly as one that syncs every `--horizontal-pod-autoscaler-sync-period`.
     /// Over every bundled scenario with an HPA, at two seeds, the whole
     /// trace (every rescale, every pod, every endpoint) and the requests
-    /// counted are the same, with far fewer syncs.
+    /// counted are the same, with far fewer syncs. Bisecting every band to
+    /// its finest level wakes it at exactly the same syncs.
     #[test]
     fn the_lazy_controller_decides_as_one_that_syncs_every_period() {
+        use super::SyncMode::{Eager, FineBands, Lazy};
+
         for (name, text) in WITH_HPA {
             for seed in [3, 4] {
-                let (lazy_trace, lazy_counts, lazy_syncs) = traced_run(text, name, seed, false);
-                let (eager_trace, eager_counts, eager_syncs) = traced_run(text, name, seed, true);
-                let first_difference = (lazy_trace.iter().zip(&eager_trace)).find(|(a, b)| a != b);
-                assert_eq!(first_difference, None, "{name}, seed {seed}");
-                assert_eq!(lazy_trace.len(), eager_trace.len(), "{name}, seed {seed}");
-                assert_eq!(lazy_counts, eager_counts, "{name}, seed {seed}");
-                assert!(
-                    lazy_syncs < eager_syncs,
-                    "{name}, seed {seed}: {lazy_syncs} syncs"
-                );
+                let lazy = traced_run(text, name, seed, Lazy);
+                let eager = traced_run(text, name, seed, Eager);
+                let fine = traced_run(text, name, seed, FineBands);
+                for (other, mode) in [(&eager, Eager), (&fine, FineBands)] {
+                    let first_difference = (lazy.0.iter().zip(&other.0)).find(|(a, b)| a != b);
+                    let what = format!("{name}, seed {seed}, against {mode:?}");
+                    assert_eq!(first_difference, None, "{what}");
+                    assert_eq!(lazy.0.len(), other.0.len(), "{what}");
+                    assert_eq!(lazy.1, other.1, "{what}");
+                }
+                assert!(lazy.2 < eager.2, "{name}, seed {seed}: {} syncs", lazy.2);
+                assert_eq!(lazy.2, fine.2, "{name}, seed {seed}: the same syncs");
             }
         }
     }

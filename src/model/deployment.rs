@@ -243,6 +243,18 @@ impl World<'_> {
         );
     }
 
+    /// kube-proxy dropped one of the workload's endpoints. The Deployment
+    /// controller reads nothing of kube-proxy, but a rollout lasts until
+    /// its last old endpoint is dropped: that is the one thing to check. A
+    /// sync pending checks it; without one, every change the controller
+    /// reads was synced already, and a sync would decide nothing new.
+    pub(super) fn endpoint_dropped(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
+        let ws = &self.workloads[w];
+        if ws.progress.is_some() && !ws.sync_pending {
+            self.check_rollout_done(w, engine);
+        }
+    }
+
     pub(super) fn deployment_sync_due(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         self.workloads[w].sync_pending = false;
         self.sync_deployment(w, engine);

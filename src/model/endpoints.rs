@@ -68,7 +68,6 @@ impl World<'_> {
         self.hpa_pod_changed(pod);
         if !ready {
             super::remove_pod(&mut self.workloads[w].leaving, pod);
-            self.deployment_pod_changed(w, engine);
         }
         self.refresh_endpoint(pod, engine);
         self.route_to_terminating(w, engine);
@@ -94,6 +93,9 @@ impl World<'_> {
                 p.name
             )
         });
+        if !ready {
+            self.endpoint_dropped(w, engine);
+        }
     }
 
     /// kube-proxy falls back on the terminating endpoints that still serve

@@ -532,3 +532,49 @@ rollouts: [ { at: 5m, workload: web, app: { memory: { base: 600Mi } } } ]
     assert_eq!(out.report.rollouts[0].outcome, "stalled");
     assert_eq!(out.report.requests.failed, 0);
 }
+
+/// A rollout is over for its clients when kube-proxy drops the last old
+/// endpoint. Without `maxUnavailable`, that comes after the Deployment
+/// controller has done its part (the last old pod is deleted once the last
+/// new one is Ready): the rollout ends then, not at the controller's last
+/// sync, with its `NewReplicaSetAvailable` event.
+#[test]
+fn a_rollout_ends_when_kube_proxy_drops_its_last_old_endpoint() {
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } }";
+    let s = scenario(&workload(
+        6,
+        strategy,
+        "",
+        "[ { at: 5m, workload: web, app: { startup: 10s } } ]",
+        100,
+    ));
+    for seed in 1..=3 {
+        let out = run_traced(&s, seed);
+        let old_hash = out
+            .trace
+            .iter()
+            .find(|e| e.kind == "Service" && e.reason == "EndpointRemoved")
+            .map(|e| e.message.split('-').nth(1).unwrap_or_default().to_string())
+            .expect("old pods leave");
+        let last_dropped = out
+            .trace
+            .iter()
+            .filter(|e| e.reason == "EndpointRemoved" && e.message.contains(&old_hash))
+            .map(|e| e.time.as_secs_f64())
+            .fold(0.0, f64::max);
+        let last_ready = out
+            .trace
+            .iter()
+            .filter(|e| e.reason == "Ready" && !e.name.contains(&old_hash))
+            .map(|e| e.time.as_secs_f64())
+            .fold(0.0, f64::max);
+        let available = times(&out.trace, "Deployment", "NewReplicaSetAvailable", "web");
+        assert!(last_dropped > last_ready, "seed {seed}");
+        assert_eq!(
+            out.report.rollouts[0].end_s,
+            Some(last_dropped),
+            "seed {seed}"
+        );
+        assert_eq!(available, [last_dropped], "seed {seed}");
+    }
+}

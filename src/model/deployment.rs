@@ -243,6 +243,21 @@ impl World<'_> {
         );
     }
 
+    /// A pod of the workload is gone. `Recreate` waits for the old pods
+    /// to be gone, and a pod gone without being deleted leaves the active
+    /// ones: the controller syncs. A `RollingUpdate` reads only the pods not
+    /// being deleted, which a deleted pod had already left.
+    pub(super) fn deployment_pod_gone(
+        &mut self,
+        w: usize,
+        deleted: bool,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        if !deleted || self.scenario.workloads[w].strategy == Strategy::Recreate {
+            self.deployment_pod_changed(w, engine);
+        }
+    }
+
     /// kube-proxy dropped one of the workload's endpoints. The Deployment
     /// controller reads nothing of kube-proxy, but a rollout lasts until
     /// its last old endpoint is dropped: that is the one thing to check. A

@@ -288,12 +288,13 @@ impl World<'_> {
             self.node_drained(node, engine);
             self.drain_progress(node, engine);
         }
-        if !self.pods[pod].deleting {
+        let deleted = self.pods[pod].deleting;
+        if !deleted {
             // Its object was back (an etcd restore undid the deletion) when
             // its kubelet finished it: the ReplicaSet replaces it.
             self.reconcile_replicas(w, engine);
         }
-        self.deployment_pod_changed(w, engine);
+        self.deployment_pod_gone(w, deleted, engine);
         self.drains_may_proceed(engine);
         self.wake_cluster_autoscaler(engine);
         self.pod_may_be_done(pod);

@@ -230,6 +230,16 @@ fn expected_incompatible(trace: &[TraceEvent], from: f64, rate: f64, old_hash: &
     expected
 }
 
+/// The pod-template hash of the version a rollout replaces: the first
+/// endpoint kube-proxy drops is an old pod's.
+fn old_version_hash(trace: &[TraceEvent]) -> String {
+    trace
+        .iter()
+        .find(|e| e.kind == "Service" && e.reason == "EndpointRemoved")
+        .map(|e| e.message.split('-').nth(1).unwrap_or_default().to_string())
+        .expect("old pods leave")
+}
+
 #[test]
 fn a_migration_fails_the_old_versions_share_until_it_is_replaced() {
     // Two pods, one new at a time, a slow start: after the migration at
@@ -245,12 +255,7 @@ fn a_migration_fails_the_old_versions_share_until_it_is_replaced() {
     ));
     for seed in 1..=3 {
         let out = run_traced(&s, seed);
-        let old_hash = out
-            .trace
-            .iter()
-            .find(|e| e.kind == "Service" && e.reason == "EndpointRemoved")
-            .map(|e| e.message.split('-').nth(1).unwrap_or_default().to_string())
-            .expect("old pods leave");
+        let old_hash = old_version_hash(&out.trace);
         // The steady state's two pods are in the view from the start.
         let mut trace = out.trace.clone();
         let old: Vec<String> = trace
@@ -550,12 +555,7 @@ fn a_rollout_ends_when_kube_proxy_drops_its_last_old_endpoint() {
     ));
     for seed in 1..=3 {
         let out = run_traced(&s, seed);
-        let old_hash = out
-            .trace
-            .iter()
-            .find(|e| e.kind == "Service" && e.reason == "EndpointRemoved")
-            .map(|e| e.message.split('-').nth(1).unwrap_or_default().to_string())
-            .expect("old pods leave");
+        let old_hash = old_version_hash(&out.trace);
         let last_dropped = out
             .trace
             .iter()

@@ -1253,33 +1253,7 @@ mod tests {
     /// kept is what listing afresh would give.
     #[test]
     fn a_kept_listing_is_the_one_listing_afresh_gives() {
-        let scenarios = [
-            (
-                "year",
-                include_str!("../../../scenarios/year-100-nodes.yaml"),
-            ),
-            (
-                "flapping",
-                include_str!("../../../scenarios/hpa-flapping.yaml"),
-            ),
-            (
-                "spike",
-                include_str!("../../../scenarios/traffic-spike-hpa.yaml"),
-            ),
-            (
-                "diurnal",
-                include_str!("../../../scenarios/diurnal-capacity.yaml"),
-            ),
-            (
-                "max-replicas",
-                include_str!("../../../scenarios/max-replicas-too-low.yaml"),
-            ),
-            (
-                "node-autoscaling",
-                include_str!("../../../scenarios/node-autoscaling.yaml"),
-            ),
-        ];
-        for (name, text) in scenarios {
+        for (name, text) in WITH_HPA {
             for seed in [3, 4, 5] {
                 run_two_days(text, name, seed, |world| {
                     let kept: u64 = (world.workloads.iter())

@@ -57,10 +57,13 @@ struct Entry<E> {
 }
 
 /// Earliest first, then the first scheduled among those at the same
-/// instant: one `u128` key, because comparing is most of what the heap does.
+/// instant.
 impl<E> Keyed for Entry<E> {
-    fn key(&self) -> u128 {
-        (u128::from(self.at.as_nanos()) << 64) | u128::from(self.seq)
+    fn time(&self) -> u64 {
+        self.at.as_nanos()
+    }
+    fn seq(&self) -> u64 {
+        self.seq
     }
 }
 

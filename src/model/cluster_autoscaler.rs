@@ -486,8 +486,9 @@ impl World<'_> {
             .copied()
             .filter(|&p| !self.pods[p].deleting)
             .collect();
-        let names: Vec<&str> = pods.iter().map(|&p| self.pods[p].name.as_str()).collect();
+        let all_pods = &self.pods;
         self.trace.emit(now, true, "Node", name, "ScaleDown", || {
+            let names: Vec<String> = pods.iter().map(|&p| all_pods[p].name.to_string()).collect();
             format!(
                 "Scale-down: removing node {name}, utilization: {utilization:.2}, pods to reschedule: {}",
                 names.join(",")

@@ -11,11 +11,11 @@
 //! whenever a pod's readiness or existence changes, one of its ReplicaSets
 //! was resized, or a Ready pod's `minReadySeconds` are over.
 
-use super::replicaset::ReplicaSetName;
 use super::{ModelEvent, PodId, World, names};
 use crate::scenario::{App, Resources, Strategy, Trigger};
 use crate::sim::{Engine, SimTime};
 use crate::traffic::{Capacity, OutcomeCounts};
+use std::rc::Rc;
 
 /// What one endpoint of this version of the app can take.
 pub(super) fn capacity(app: &App, limits: Resources) -> Capacity {
@@ -30,7 +30,10 @@ pub(super) fn capacity(app: &App, limits: Resources) -> Capacity {
 /// One version of the pod template, and its ReplicaSet's `replicas`.
 #[derive(Debug, Clone)]
 pub(super) struct Version {
-    pub hash: String,
+    /// Its ReplicaSet's name, `<deployment>-<pod-template-hash>`, which
+    /// its pods' names start with: shared, as a rollout names hundreds of
+    /// pods and resizes the ReplicaSet as often.
+    pub name: Rc<str>,
     pub app: App,
     pub replicas: u32,
     /// A newer version's migration broke it.
@@ -56,8 +59,9 @@ pub(super) struct Version {
 
 impl Version {
     pub fn first(workload: &str, app: App, replicas: u32, nodes: usize) -> Self {
+        let hash = names::template_hash(workload);
         Version {
-            hash: names::template_hash(workload),
+            name: format!("{workload}-{hash}").into(),
             app,
             replicas,
             broken: false,
@@ -161,8 +165,9 @@ impl World<'_> {
         let previous = ws.current;
         let version = ws.versions.len();
         let name = &self.scenario.workloads[w].name;
+        let hash = names::template_hash(&format!("{name}-{version}"));
         ws.versions.push(Version {
-            hash: names::template_hash(&format!("{name}-{version}")),
+            name: format!("{name}-{hash}").into(),
             app: spec.app.clone(),
             replicas: 0,
             broken: false,
@@ -183,7 +188,7 @@ impl World<'_> {
         ws.make_live(version);
         ws.traffic.settle(now);
         self.begin_rollout_record(w, now, previous, spec.rollback_on_failure);
-        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+        let rs = &self.workloads[w].versions[version].name;
         self.trace
             .emit(now, true, "Deployment", name, "RolloutStarted", || {
                 format!(
@@ -317,7 +322,7 @@ impl World<'_> {
             ws.make_live(version);
         }
         let name = &self.scenario.workloads[w].name;
-        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+        let rs = &self.workloads[w].versions[version].name;
         let direction = if to > from { "up" } else { "down" };
         self.trace
             .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
@@ -523,7 +528,7 @@ impl World<'_> {
         if !done {
             return;
         }
-        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, current);
+        let rs = &self.workloads[w].versions[current].name;
         let name = &self.scenario.workloads[w].name;
         self.trace.emit(
             now,
@@ -554,12 +559,7 @@ impl World<'_> {
         let rollback = progress.rollback_on_failure;
         let record = progress.record;
         ws.rollouts[record].outcome = RolloutOutcome::Stalled;
-        let rs = ReplicaSetName::of(
-            self.scenario,
-            &self.workloads[w],
-            w,
-            self.workloads[w].current,
-        );
+        let rs = &ws.versions[ws.current].name;
         let name = &self.scenario.workloads[w].name;
         self.trace.emit(
             now,
@@ -596,7 +596,7 @@ impl World<'_> {
             return;
         };
         let name = &self.scenario.workloads[w].name;
-        let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, previous);
+        let rs = &self.workloads[w].versions[previous].name;
         self.trace
             .emit(now, true, "Deployment", name, "DeploymentRollback", || {
                 format!("Rolled back deployment \"{name}\" to the template of ReplicaSet {rs}")

@@ -5,7 +5,6 @@
 
 use super::etcd::ApiWrite;
 use super::pod::Cause;
-use super::replicaset::ReplicaSetName;
 use super::{ModelEvent, PodId, World};
 use crate::sim::Engine;
 
@@ -128,7 +127,7 @@ impl World<'_> {
             Cause::Text(text) => text.clone(),
             Cause::ScaledDown => {
                 let (w, version) = (p.workload, p.version);
-                let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+                let rs = &self.workloads[w].versions[version].name;
                 format!("{} deleted: ReplicaSet {rs} scaled down", p.name)
             }
         }

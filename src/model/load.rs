@@ -56,13 +56,10 @@ impl World<'_> {
     /// iterator, compared in place: nearly every load change leaves the
     /// sides as they were, and then nothing is allocated.
     fn probe_sides(&self, w: usize, per_endpoint: f64) -> impl Iterator<Item = (usize, bool)> {
-        let workload = &self.scenario.workloads[w];
-        let traffic = &self.workloads[w].traffic;
-        let timeouts = ProbeKind::ALL
-            .map(|kind| Scenario::probe(workload, kind).map(|probe| probe.timeout.as_secs_f64()));
+        let ws = &self.workloads[w];
         self.versions_with_pods(w).flat_map(move |v| {
-            let response_time = traffic.capacity(v).response_time_s(per_endpoint);
-            (timeouts.into_iter().flatten()).map(move |timeout| (v, response_time <= timeout))
+            let response_time = ws.traffic.capacity(v).response_time_s(per_endpoint);
+            (ws.probe_timeouts.iter()).map(move |&timeout| (v, response_time <= timeout))
         })
     }
 

@@ -38,7 +38,7 @@ pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
 use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
-use crate::scenario::{FaultKind, Scenario, Trigger};
+use crate::scenario::{FaultKind, ProbeKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
 use node::{Node, Zone};
@@ -98,6 +98,9 @@ struct WorkloadState {
     /// Per version with pods and probe, whether the load let a pod in the
     /// view answer within the probe's timeout at the last load change.
     probe_sides: Vec<(usize, bool)>,
+    /// The `timeoutSeconds` of the workload's probes, which `probe_sides`
+    /// reads at every load change.
+    probe_timeouts: Vec<f64>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -383,6 +386,10 @@ impl<'s> World<'s> {
                 },
                 arrival_timer: engine.new_timer(),
                 probe_sides: Vec::new(),
+                probe_timeouts: (ProbeKind::ALL.iter())
+                    .filter_map(|&kind| Scenario::probe(w, kind))
+                    .map(|probe| probe.timeout.as_secs_f64())
+                    .collect(),
                 pods: Vec::new(),
                 pods_created: 0,
                 spikes: Vec::new(),
@@ -526,10 +533,10 @@ impl<'s> World<'s> {
         let (restarts, records) = self.pod_records();
         for pod in records {
             if pod.restarts > 0 {
-                pod_restarts[pod.workload].push((pod.name.clone(), pod.restarts));
+                pod_restarts[pod.workload].push((pod.name.to_string(), pod.restarts));
             }
             if pod.oom_kills > 0 {
-                pod_oom_kills[pod.workload].push((pod.name, pod.oom_kills));
+                pod_oom_kills[pod.workload].push((pod.name.to_string(), pod.oom_kills));
             }
         }
         let usage = (0..self.workloads.len())

@@ -1,6 +1,8 @@
 //! Pod names as a Deployment makes them: `<deployment>-<pod-template-hash>-<5 chars>`,
 //! deterministic here so that the same seed gives the same trace.
 
+use std::rc::Rc;
+
 /// The characters Kubernetes' `rand.String` and `SafeEncodeString` use: no
 /// vowels, no look-alikes.
 const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -30,20 +32,43 @@ pub(super) fn template_hash(workload: &str) -> String {
     hash
 }
 
-/// The `n`-th pod of the workload, written in one allocation: a year of
-/// rollouts names half a million pods.
-pub(super) fn pod_name(workload: &str, template_hash: &str, n: u64) -> String {
-    let key = fnv1a(
-        fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()),
-        &n.to_le_bytes(),
-    );
-    let mut name = String::with_capacity(workload.len() + template_hash.len() + 7);
-    name.push_str(workload);
-    name.push('-');
-    name.push_str(template_hash);
-    name.push('-');
-    push_encoded(&mut name, key, 5);
-    name
+/// A pod's name, `<deployment>-<pod-template-hash>-<5 chars>`: the part
+/// before the suffix is its ReplicaSet's name, shared with the ReplicaSet's
+/// other pods, so that naming a pod allocates nothing. It is written out
+/// only where a kept event, a cause or the report reads it: a year of
+/// rollouts names half a million pods, and keeps a thousand events.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PodName {
+    replica_set: Rc<str>,
+    suffix: [u8; SUFFIX_LEN],
+}
+
+const SUFFIX_LEN: usize = 5;
+
+impl PodName {
+    /// The `n`-th pod of the workload, of the ReplicaSet `replica_set`.
+    pub(super) fn new(workload: &str, replica_set: &Rc<str>, n: u64) -> PodName {
+        let mut key = fnv1a(
+            fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()),
+            &n.to_le_bytes(),
+        );
+        let mut suffix = [0; SUFFIX_LEN];
+        for c in &mut suffix {
+            *c = ALPHABET[(key % ALPHABET.len() as u64) as usize];
+            key /= ALPHABET.len() as u64;
+        }
+        PodName {
+            replica_set: Rc::clone(replica_set),
+            suffix,
+        }
+    }
+}
+
+impl std::fmt::Display for PodName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let suffix = std::str::from_utf8(&self.suffix).map_err(|_| std::fmt::Error)?;
+        write!(f, "{}-{suffix}", self.replica_set)
+    }
 }
 
 #[cfg(test)]
@@ -52,11 +77,12 @@ mod tests {
 
     #[test]
     fn names_look_like_a_deployments_and_do_not_repeat() {
-        let hash = template_hash("web");
-        let a = pod_name("web", &hash, 0);
-        let b = pod_name("web", &hash, 1);
+        let replica_set: Rc<str> = format!("web-{}", template_hash("web")).into();
+        let a = PodName::new("web", &replica_set, 0).to_string();
+        let b = PodName::new("web", &replica_set, 1).to_string();
         assert_ne!(a, b);
         assert_eq!(a.len(), "web-".len() + 10 + 1 + 5);
+        assert!(a.starts_with(&*replica_set));
         assert!(
             a.bytes()
                 .skip(4)

@@ -42,7 +42,7 @@ pub(super) struct Pod {
     /// `metadata.uid`: unique over the run, and in creation order, which
     /// "the newest" of the ReplicaSet's ranking and the report follow.
     pub uid: u64,
-    pub name: String,
+    pub name: super::names::PodName,
     pub workload: usize,
     /// The workload's version (its ReplicaSet) the pod runs.
     pub version: usize,
@@ -154,7 +154,7 @@ impl Pod {
 
     pub fn new(
         uid: u64,
-        name: String,
+        name: super::names::PodName,
         workload: usize,
         version: usize,
         engine: &mut Engine<ModelEvent>,

@@ -17,7 +17,7 @@ use super::{PodId, World};
 pub(super) struct PodRecord {
     pub uid: u64,
     pub workload: usize,
-    pub name: String,
+    pub name: super::names::PodName,
     pub restarts: u32,
     pub oom_kills: u32,
 }

@@ -4,41 +4,9 @@
 
 use super::etcd::ApiWrite;
 use super::pod::{Cause, Pod};
-use super::{ModelEvent, PodId, WorkloadState, World, names};
-use crate::scenario::Scenario;
+use super::{ModelEvent, PodId, World, names};
 use crate::sim::{Engine, SimTime};
 use std::cmp::Reverse;
-
-/// See [`World::deletion_head`].
-type DeletionHead = (bool, bool, bool, Reverse<u32>);
-
-/// `<deployment>-<pod-template-hash>`, written out only where a message or
-/// a cause needs it: a rollout resizes ReplicaSets thousands of times.
-#[derive(Clone, Copy)]
-pub(super) struct ReplicaSetName<'a> {
-    deployment: &'a str,
-    hash: &'a str,
-}
-
-impl<'a> ReplicaSetName<'a> {
-    pub(super) fn of(
-        scenario: &'a Scenario,
-        state: &'a WorkloadState,
-        w: usize,
-        version: usize,
-    ) -> Self {
-        ReplicaSetName {
-            deployment: &scenario.workloads[w].name,
-            hash: &state.versions[version].hash,
-        }
-    }
-}
-
-impl std::fmt::Display for ReplicaSetName<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.deployment, self.hash)
-    }
-}
 
 impl World<'_> {
     pub(super) fn create_pod(
@@ -49,7 +17,8 @@ impl World<'_> {
     ) -> PodId {
         let workload = &self.scenario.workloads[w].name;
         let state = &mut self.workloads[w];
-        let name = names::pod_name(workload, &state.versions[version].hash, state.pods_created);
+        let replica_set = &state.versions[version].name;
+        let name = names::PodName::new(workload, replica_set, state.pods_created);
         state.pods_created += 1;
         let mut pod = Pod::new(self.slots.next_uid(), name, w, version, engine);
         pod.incompatible = state.versions[version].broken;
@@ -134,7 +103,7 @@ impl World<'_> {
         let now = engine.now();
         if active > desired {
             for pod in self.pods_to_delete(w, version, active - desired) {
-                let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+                let rs = &self.workloads[w].versions[version].name;
                 let p = &mut self.pods[pod];
                 p.cause = Cause::ScaledDown;
                 let name = &p.name;
@@ -148,7 +117,7 @@ impl World<'_> {
         }
         for _ in active..desired {
             let pod = self.create_pod(w, version, engine);
-            let rs = ReplicaSetName::of(self.scenario, &self.workloads[w], w, version);
+            let rs = &self.workloads[w].versions[version].name;
             let name = &self.pods[pod].name;
             self.trace
                 .emit(now, true, "ReplicaSet", rs, "SuccessfulCreate", || {
@@ -173,12 +142,12 @@ impl World<'_> {
             // A rolling update's usual step: the first alone (the pod's uid
             // makes every key unique). Most candidates lose on the head of
             // the key, and the rest of theirs is never read.
-            let mut first: Option<(DeletionHead, PodId)> = None;
+            let mut first: Option<(u64, PodId)> = None;
             for p in candidates {
                 let head = self.deletion_head(w, p);
                 let better = first.is_none_or(|(first_head, q)| {
-                    let tail = || self.deletion_tail(p).cmp(&self.deletion_tail(q));
-                    head.cmp(&first_head).then_with(tail).is_lt()
+                    head < first_head
+                        || (head == first_head && self.deletion_tail(p) < self.deletion_tail(q))
                 });
                 if better {
                     first = Some((head, p));
@@ -205,15 +174,15 @@ impl World<'_> {
     /// The head of a pod's key in the scale-down ranking: scheduled,
     /// started, Ready, and the fewer the workload's active pods it shares
     /// its node with, the later (the spreading counts are kept per node).
-    fn deletion_head(&self, w: usize, p: PodId) -> DeletionHead {
+    /// Packed into one integer, in that order from the highest bit, so that
+    /// the scan over a version's pods compares one number a pod.
+    fn deletion_head(&self, w: usize, p: PodId) -> u64 {
         let pod = &self.pods[p];
         let colocated = pod.node.map_or(0, |n| self.workloads[w].pods_on_node[n]);
-        (
-            pod.node.is_some(),
-            pod.ever_started,
-            pod.api_ready,
-            Reverse(colocated),
-        )
+        u64::from(pod.node.is_some()) << 34
+            | u64::from(pod.ever_started) << 33
+            | u64::from(pod.api_ready) << 32
+            | u64::from(u32::MAX - colocated)
     }
 
     /// The rest of the key, between pods of one head: the most recently

@@ -950,12 +950,45 @@ impl World<'_> {
             let scrape = next_tick(scrape_phase, resolution, crossing);
             past_at(traffic.offered_rate_now(scrape), far, side).then_some(Some(scrape))
         };
+        // Where the recommendation leaves `held` between two rates, if it
+        // reads one sum of usage: the usage per pod at which it does is
+        // found among the whole milli-units (no sample read), and the rate
+        // at which a pod's usage reaches it on the line through the two
+        // ends (below the CPU limit, usage is linear in the rate). The
+        // bisection asks about the rates either side of it first.
+        let edge = |same: f64, differs: f64| {
+            let sum = calculation.single_sum()?;
+            let usage = |r: f64| samples.measure(sum.class, samples.per_endpoint(r), sum.measure);
+            let (usage_same, usage_differs) = (usage(same), usage(differs));
+            let otherwise = |milli| clamp(calculation.proposal_at(&sum, milli)) != held;
+            let (milli_same, milli_differs) = (
+                sum.measure.milli_value(usage_same),
+                sum.measure.milli_value(usage_differs),
+            );
+            // The change is between `low` and `low + 1`: `low` reads as
+            // the lower end does.
+            let low_otherwise = milli_differs < milli_same;
+            let (mut low, mut high) =
+                (milli_same.min(milli_differs), milli_same.max(milli_differs));
+            while high - low > 1 {
+                let mid = low + (high - low) / 2;
+                if otherwise(mid) == low_otherwise {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            let step = sum.measure.next_milli_step(low)?;
+            let at = same + (step - usage_same) * (differs - same) / (usage_differs - usage_same);
+            at.is_finite().then_some(at)
+        };
         let wakes = band(
             |r| clamp(recommend(r)),
             rate,
             held,
             seen_past,
             seen_past_all,
+            edge,
         );
         if let Some(at) = wakes {
             self.schedule_hpa_sync(w, at, engine);
@@ -1056,13 +1089,16 @@ fn past_at(rate: f64, level: f64, side: Side) -> bool {
 /// `seen_past_all(near, far, side)` finds the scrape that sees the load
 /// past every level between the bracket's ends (most of the time, as 1e-4
 /// of a daily cycle's rate is passed in seconds): the finer level's scrape
-/// is that one.
+/// is that one. `edge(same, differs)`, where it answers, is about where `f`
+/// leaves `held` between those rates: the bisection asks about the rates
+/// either side of it first, and needs no more of `f` where they bracket it.
 fn band(
     mut f: impl FnMut(f64) -> u32,
     rate: f64,
     held: u32,
     seen_past: impl Fn(f64, Side) -> Option<SimTime>,
     seen_past_all: impl Fn(f64, f64, Side) -> Option<Option<SimTime>>,
+    edge: impl Fn(f64, f64) -> Option<f64>,
 ) -> Option<SimTime> {
     const DOUBLINGS: u32 = 64;
     let mut probe = rate.max(1e-3);
@@ -1076,7 +1112,7 @@ fn band(
     }
     let above = differs_above.and_then(|differs| {
         let settled = |same, differs| seen_past_all(same, differs, Side::Above);
-        match bisect(&mut f, held, rate, differs, settled) {
+        match bisect(&mut f, held, rate, differs, settled, edge(rate, differs)) {
             Ok(seen) => seen,
             Err((same, _)) => seen_past(same, Side::Above),
         }
@@ -1084,7 +1120,7 @@ fn band(
     let below = (rate > 0.0 && f(0.0) != held)
         .then(|| {
             let settled = |same, differs| seen_past_all(same, differs, Side::Below);
-            match bisect(&mut f, held, rate, 0.0, settled) {
+            match bisect(&mut f, held, rate, 0.0, settled, edge(rate, 0.0)) {
                 Ok(seen) => seen,
                 Err((_, differs)) => seen_past(differs, Side::Below),
             }
@@ -1098,13 +1134,43 @@ fn band(
 /// within a relative 1e-4, `settled` answers for the bracket, which is
 /// returned instead. The steps are those of the bisection to 1e-6: the
 /// ends it returns lie within the bracket `settled` was asked about.
+///
+/// `f` is first asked about the rates a billionth either side of `edge`,
+/// if given: `f` being monotone, a step whose midpoint falls outside them
+/// then goes as they say without asking `f`, and where they bracket the
+/// rate where `f` leaves `held`, no step asks it at all. The steps, and so
+/// the answer, are the same either way.
 fn bisect<T>(
     f: &mut impl FnMut(f64) -> u32,
     held: u32,
     mut same: f64,
     mut differs: f64,
     settled: impl Fn(f64, f64) -> Option<T>,
+    edge: Option<f64>,
 ) -> Result<T, (f64, f64)> {
+    // `f` is `held` from `same` to `held_to`, and not from `differs_from`
+    // to `differs`; in between, it must be asked.
+    let ascending = same < differs;
+    let within = |x: f64, from: f64, to: f64| {
+        if ascending {
+            from < x && x < to
+        } else {
+            to < x && x < from
+        }
+    };
+    let (mut held_to, mut differs_from) = (same, differs);
+    for x in edge
+        .into_iter()
+        .flat_map(|at| [at * (1.0 - 1e-9), at * (1.0 + 1e-9)])
+    {
+        if within(x, held_to, differs_from) {
+            if f(x) == held {
+                held_to = x;
+            } else {
+                differs_from = x;
+            }
+        }
+    }
     let mut asked = false;
     for _ in 0..100 {
         let width = (same - differs).abs();
@@ -1119,7 +1185,14 @@ fn bisect<T>(
             }
         }
         let mid = (same + differs) / 2.0;
-        if f(mid) == held {
+        let stays = if !within(mid, same, differs_from) {
+            false
+        } else if !within(mid, held_to, differs) {
+            true
+        } else {
+            f(mid) == held
+        };
+        if stays {
             same = mid;
         } else {
             differs = mid;
@@ -1241,6 +1314,66 @@ mod tests {
                 assert_eq!(lazy.2, fine.2, "{name}, seed {seed}: the same syncs");
             }
         }
+    }
+
+    /// The bisection takes the same steps, and gives the same answer, with
+    /// or without an edge, right or wrong; with the right one it asks the
+    /// recommendation twice (a billionth either side), not the twenty times
+    /// of a bracket narrowed from a factor of two to a millionth.
+    #[test]
+    fn an_edge_spares_the_bisection_its_questions_not_its_steps() {
+        use super::bisect;
+
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut asked_at_the_edge = 0;
+        for _ in 0..2000 {
+            let rate = 1.0 + 999.0 * uniform();
+            let ascending = uniform() < 0.5;
+            let (differs, level) = if ascending {
+                (2.0 * rate, rate * (1.0 + uniform()))
+            } else {
+                (0.0, rate * uniform())
+            };
+            // The recommendation: 3 on the rate's side of `level`, else 2 or 4.
+            let f = |r: f64| match (ascending, r <= level) {
+                (true, true) | (false, false) => 3,
+                (true, false) => 4,
+                (false, true) => 2,
+            };
+            let settled = |_: f64, _: f64| None::<()>;
+            let plain = bisect(&mut |r| f(r), 3, rate, differs, settled, None);
+            let edges = [
+                level,
+                level * (1.0 + 1e-12),
+                level * (1.0 - 1e-3),
+                level * (1.0 + 0.5),
+                -1.0,
+            ];
+            for edge in edges {
+                let mut asked = 0;
+                let mut counted = |r: f64| {
+                    asked += 1;
+                    f(r)
+                };
+                let guided = bisect(&mut counted, 3, rate, differs, settled, Some(edge));
+                assert_eq!(guided, plain, "rate {rate}, level {level}, edge {edge}");
+                if edge == level {
+                    asked_at_the_edge += asked;
+                }
+            }
+        }
+        // Twice a search, but where a step's midpoint falls within the
+        // billionth (a few in a thousand).
+        assert!(
+            (4000..4020).contains(&asked_at_the_edge),
+            "{asked_at_the_edge} questions in 2000 searches"
+        );
     }
 
     /// Every sync that keeps the last listing, listing again only the pods

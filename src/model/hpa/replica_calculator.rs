@@ -432,11 +432,24 @@ impl Measure {
     /// A sample's value (CPU in millicores, memory in bytes, a rate in
     /// requests per second), or a target in the same unit, as the
     /// controller compares it, in milli-units.
-    fn milli_value(self, value: f64) -> u64 {
+    pub(crate) fn milli_value(self, value: f64) -> u64 {
         match self {
             Measure::Cpu => milli_value(value),
             Measure::Memory => memory_milli_value(value),
             Measure::RequestRate => milli_value(value * 1000.0),
+        }
+    }
+
+    /// About the least value whose milli-value is above `milli`: where a
+    /// sample that grows steadily steps from `milli` to the next. `None`
+    /// for memory, reported in whole bytes.
+    pub(crate) fn next_milli_step(self, milli: u64) -> Option<f64> {
+        // `milli_value` rounds to the nano-unit, then up to the milli-unit.
+        let step = milli as f64 + 5e-7;
+        match self {
+            Measure::Cpu => Some(step),
+            Measure::Memory => None,
+            Measure::RequestRate => Some(step / 1000.0),
         }
     }
 }
@@ -584,14 +597,25 @@ impl MetricGroups {
         usage: impl Fn(usize, Measure) -> f64,
         s: &CalculatorSettings,
     ) -> Option<u32> {
+        if self.counted.pods == 0 || self.unrequested {
+            return None;
+        }
+        let mut sum: u64 = 0;
+        for &(class, count) in &self.ready {
+            let value = self.measure.milli_value(usage(class, self.measure));
+            sum = sum.saturating_add(value.saturating_mul(count));
+        }
+        self.replicas_at(current, sum, s)
+    }
+
+    /// [`MetricGroups::replicas`] once the counted pods' usage is summed:
+    /// `usage` milli-units in all.
+    fn replicas_at(&self, current: u32, usage: u64, s: &CalculatorSettings) -> Option<u32> {
         let mut counted = self.counted;
         if counted.pods == 0 || self.unrequested {
             return None;
         }
-        for &(class, count) in &self.ready {
-            let value = self.measure.milli_value(usage(class, self.measure));
-            counted.usage = counted.usage.saturating_add(value.saturating_mul(count));
-        }
+        counted.usage = counted.usage.saturating_add(usage);
         let usage_ratio = self.ratio(counted)?;
 
         let scale_up_with_unready = self.unready.pods > 0 && usage_ratio > 1.0;
@@ -639,6 +663,15 @@ fn metric_name(metric: &HpaMetric) -> &'static str {
         } => "memory resource",
         HpaMetric::RequestsPerSecond { .. } => "pods metric requests_per_second",
     }
+}
+
+/// What a calculation of one sum reads (see [`Calculation::single_sum`]):
+/// the usage of class `class`, as `measure`, for each of `pods` pods.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SingleSum {
+    pub class: usize,
+    pub pods: u64,
+    pub measure: Measure,
 }
 
 /// `computeReplicasForMetrics` at one sync: the pods grouped for each
@@ -691,6 +724,37 @@ impl<'a> Calculation<'a> {
             grouping,
             settings: *settings,
         }
+    }
+
+    /// The one sum of usage the proposal reads, where it reads one: a
+    /// single metric whose counted pods all read alike. The proposal then
+    /// moves with the load only as that sum does, and
+    /// [`Calculation::proposal_at`] gives it for any sum without reading a
+    /// sample.
+    pub(crate) fn single_sum(&self) -> Option<SingleSum> {
+        let [groups] = self.grouping.0.as_slice() else {
+            return None;
+        };
+        let [(class, pods)] = groups.ready.as_slice() else {
+            return None;
+        };
+        Some(SingleSum {
+            class: *class,
+            pods: *pods,
+            measure: groups.measure,
+        })
+    }
+
+    /// The proposal when the counted pods of a [`Calculation::single_sum`]
+    /// read `milli` milli-units each: [`Calculation::proposal`] after its
+    /// sum.
+    pub(crate) fn proposal_at(&self, sum: &SingleSum, milli: u64) -> Option<Proposal> {
+        let usage = milli.saturating_mul(sum.pods);
+        let replicas = self.grouping.0[0].replicas_at(self.current, usage, &self.settings)?;
+        Some(Proposal {
+            replicas,
+            metric_name: metric_name(&self.metrics[0]),
+        })
     }
 
     /// The grouping, for a later sync that finds the pods classed alike.
@@ -1516,12 +1580,14 @@ mod tests {
     /// Random pods of every kind (pending, failed, deleting, unready,
     /// starting, without a sample or a request), random metrics, and for
     /// each grouping several random usages of the pods with a sample, the
-    /// pods of one of three sources alike.
+    /// pods of one of three sources alike. Where the calculation reads one
+    /// sum, proposing from the sum gives the same.
     #[test]
     fn grouping_once_proposes_what_grouping_at_each_usage_does() {
         use rand::{RngExt, SeedableRng};
 
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut single_sums = 0;
         let one_in = |n: u32, rng: &mut rand_chacha::ChaCha8Rng| rng.random_range(0..n) == 0;
         let secs = |rng: &mut rand_chacha::ChaCha8Rng| SimTime::from_secs(rng.random_range(0..700));
         for case in 0..3000 {
@@ -1615,7 +1681,33 @@ mod tests {
                     pod_by_pod::compute_replicas_for_metrics(current, &metrics, &at_load, &s),
                     "case {case}: {metrics:?} from {current} with {at_load:?}"
                 );
+                // A calculation of one sum proposes the same from the sum.
+                if let Some(sum) = calculation.single_sum() {
+                    let usage = read(sum.measure, &at_load[sum.class].usage.expect("a sample"));
+                    let milli = sum.measure.milli_value(usage);
+                    assert_eq!(
+                        calculation.proposal_at(&sum, milli),
+                        grouped_once,
+                        "case {case}: {metrics:?} from {current} with {at_load:?}"
+                    );
+                    single_sums += 1;
+                }
             }
         }
+        assert!(single_sums > 1000, "{single_sums} calculations of one sum");
+    }
+
+    /// The usage where a milli-value steps to the next is that of
+    /// `milli_value`, to a billionth.
+    #[test]
+    fn the_next_milli_step_is_where_the_milli_value_steps() {
+        for measure in [Measure::Cpu, Measure::RequestRate] {
+            for milli in [0, 1, 7, 175, 999, 1000, 123_456] {
+                let step = measure.next_milli_step(milli).expect("a step");
+                assert_eq!(measure.milli_value(step * (1.0 + 1e-9)), milli + 1);
+                assert_eq!(measure.milli_value(step * (1.0 - 1e-9)), milli);
+            }
+        }
+        assert_eq!(Measure::Memory.next_milli_step(5), None);
     }
 }

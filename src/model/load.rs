@@ -4,8 +4,7 @@
 //! that a diurnal cycle costs a few events a day instead of one a second.
 
 use super::{ModelEvent, World};
-use crate::scenario::{ProbeHandler, ProbeKind, Scenario};
-use crate::sim::Engine;
+use crate::sim::{Engine, SimTime};
 
 /// With requests holding memory, the containers' memory is brought up to
 /// date whenever the load per endpoint has moved by this factor.
@@ -59,7 +58,7 @@ impl World<'_> {
         let ws = &self.workloads[w];
         self.versions_with_pods(w).flat_map(move |v| {
             let response_time = ws.traffic.capacity(v).response_time_s(per_endpoint);
-            (ws.probe_timeouts.iter()).map(move |&timeout| (v, response_time <= timeout))
+            (ws.probe_timeouts.iter()).map(move |&(timeout, _)| (v, response_time <= timeout))
         })
     }
 
@@ -78,37 +77,42 @@ impl World<'_> {
     /// and spikes are events of their own.
     fn watch_load(&mut self, w: usize, engine: &mut Engine<ModelEvent>) {
         let timer = self.workloads[w].load_timer;
-        let workload = &self.scenario.workloads[w];
-        if !workload.traffic.is_continuous_varying() {
+        if !self.scenario.workloads[w].traffic.is_continuous_varying() {
             return;
         }
-        let traffic = &self.workloads[w].traffic;
-        let probes = ProbeKind::ALL.map(|kind| Scenario::probe(workload, kind));
-        // Each version running has its own speed, and so its own levels.
-        let cpu_levels = self.versions_with_pods(w).flat_map(|version| {
-            let capacity = traffic.capacity(version);
-            let service_time = capacity.mean_service_time_s;
-            capacity.max_rate().into_iter().flat_map(move |max_rate| {
-                let timeouts = probes.into_iter().flatten().filter_map(move |probe| {
-                    let timeout = probe.timeout.as_secs_f64();
-                    (probe.handler != ProbeHandler::TcpSocket && service_time < timeout)
-                        .then(|| max_rate * (1.0 - service_time / timeout))
-                });
-                std::iter::once(max_rate).chain(timeouts)
-            })
-        });
+        let ws = &self.workloads[w];
+        let traffic = &ws.traffic;
         let now = engine.now();
-        let mut memory_levels = [None; 2];
-        if self.workloads[w].any_version_holds_requests {
-            let load = traffic.rate_per_endpoint(now);
-            memory_levels = if load > 0.0 {
-                [Some(load * MEMORY_LOAD_STEP), Some(load / MEMORY_LOAD_STEP)]
-            } else {
-                [Some(f64::MIN_POSITIVE), None]
+        let mut next: Option<SimTime> = None;
+        let mut watch = |level: f64| {
+            if let Some(at) = traffic.next_rate_crossing(now, [level]) {
+                next = Some(next.map_or(at, |next| next.min(at)));
+            }
+        };
+        // Each version running has its own speed, and so its own levels.
+        for version in self.versions_with_pods(w) {
+            let capacity = traffic.capacity(version);
+            let Some(max_rate) = capacity.max_rate() else {
+                continue;
             };
+            watch(max_rate);
+            let service_time = capacity.mean_service_time_s;
+            for &(timeout, answered_by_app) in &ws.probe_timeouts {
+                if answered_by_app && service_time < timeout {
+                    watch(max_rate * (1.0 - service_time / timeout));
+                }
+            }
         }
-        let levels = cpu_levels.chain(memory_levels.into_iter().flatten());
-        match traffic.next_rate_crossing(now, levels) {
+        if ws.any_version_holds_requests {
+            let load = traffic.rate_per_endpoint(now);
+            if load > 0.0 {
+                watch(load * MEMORY_LOAD_STEP);
+                watch(load / MEMORY_LOAD_STEP);
+            } else {
+                watch(f64::MIN_POSITIVE);
+            }
+        }
+        match next {
             Some(at) => engine
                 .set_timer(timer, at, ModelEvent::LoadCrossing { workload: w })
                 .expect("a crossing is after now"),

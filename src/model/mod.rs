@@ -38,7 +38,7 @@ pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
 use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
-use crate::scenario::{FaultKind, ProbeKind, Scenario, Trigger};
+use crate::scenario::{FaultKind, ProbeHandler, ProbeKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
 use node::{Node, Zone};
@@ -98,9 +98,10 @@ struct WorkloadState {
     /// Per version with pods and probe, whether the load let a pod in the
     /// view answer within the probe's timeout at the last load change.
     probe_sides: Vec<(usize, bool)>,
-    /// The `timeoutSeconds` of the workload's probes, which `probe_sides`
-    /// reads at every load change.
-    probe_timeouts: Vec<f64>,
+    /// The `timeoutSeconds` of the workload's probes, and whether the app
+    /// answers the probe (not a `tcpSocket` one, which the kernel does):
+    /// read at every load change.
+    probe_timeouts: Vec<(f64, bool)>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -230,6 +231,9 @@ pub struct World<'s> {
     workloads: Vec<WorkloadState>,
     /// Pods waiting for the scheduler, in creation order.
     pending: Vec<PodId>,
+    /// The list a scheduling pass goes through, kept empty between passes
+    /// so that its allocation serves the next.
+    scheduling: Vec<PodId>,
     scheduler_timer: crate::sim::TimerId,
     /// Offset of the node lifecycle controller's monitor passes.
     monitor_phase: SimTime,
@@ -388,7 +392,10 @@ impl<'s> World<'s> {
                 probe_sides: Vec::new(),
                 probe_timeouts: (ProbeKind::ALL.iter())
                     .filter_map(|&kind| Scenario::probe(w, kind))
-                    .map(|probe| probe.timeout.as_secs_f64())
+                    .map(|probe| {
+                        let answered_by_app = probe.handler != ProbeHandler::TcpSocket;
+                        (probe.timeout.as_secs_f64(), answered_by_app)
+                    })
                     .collect(),
                 pods: Vec::new(),
                 pods_created: 0,
@@ -410,6 +417,7 @@ impl<'s> World<'s> {
             slots: recycling::PodSlots::new(scenario.workloads.len()),
             workloads,
             pending: Vec::new(),
+            scheduling: Vec::new(),
             scheduler_timer: engine.new_timer(),
             monitor_phase,
             master_disruption: false,

@@ -347,9 +347,10 @@ impl World<'_> {
             return;
         }
         let now = engine.now();
-        let pending = std::mem::take(&mut self.pending);
+        let spare = std::mem::take(&mut self.scheduling);
+        let mut pending = std::mem::replace(&mut self.pending, spare);
         let mut retry_at: Option<SimTime> = None;
-        for pod in pending {
+        for pod in pending.drain(..) {
             if self.pods[pod].deleting {
                 continue;
             }
@@ -380,6 +381,7 @@ impl World<'_> {
                 }
             }
         }
+        self.scheduling = pending;
         match retry_at {
             Some(at) => engine
                 .set_timer(

@@ -45,7 +45,9 @@ impl Trace {
     }
 
     /// Records an event; `name` and `message` are only written out when it
-    /// is kept.
+    /// is kept. Inlined, so that an event not kept (nearly all of a long
+    /// run's, past the first thousand key events) costs its caller a test.
+    #[inline]
     pub fn emit(
         &mut self,
         time: SimTime,

@@ -511,7 +511,9 @@ impl World<'_> {
         if lister.leaks {
             return false;
         }
-        for Change { pod, uid, was } in std::mem::take(&mut listing.changed) {
+        // Drained and put back, so that its allocation serves the next sync.
+        let mut changed = std::mem::take(&mut listing.changed);
+        for Change { pod, uid, was } in changed.drain(..) {
             if let Some(was) = was {
                 listing.leave(was);
             }
@@ -526,6 +528,7 @@ impl World<'_> {
                 listing.timed.push((pod, uid));
             }
         }
+        listing.changed = changed;
         // Every pod listed with an instant is in `timed`, once; those
         // whose instant came are listed again.
         listing.regroups_at = None;
@@ -684,8 +687,16 @@ impl World<'_> {
     }
 
     /// A pod changed: if its workload's HPA has listed its pods, the next
-    /// sync lists this one again.
+    /// sync lists this one again. Inlined as far as the test of a pod
+    /// already marked, which most of its calls (several an event) find.
+    #[inline]
     pub(super) fn hpa_pod_changed(&mut self, pod: PodId) {
+        if !matches!(self.pods[pod].hpa_listing, ListingEntry::Changed) {
+            self.hpa_pod_first_changed(pod);
+        }
+    }
+
+    fn hpa_pod_first_changed(&mut self, pod: PodId) {
         let p = &mut self.pods[pod];
         let state = self.workloads[p.workload].hpa.as_mut();
         let Some(listing) = state.and_then(|state| state.listing.as_mut()) else {

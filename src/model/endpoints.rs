@@ -9,17 +9,23 @@ use super::{ModelEvent, PodId, World};
 use crate::sim::Engine;
 
 impl World<'_> {
-    /// The pod's `Ready` condition changes in the API; kube-proxy learns of
-    /// it after the propagation delay.
+    /// The pod's `Ready` condition is `ready` in the API; kube-proxy learns
+    /// of a change after the propagation delay. Inlined as far as the test
+    /// of a condition unchanged, which most calls (a kubelet's report after
+    /// every change of the container) find.
+    #[inline]
     pub(super) fn set_api_ready(
         &mut self,
         pod: PodId,
         ready: bool,
         engine: &mut Engine<ModelEvent>,
     ) {
-        if self.pods[pod].api_ready == ready {
-            return;
+        if self.pods[pod].api_ready != ready {
+            self.api_ready_changes(pod, ready, engine);
         }
+    }
+
+    fn api_ready_changes(&mut self, pod: PodId, ready: bool, engine: &mut Engine<ModelEvent>) {
         if !self.api_writable() {
             // The kubelet retries; the condition is written when the API returns.
             self.status_unwritten(pod);
@@ -135,13 +141,25 @@ impl World<'_> {
 
     /// Brings the Service's traffic account and the workload's up/down state
     /// in line with the pod's current state; call after any change to it.
+    /// Inlined as far as the test of an endpoint unchanged, which most
+    /// calls find.
+    #[inline]
     pub(super) fn refresh_endpoint(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
+        let p = &self.pods[pod];
+        let class = p.endpoint_class();
+        if class != p.endpoint {
+            self.endpoint_changes(pod, class, engine);
+        }
+    }
+
+    fn endpoint_changes(
+        &mut self,
+        pod: PodId,
+        class: Option<crate::traffic::EndpointClass>,
+        engine: &mut Engine<ModelEvent>,
+    ) {
         let now = engine.now();
         let p = &mut self.pods[pod];
-        let class = p.endpoint_class();
-        if class == p.endpoint {
-            return;
-        }
         let old = std::mem::replace(&mut p.endpoint, class);
         let (w, version, key) = (p.workload, p.version, p.uid as usize);
         self.hpa_pod_changed(pod);

@@ -131,10 +131,17 @@ impl World<'_> {
     /// check of its eviction manager (every 10 s) once the containers hold
     /// more than the node's allocatable memory, which is its capacity less
     /// the `memory.available<100Mi` hard threshold and reservations.
+    /// Inlined as far as the test of containers that cannot outgrow their
+    /// requests, where it has nothing to plan: the call follows every
+    /// change of a container.
+    #[inline]
     pub(super) fn plan_node_pressure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
-        if self.memory_within_requests {
-            return;
+        if !self.memory_within_requests {
+            self.plan_node_pressure_past_requests(node, engine);
         }
+    }
+
+    fn plan_node_pressure_past_requests(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let allocatable = self.scenario.nodes[node].allocatable.memory_bytes as f64;
         let (used, growth) = self.node_memory(node, now);

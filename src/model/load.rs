@@ -58,7 +58,7 @@ impl World<'_> {
         let ws = &self.workloads[w];
         self.versions_with_pods(w).flat_map(move |v| {
             let response_time = ws.traffic.capacity(v).response_time_s(per_endpoint);
-            (ws.probe_timeouts.iter()).map(move |&(timeout, _)| (v, response_time <= timeout))
+            (ws.probe_timeouts.iter()).map(move |probe| (v, response_time <= probe.seconds))
         })
     }
 
@@ -97,9 +97,9 @@ impl World<'_> {
             };
             watch(max_rate);
             let service_time = capacity.mean_service_time_s;
-            for &(timeout, answered_by_app) in &ws.probe_timeouts {
-                if answered_by_app && service_time < timeout {
-                    watch(max_rate * (1.0 - service_time / timeout));
+            for probe in &ws.probe_timeouts {
+                if probe.answered_by_app && service_time < probe.seconds {
+                    watch(max_rate * (1.0 - service_time / probe.seconds));
                 }
             }
         }

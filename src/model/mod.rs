@@ -38,7 +38,7 @@ pub use trace::{TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
 use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
-use crate::scenario::{FaultKind, ProbeHandler, ProbeKind, Scenario, Trigger};
+use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
 use node::{Node, Zone};
@@ -98,10 +98,8 @@ struct WorkloadState {
     /// Per version with pods and probe, whether the load let a pod in the
     /// view answer within the probe's timeout at the last load change.
     probe_sides: Vec<(usize, bool)>,
-    /// The `timeoutSeconds` of the workload's probes, and whether the app
-    /// answers the probe (not a `tcpSocket` one, which the kernel does):
-    /// read at every load change.
-    probe_timeouts: Vec<(f64, bool)>,
+    /// Its probes as the load decides them.
+    probe_timeouts: Vec<prober::ProbeTimeout>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -390,13 +388,7 @@ impl<'s> World<'s> {
                 },
                 arrival_timer: engine.new_timer(),
                 probe_sides: Vec::new(),
-                probe_timeouts: (ProbeKind::ALL.iter())
-                    .filter_map(|&kind| Scenario::probe(w, kind))
-                    .map(|probe| {
-                        let answered_by_app = probe.handler != ProbeHandler::TcpSocket;
-                        (probe.timeout.as_secs_f64(), answered_by_app)
-                    })
-                    .collect(),
+                probe_timeouts: prober::ProbeTimeout::of(w),
                 pods: Vec::new(),
                 pods_created: 0,
                 spikes: Vec::new(),

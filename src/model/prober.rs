@@ -42,14 +42,40 @@ fn slot(kind: ProbeKind) -> usize {
     }
 }
 
-/// Whether a probe passes against the container as it is: a `tcpSocket`
-/// probe while the app's port is open (hung or not), the others while the
-/// app answers within `timeoutSeconds` at its current load.
-fn passes(pod: &Pod, probe: &Probe, response_time_s: f64) -> bool {
-    match probe.handler {
-        ProbeHandler::TcpSocket => pod.container == Container::Running,
-        ProbeHandler::HttpGet | ProbeHandler::Exec | ProbeHandler::Grpc => {
-            answers(pod) && response_time_s <= probe.timeout.as_secs_f64()
+/// What the load decides of a workload's probe: its kind, its
+/// `timeoutSeconds`, and whether the app answers it (not a `tcpSocket`
+/// probe, which the kernel does). Made once per workload: every
+/// observation and every load change reads it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ProbeTimeout {
+    pub kind: ProbeKind,
+    pub seconds: f64,
+    pub answered_by_app: bool,
+}
+
+impl ProbeTimeout {
+    /// The workload's probes, in the order of [`ProbeKind::ALL`].
+    pub(super) fn of(workload: &crate::scenario::Workload) -> Vec<ProbeTimeout> {
+        (ProbeKind::ALL.iter())
+            .filter_map(|&kind| {
+                Scenario::probe(workload, kind).map(|probe| ProbeTimeout {
+                    kind,
+                    seconds: probe.timeout.as_secs_f64(),
+                    answered_by_app: probe.handler != ProbeHandler::TcpSocket,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the probe passes against the container as it is: a
+    /// `tcpSocket` probe while the app's port is open (hung or not), the
+    /// others while the app answers within `timeoutSeconds` at its current
+    /// load.
+    fn passes(&self, pod: &Pod, response_time_s: f64) -> bool {
+        if self.answered_by_app {
+            answers(pod) && response_time_s <= self.seconds
+        } else {
+            pod.container == Container::Running
         }
     }
 }
@@ -127,18 +153,14 @@ impl World<'_> {
     /// same for every pod of the workload, so a pass over them computes it
     /// once.
     pub(super) fn observe_at(&mut self, pod: PodId, now: SimTime, per_endpoint: f64) -> bool {
-        let workload = &self.scenario.workloads[self.pods[pod].workload];
-        let traffic = &self.workloads[self.pods[pod].workload].traffic;
+        let ws = &self.workloads[self.pods[pod].workload];
         let p = &mut self.pods[pod];
         let load = if p.in_view { per_endpoint } else { 0.0 };
-        let response_time_s = traffic.capacity(p.version).response_time_s(load);
+        let response_time_s = ws.traffic.capacity(p.version).response_time_s(load);
         let mut changed = false;
-        for kind in ProbeKind::ALL {
-            let Some(probe) = Scenario::probe(workload, kind) else {
-                continue;
-            };
-            let i = slot(kind);
-            let seen = passes(p, probe, response_time_s);
+        for probe in &ws.probe_timeouts {
+            let i = slot(probe.kind);
+            let seen = probe.passes(p, response_time_s);
             if p.seen[i] != seen {
                 p.seen[i] = seen;
                 p.seen_since[i] = now;

@@ -295,12 +295,12 @@ impl<'s> World<'s> {
         let mut nodes: Vec<Node> = scenario
             .nodes
             .iter()
-            .map(|_| {
+            .map(|spec| {
                 // The kubelet's Lease renewals keep a phase of their own per node.
                 let offset = SimTime::from_nanos(lease_rng.random_range(0..renew));
                 // So does its eviction manager, checking every 10 s.
                 let eviction = SimTime::from_nanos(lease_rng.random_range(0..10_000_000_000));
-                Node::new(offset, eviction, engine)
+                Node::new(spec.allocatable, offset, eviction, engine)
             })
             .collect();
         for (node, spec) in nodes.iter_mut().zip(&scenario.nodes) {

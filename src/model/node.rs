@@ -36,6 +36,9 @@ pub(super) struct Node {
     pub silent_since: SimTime,
     /// Sum of the requests of the pods bound here, terminating ones included.
     pub allocated: Resources,
+    /// The spec's allocatable, beside `allocated`: the scheduler's scan of
+    /// a zone reads both for each node.
+    pub allocatable: Resources,
     /// Image pulls are serialized (`serializeImagePulls: true`): the next can
     /// start when this one ends.
     pub pull_free_at: SimTime,
@@ -67,6 +70,7 @@ pub(super) struct Node {
 
 impl Node {
     pub fn new(
+        allocatable: Resources,
         lease_origin: SimTime,
         eviction_phase: SimTime,
         engine: &mut Engine<ModelEvent>,
@@ -84,6 +88,7 @@ impl Node {
             lease_origin,
             silent_since: SimTime::ZERO,
             allocated: Resources::default(),
+            allocatable,
             pull_free_at: SimTime::ZERO,
             pulls: Vec::new(),
             pods: Vec::new(),

@@ -149,7 +149,7 @@ impl Placement<'_> {
                     continue;
                 }
                 let node = &self.nodes[n];
-                let allocatable = self.specs[n].allocatable;
+                let allocatable = node.allocatable;
                 if on_node == best.on_node && best.outdoes(n, allocatable, node.allocated) {
                     continue;
                 }
@@ -518,7 +518,7 @@ mod tests {
         let nodes: Vec<Node> = specs
             .iter()
             .map(|spec| {
-                let mut node = Node::new(SimTime::ZERO, SimTime::ZERO, engine);
+                let mut node = Node::new(spec.allocatable, SimTime::ZERO, SimTime::ZERO, engine);
                 node.registered = !d.chance(10);
                 node.cordoned = d.chance(10);
                 node.no_schedule = d.chance(10);

@@ -16,20 +16,20 @@ fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
     })
 }
 
-fn push_encoded(out: &mut String, mut value: u64, len: usize) {
-    for _ in 0..len {
-        out.push(char::from(
-            ALPHABET[(value % ALPHABET.len() as u64) as usize],
-        ));
+/// `value` written in `N` characters of the alphabet, lowest digit first.
+fn encoded<const N: usize>(mut value: u64) -> [u8; N] {
+    let mut out = [0; N];
+    for c in &mut out {
+        *c = ALPHABET[(value % ALPHABET.len() as u64) as usize];
         value /= ALPHABET.len() as u64;
     }
+    out
 }
 
 /// The ReplicaSet's `pod-template-hash` for a workload's pod template.
 pub(super) fn template_hash(workload: &str) -> String {
-    let mut hash = String::with_capacity(10);
-    push_encoded(&mut hash, fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()), 10);
-    hash
+    let hash: [u8; 10] = encoded(fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()));
+    hash.iter().copied().map(char::from).collect()
 }
 
 /// A pod's name, `<deployment>-<pod-template-hash>-<5 chars>`: the part
@@ -48,18 +48,13 @@ const SUFFIX_LEN: usize = 5;
 impl PodName {
     /// The `n`-th pod of the workload, of the ReplicaSet `replica_set`.
     pub(super) fn new(workload: &str, replica_set: &Rc<str>, n: u64) -> PodName {
-        let mut key = fnv1a(
+        let key = fnv1a(
             fnv1a(FNV_OFFSET_BASIS, workload.as_bytes()),
             &n.to_le_bytes(),
         );
-        let mut suffix = [0; SUFFIX_LEN];
-        for c in &mut suffix {
-            *c = ALPHABET[(key % ALPHABET.len() as u64) as usize];
-            key /= ALPHABET.len() as u64;
-        }
         PodName {
             replica_set: Rc::clone(replica_set),
-            suffix,
+            suffix: encoded(key),
         }
     }
 }

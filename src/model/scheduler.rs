@@ -71,7 +71,7 @@ impl Placement<'_> {
         if node.memory_pressure && self.best_effort {
             return Err(Rejection::MemoryPressure);
         }
-        let allocatable = self.specs[n].allocatable;
+        let allocatable = node.allocatable;
         let free = Resources {
             cpu_millis: allocatable
                 .cpu_millis
@@ -92,7 +92,8 @@ impl Placement<'_> {
     /// passes the filters other than the zone selector: `filter`'s verdict
     /// without the reason, for the placement's scan.
     #[inline(always)]
-    fn left_after(&self, node: &Node, allocatable: Resources) -> Option<Resources> {
+    fn left_after(&self, node: &Node) -> Option<Resources> {
+        let allocatable = node.allocatable;
         if node.cordoned | node.no_schedule | (node.memory_pressure & self.best_effort) {
             return None;
         }
@@ -153,7 +154,7 @@ impl Placement<'_> {
                 if on_node == best.on_node && best.outdoes(n, allocatable, node.allocated) {
                     continue;
                 }
-                let Some(left) = self.left_after(node, allocatable) else {
+                let Some(left) = self.left_after(node) else {
                     continue;
                 };
                 let mut candidate = Best {

@@ -597,9 +597,6 @@ impl MetricGroups {
         usage: impl Fn(usize, Measure) -> f64,
         s: &CalculatorSettings,
     ) -> Option<u32> {
-        if self.counted.pods == 0 || self.unrequested {
-            return None;
-        }
         let mut sum: u64 = 0;
         for &(class, count) in &self.ready {
             let value = self.measure.milli_value(usage(class, self.measure));

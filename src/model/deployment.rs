@@ -516,15 +516,15 @@ impl World<'_> {
         let current = ws.current;
         // Until kube-proxy has dropped the last old endpoint, requests still
         // reach the old version: the rollout is not over for its clients.
-        let old_left = ws
-            .pods
-            .iter()
-            .chain(&ws.leaving)
-            .map(|&p| &self.pods[p])
-            .any(|p| p.version != current && (!p.deleting || p.in_view));
-        let done = !old_left
-            && ws.versions[current].replicas == ws.replicas
-            && self.available_pods(w, current, now) == ws.replicas;
+        // Read last: the counts settle most calls.
+        let old_left = || {
+            (ws.pods.iter().chain(&ws.leaving))
+                .map(|&p| &self.pods[p])
+                .any(|p| p.version != current && (!p.deleting || p.in_view))
+        };
+        let done = ws.versions[current].replicas == ws.replicas
+            && self.available_pods(w, current, now) == ws.replicas
+            && !old_left();
         if !done {
             return;
         }

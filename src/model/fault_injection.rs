@@ -4,30 +4,53 @@
 
 use super::{ControlPlaneComponent, ModelEvent, NodeId, PodId, World, control_plane};
 use crate::faults::FaultInjector;
-use crate::scenario::{FaultKind, NodeTarget, Trigger};
+use crate::scenario::{Fault, FaultKind, NodeTarget, Trigger};
 use crate::sim::{Engine, SimDuration};
+
+/// The earliest of the times to failure drawn for each of `hitting`, in
+/// order, that is a stochastic (`mtbf`) fault, with that fault.
+fn earliest_draw(
+    injector: &mut FaultInjector,
+    faults: &[Fault],
+    hitting: impl Iterator<Item = usize>,
+) -> Option<(SimDuration, usize)> {
+    let mut earliest: Option<(SimDuration, usize)> = None;
+    for f in hitting {
+        let Trigger::Mtbf(ttf) = &faults[f].trigger else {
+            continue;
+        };
+        let d = injector.draw(f, ttf);
+        if earliest.is_none_or(|(e, _)| d < e) {
+            earliest = Some((d, f));
+        }
+    }
+    earliest
+}
+
+/// The stochastic faults that crash or hang the pods of `workload`, in
+/// the scenario's order.
+pub(super) fn pod_faults(faults: &[Fault], workload: usize) -> Vec<usize> {
+    (0..faults.len())
+        .filter(|&f| matches!(faults[f].trigger, Trigger::Mtbf(_)))
+        .filter(|&f| match faults[f].kind {
+            FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
+                w == workload
+            }
+            _ => false,
+        })
+        .collect()
+}
 
 impl World<'_> {
     /// The earliest of the times to failure drawn for every stochastic
     /// (`mtbf`) fault that `targets` says hits the object, with that fault.
-    pub(super) fn earliest_failure(
+    fn earliest_failure(
         &mut self,
         targets: impl Fn(&FaultKind) -> bool,
     ) -> Option<(SimDuration, usize)> {
-        let mut earliest: Option<(SimDuration, usize)> = None;
-        for (f, fault) in self.scenario.faults.iter().enumerate() {
-            let Trigger::Mtbf(ttf) = &fault.trigger else {
-                continue;
-            };
-            if !targets(&fault.kind) {
-                continue;
-            }
-            let d = self.faults.draw(f, ttf);
-            if earliest.is_none_or(|(e, _)| d < e) {
-                earliest = Some((d, f));
-            }
-        }
-        earliest
+        let faults = &self.scenario.faults;
+        let hitting = (0..faults.len()).filter(|&f| targets(&faults[f].kind));
+        earliest_draw(&mut self.faults, faults, hitting)
     }
 
     /// Arms a running node's stochastic crash clock.
@@ -43,16 +66,13 @@ impl World<'_> {
         }
     }
 
-    /// Arms a running container's stochastic crash clock.
+    /// Arms a running container's stochastic crash clock, from the faults
+    /// its workload lists (at every container start: the scenario's faults
+    /// are not searched each time).
     pub(super) fn arm_pod_failure(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
-        let workload = self.pods[pod].workload;
-        let hits = |kind: &FaultKind| match kind {
-            FaultKind::PodCrash { workload: w, .. } | FaultKind::AppHang { workload: w, .. } => {
-                *w == workload
-            }
-            _ => false,
-        };
-        if let Some((d, fault)) = self.earliest_failure(hits) {
+        let ws = &self.workloads[self.pods[pod].workload];
+        let faults = ws.pod_faults.iter().copied();
+        if let Some((d, fault)) = earliest_draw(&mut self.faults, &self.scenario.faults, faults) {
             let timer = self.pods[pod].failure_timer;
             engine.set_timer_in(timer, d, ModelEvent::PodFailureDue { pod, fault });
         }
@@ -430,5 +450,52 @@ fn node_matches(spec: &crate::scenario::NodeSpec, node: NodeId, target: NodeTarg
         NodeTarget::Pool(p) => spec.pool == p,
         NodeTarget::Zone(z) => spec.zone == z,
         NodeTarget::Any => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimTime;
+    use crate::units::Distribution;
+
+    fn fault(trigger: Trigger, kind: FaultKind) -> Fault {
+        Fault {
+            stream: "f".into(),
+            trigger,
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_workload_lists_the_stochastic_crashes_and_hangs_of_its_pods_in_order() {
+        let mtbf = || {
+            Trigger::Mtbf(Distribution::Exponential {
+                mean: crate::sim::SimDuration::from_secs(3600),
+            })
+        };
+        let crash = |workload| FaultKind::PodCrash { workload, count: 1 };
+        let hang = |workload| FaultKind::AppHang {
+            workload,
+            count: 1,
+            recover_after: None,
+        };
+        let faults = [
+            fault(mtbf(), crash(1)),
+            fault(mtbf(), hang(0)),
+            fault(Trigger::At(SimTime::from_secs(5)), crash(0)),
+            fault(
+                mtbf(),
+                FaultKind::NodeCrash {
+                    target: NodeTarget::Any,
+                    count: 1,
+                    recover_after: None,
+                },
+            ),
+            fault(mtbf(), crash(0)),
+        ];
+        assert_eq!(pod_faults(&faults, 0), vec![1, 4]);
+        assert_eq!(pod_faults(&faults, 1), vec![0]);
+        assert!(pod_faults(&faults, 2).is_empty());
     }
 }

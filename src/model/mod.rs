@@ -100,6 +100,8 @@ struct WorkloadState {
     probe_sides: Vec<(usize, bool)>,
     /// Its probes as the load decides them.
     probe_timeouts: Vec<prober::ProbeTimeout>,
+    /// The stochastic faults that crash or hang its pods.
+    pod_faults: Vec<usize>,
     /// The Deployment's `spec.replicas`: the scenario's, then the HPA's.
     replicas: u32,
     /// The versions of its pod template, one ReplicaSet each, oldest first.
@@ -389,6 +391,7 @@ impl<'s> World<'s> {
                 arrival_timer: engine.new_timer(),
                 probe_sides: Vec::new(),
                 probe_timeouts: prober::ProbeTimeout::of(w),
+                pod_faults: fault_injection::pod_faults(&scenario.faults, i),
                 pods: Vec::new(),
                 pods_created: 0,
                 spikes: Vec::new(),

@@ -64,18 +64,10 @@ impl World<'_> {
             }
         }
         let version = &mut ws.versions[p.version];
-        let counts = [
-            &mut version.present,
-            &mut version.active,
-            &mut version.ready,
-        ];
-        for ((count, was), is) in counts.into_iter().zip(before).zip(after) {
-            match (was, is) {
-                (false, true) => *count += 1,
-                (true, false) => *count -= 1,
-                _ => {}
-            }
-        }
+        let moved = |count: u32, was: bool, is: bool| count + u32::from(is) - u32::from(was);
+        version.present = moved(version.present, before[0], after[0]);
+        version.active = moved(version.active, before[1], after[1]);
+        version.ready = moved(version.ready, before[2], after[2]);
     }
 
     /// Each ReplicaSet of the workload (one per version) creates its

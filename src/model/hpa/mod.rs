@@ -149,7 +149,7 @@ impl World<'_> {
 /// and what decides each class's usage, so that the usage at another
 /// offered rate is read without listing the pods again (the rest band's
 /// bisection asks for dozens of rates).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Samples {
     /// The classes, with the usage metrics-server scraped.
     pods: Vec<replica_calculator::PodSample>,
@@ -564,60 +564,54 @@ impl World<'_> {
 
     /// The classes of the listing as samples for the calculator, at the
     /// sync `calculator`, with the usage the offered rate `rate` makes.
+    /// Written into `samples`, which the last sync made: its lists keep
+    /// their allocation.
     fn hpa_samples(
         &self,
         w: usize,
         listing: &Listing,
         rate: f64,
         calculator: &replica_calculator::CalculatorSettings,
-    ) -> Samples {
+        samples: &mut Samples,
+    ) {
         use replica_calculator::{PodPhase, PodSample, Requests};
 
         let workload = &self.scenario.workloads[w];
         let traffic = &self.workloads[w].traffic;
         let versions = &self.workloads[w].versions;
-        let basis = (listing.classes.counted())
-            .map(|(class, _)| {
-                class.usage.map(|key| Basis {
-                    in_view: key.in_view,
-                    serving: key.serving,
-                    version: key.version,
-                    memory: Memory {
-                        held: key.held,
-                        per_request: versions[key.version].app.memory.per_request_bytes,
-                    },
-                    capacity: *traffic.capacity(key.version),
-                })
-            })
-            .collect();
-        let pods = (listing.classes.counted())
-            .map(|&(class, count)| {
-                let (ready, start_time) = class.timing.times(calculator);
-                PodSample {
-                    phase: if class.running {
-                        PodPhase::Running
-                    } else {
-                        PodPhase::Pending
-                    },
-                    deleting: class.deleting,
-                    ready,
-                    start_time,
-                    requests: Requests {
-                        cpu_millis: workload.requests.cpu_millis,
-                        memory_bytes: workload.requests.memory_bytes,
-                    },
-                    usage: None,
-                    count,
-                }
-            })
-            .collect();
-        let mut samples = Samples {
-            pods,
-            basis,
-            view: traffic.view_size(),
-        };
+        samples.pods.clear();
+        samples.basis.clear();
+        samples.view = traffic.view_size();
+        for &(class, count) in listing.classes.counted() {
+            samples.basis.push(class.usage.map(|key| Basis {
+                in_view: key.in_view,
+                serving: key.serving,
+                version: key.version,
+                memory: Memory {
+                    held: key.held,
+                    per_request: versions[key.version].app.memory.per_request_bytes,
+                },
+                capacity: *traffic.capacity(key.version),
+            }));
+            let (ready, start_time) = class.timing.times(calculator);
+            samples.pods.push(PodSample {
+                phase: if class.running {
+                    PodPhase::Running
+                } else {
+                    PodPhase::Pending
+                },
+                deleting: class.deleting,
+                ready,
+                start_time,
+                requests: Requests {
+                    cpu_millis: workload.requests.cpu_millis,
+                    memory_bytes: workload.requests.memory_bytes,
+                },
+                usage: None,
+                count,
+            });
+        }
         samples.scraped_at(rate);
-        samples
     }
 
     /// A listing kept from an earlier sync is the one this sync would make:
@@ -664,7 +658,8 @@ impl World<'_> {
             .expect("an HPA")
             .metrics;
         let current = self.workloads[w].replicas;
-        let fresh_samples = self.hpa_samples(w, listing, rate, calculator);
+        let mut fresh_samples = Samples::default();
+        self.hpa_samples(w, listing, rate, calculator, &mut fresh_samples);
         let fresh_grouping = Grouping::new(
             metrics,
             &fresh_samples.pods,
@@ -826,9 +821,14 @@ impl World<'_> {
                 self.assert_made_holds(w, &listing, rate, &calculator, &samples, &made.grouping);
                 (samples, made.grouping)
             }
-            _ => {
-                let samples = self.hpa_samples(w, &listing, rate, &calculator);
-                let grouping = replica_calculator::Grouping::new(
+            made => {
+                // Made afresh in the lists of the last sync's.
+                let (mut samples, mut grouping) = made.map_or_else(
+                    || (Samples::default(), replica_calculator::Grouping::default()),
+                    |made| (made.samples, made.grouping),
+                );
+                self.hpa_samples(w, &listing, rate, &calculator, &mut samples);
+                grouping.regroup(
                     &hpa.metrics,
                     &samples.pods,
                     |a, b, measure| samples.alike(a, b, measure),

@@ -499,11 +499,13 @@ impl MetricGroups {
     /// The counted classes that `alike` says read the same are summed as
     /// one: the sum of their usage, each saturating, is the same either way
     /// (all terms are non-negative, so it is the true sum or `u64::MAX`).
+    /// `spare`: a list whose allocation the counted classes take.
     fn new(
         metric: &HpaMetric,
         pods: &[PodSample],
         alike: &impl Fn(usize, usize, Measure) -> bool,
         s: &CalculatorSettings,
+        mut spare: Vec<(usize, u64)>,
     ) -> MetricGroups {
         let (measure, resource, target) = match *metric {
             HpaMetric::Resource {
@@ -528,10 +530,11 @@ impl MetricGroups {
                 (measure, None, target)
             }
         };
+        spare.clear();
         let mut groups = MetricGroups {
             measure,
             target,
-            ready: Vec::new(),
+            ready: spare,
             counted: Tally::default(),
             unready: Tally::default(),
             missing_idle: Tally::default(),
@@ -683,26 +686,45 @@ pub(crate) struct Calculation<'a> {
 
 /// The pods grouped for each metric. It holds for as long as the pods'
 /// classes do: their groups follow from their classes (see [`Timing`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Grouping(Vec<MetricGroups>);
 
 impl Grouping {
-    /// Groups `pods` for each of `metrics`. Only whether a pod has a sample
-    /// is read here, not the sample. `alike(a, b, measure)`: whether the
-    /// samples of classes `a` and `b` read the same for `measure` at any
-    /// load, so that their pods are summed as one.
+    /// [`Grouping::regroup`] of no grouping.
+    #[cfg(test)]
     pub(crate) fn new(
         metrics: &[HpaMetric],
         pods: &[PodSample],
         alike: impl Fn(usize, usize, Measure) -> bool,
         settings: &CalculatorSettings,
     ) -> Grouping {
-        Grouping(
-            metrics
-                .iter()
-                .map(|metric| MetricGroups::new(metric, pods, &alike, settings))
-                .collect(),
-        )
+        let mut grouping = Grouping::default();
+        grouping.regroup(metrics, pods, alike, settings);
+        grouping
+    }
+
+    /// Groups `pods` for each of `metrics`, in place of this grouping, whose
+    /// lists keep their allocation (a sync regroups whenever a pod joined
+    /// or left a class). Only whether a pod has a sample is read here, not
+    /// the sample. `alike(a, b, measure)`: whether the samples of classes
+    /// `a` and `b` read the same for `measure` at any load, so that their
+    /// pods are summed as one.
+    pub(crate) fn regroup(
+        &mut self,
+        metrics: &[HpaMetric],
+        pods: &[PodSample],
+        alike: impl Fn(usize, usize, Measure) -> bool,
+        settings: &CalculatorSettings,
+    ) {
+        self.0.truncate(metrics.len());
+        for (i, metric) in metrics.iter().enumerate() {
+            let spare = (self.0.get_mut(i)).map_or_else(Vec::new, |g| std::mem::take(&mut g.ready));
+            let groups = MetricGroups::new(metric, pods, &alike, settings, spare);
+            match self.0.get_mut(i) {
+                Some(g) => *g = groups,
+                None => self.0.push(groups),
+            }
+        }
     }
 }
 
@@ -1585,6 +1607,9 @@ mod tests {
 
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let mut single_sums = 0;
+        // Regrouped at each case from the last case's: metrics and pods of
+        // their own, as a sync regroups in the last sync's lists.
+        let mut regrouped = Grouping::default();
         let one_in = |n: u32, rng: &mut rand_chacha::ChaCha8Rng| rng.random_range(0..n) == 0;
         let secs = |rng: &mut rand_chacha::ChaCha8Rng| SimTime::from_secs(rng.random_range(0..700));
         for case in 0..3000 {
@@ -1653,6 +1678,12 @@ mod tests {
             let sources: Vec<usize> = pods.iter().map(|_| rng.random_range(0..3)).collect();
             let alike = |a: usize, b: usize, _| sources[a] == sources[b];
             let grouping = Grouping::new(&metrics, &pods, alike, &s);
+            regrouped.regroup(&metrics, &pods, alike, &s);
+            assert_eq!(
+                format!("{regrouped:?}"),
+                format!("{grouping:?}"),
+                "case {case}"
+            );
             let calculation = Calculation::new(current, &metrics, grouping, &s);
             for _ in 0..8 {
                 let by_source: Vec<Usage> = (0..3)

@@ -26,8 +26,7 @@ impl World<'_> {
             // A probe's verdict moves with the load only where the response
             // time crosses its timeout: while no version's does, no pod's
             // observation can change, and the pass over them is skipped.
-            let known = &self.workloads[w].probe_sides;
-            if self.probe_sides(w, per_endpoint).eq(known.iter().copied()) {
+            if self.probe_sides_hold(w, per_endpoint) {
                 self.watch_load(w, engine);
                 return;
             }
@@ -51,15 +50,29 @@ impl World<'_> {
     }
 
     /// For each version with pods and each probe of the workload, whether a
-    /// pod in the view at this load answers within the probe's timeout. An
-    /// iterator, compared in place: nearly every load change leaves the
-    /// sides as they were, and then nothing is allocated.
+    /// pod in the view at this load answers within the probe's timeout.
     fn probe_sides(&self, w: usize, per_endpoint: f64) -> impl Iterator<Item = (usize, bool)> {
         let ws = &self.workloads[w];
         self.versions_with_pods(w).flat_map(move |v| {
             let response_time = ws.traffic.capacity(v).response_time_s(per_endpoint);
             (ws.probe_timeouts.iter()).map(move |probe| (v, response_time <= probe.seconds))
         })
+    }
+
+    /// Whether [`World::probe_sides`] at this load are those known, in
+    /// plain loops: nearly every load change finds them so.
+    fn probe_sides_hold(&self, w: usize, per_endpoint: f64) -> bool {
+        let ws = &self.workloads[w];
+        let mut known = ws.probe_sides.iter();
+        for v in self.versions_with_pods(w) {
+            let response_time = ws.traffic.capacity(v).response_time_s(per_endpoint);
+            for probe in &ws.probe_timeouts {
+                if known.next() != Some(&(v, response_time <= probe.seconds)) {
+                    return false;
+                }
+            }
+        }
+        known.next().is_none()
     }
 
     /// The versions some pod of the workload runs.

@@ -347,6 +347,11 @@ impl World<'_> {
             // No binding can be written; the pass runs when the API returns.
             return;
         }
+        if self.pending.is_empty() {
+            // Most passes (one at each pod's release): no back-off to wait out.
+            engine.cancel_timer(self.scheduler_timer);
+            return;
+        }
         let now = engine.now();
         let spare = std::mem::take(&mut self.scheduling);
         let mut pending = std::mem::replace(&mut self.pending, spare);

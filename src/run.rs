@@ -2,7 +2,7 @@
 //! the command line, the benches and the tests alike.
 
 use crate::metrics::Sample;
-use crate::model::{TraceEvent, TraceLevel, World};
+use crate::model::{EventSink, TraceEvent, TraceLevel, World};
 use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::sim::{Engine, RngStreams, RunLimits, SimError, SimTime};
@@ -50,6 +50,25 @@ pub struct RunOutput {
 /// Runs the scenario to its end. Same scenario and options, same output,
 /// byte for byte.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimError> {
+    run_sending(scenario, options, None)
+}
+
+/// [`run`], sending every event of the trace to `events` as it happens,
+/// whatever [`RunOptions::trace`] keeps: how a long run's whole trace is
+/// written out without being held in memory.
+pub fn run_with_events(
+    scenario: &Scenario,
+    options: &RunOptions,
+    events: &mut dyn EventSink,
+) -> Result<RunOutput, SimError> {
+    run_sending(scenario, options, Some(events))
+}
+
+fn run_sending(
+    scenario: &Scenario,
+    options: &RunOptions,
+    events: Option<&mut dyn EventSink>,
+) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(options.seed);
     let mut engine = Engine::new();
     let mut world = World::new(
@@ -62,6 +81,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimEr
     let end = SimTime::ZERO + scenario.duration;
     if options.timeseries {
         world.record_timeseries(end);
+    }
+    if let Some(sink) = events {
+        world.send_events_to(sink);
     }
     let stats = crate::sim::run(
         &mut engine,

@@ -19,6 +19,7 @@ macro_rules! errln {
 }
 
 mod check;
+mod event_files;
 mod limits;
 mod merge;
 mod output;

@@ -4,17 +4,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use nines::model::TraceLevel;
 use nines::report::charts::{self, DowntimeHistogram};
-use nines::report::{
-    AggregateReport, Report, render_text, write_runs_csv, write_timeseries_csv, write_trace_csv,
-};
+use nines::report::{AggregateReport, Report, render_text, write_runs_csv, write_timeseries_csv};
 use nines::scenario::defaults;
-use nines::{RunOptions, RunOutput, run};
+use nines::{RunOptions, RunOutput, run, run_with_events};
 
 use super::CliError;
+use super::event_files::EventFiles;
 use super::limits::{LimitArgs, check_seeds};
-use super::output::{OutputFile, chart_files, in_memory, write_atomically, write_files};
+use super::output::{NewDir, OutputFile, chart_files, in_memory, write_atomically, write_files};
 
 #[derive(Copy, Clone, ValueEnum)]
 enum Format {
@@ -102,39 +100,42 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let options = RunOptions {
-        trace: if args.trace.is_some() || args.out.is_some() {
-            TraceLevel::All
-        } else {
-            TraceLevel::Key
-        },
         timeseries: args.out.is_some(),
         exact: args.exact,
         max_events: limits.events,
         ..RunOptions::new(seed)
     };
-    let output = run(&scenario, &options)?;
-    let text = {
-        let key: Vec<_> = match options.trace {
-            TraceLevel::All => output.trace.iter().filter(|e| e.key).cloned().collect(),
-            TraceLevel::Key => output.trace.clone(),
-        };
-        render_text(
-            &output.report,
-            &scenario.description,
-            &key,
-            output.key_events_not_kept,
-        )
-    };
+    // The events go to their files as the run makes them; the files are put
+    // in place once everything else is written. Dropped before the
+    // directory they are in, should anything fail.
+    let out_dir = args.out.as_deref().map(NewDir::create).transpose()?;
+    let mut events = EventFiles::default();
     if let Some(path) = &args.trace {
-        write_atomically(path, |out| {
-            write_trace_csv(&output.trace, out).map_err(std::io::Error::other)
-        })?;
+        events.add(path)?;
     }
+    if let Some(dir) = &args.out {
+        events.add(&dir.join("events.csv"))?;
+    }
+    let output = if events.is_empty() {
+        run(&scenario, &options)?
+    } else {
+        run_with_events(&scenario, &options, &mut events)?
+    };
+    let text = render_text(
+        &output.report,
+        &scenario.description,
+        &output.trace,
+        output.key_events_not_kept,
+    );
     if let Some(dir) = &args.out {
         // Everything that could fail is made before anything is written.
         let files = run_files(&output, &text)?;
         write_files(dir, &files)?;
-        write_run_csvs(dir, &output)?;
+        write_timeseries(dir, &output)?;
+    }
+    events.commit()?;
+    if let Some(dir) = out_dir {
+        dir.keep();
     }
     match args.format {
         Format::Json => out!("{}", output.report.to_json()),
@@ -157,16 +158,12 @@ fn run_files(output: &RunOutput, text: &str) -> Result<Vec<OutputFile>, CliError
     Ok(files)
 }
 
-/// One run's `events.csv` and `timeseries.csv`, each written as it is
-/// made, whole or not at all: a year's are over half a gigabyte each,
-/// which a copy in memory would double.
-fn write_run_csvs(dir: &std::path::Path, output: &RunOutput) -> Result<(), CliError> {
+/// One run's `timeseries.csv`, written as it is made, whole or not at all:
+/// a year's is over half a gigabyte, which a copy in memory would double.
+fn write_timeseries(dir: &std::path::Path, output: &RunOutput) -> Result<(), CliError> {
     let names: Vec<String> = (output.report.workloads.iter())
         .map(|(n, _)| n.clone())
         .collect();
-    write_atomically(&dir.join("events.csv"), |out| {
-        write_trace_csv(&output.trace, out).map_err(std::io::Error::other)
-    })?;
     write_atomically(&dir.join("timeseries.csv"), |out| {
         write_timeseries_csv(&names, &output.timeseries, out).map_err(std::io::Error::other)
     })

@@ -34,7 +34,7 @@ pub use deployment::{RolloutOutcome, RolloutRecord};
 pub use drain::DrainRecord;
 pub use etcd::LostChange;
 pub use events::ModelEvent;
-pub use trace::{TraceEvent, TraceLevel};
+pub use trace::{EventSink, TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
 use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
@@ -265,7 +265,7 @@ pub struct World<'s> {
     recorder: Recorder,
     /// Present when the run's state over time is asked for.
     timeseries: Option<TimeSeries>,
-    trace: Trace,
+    trace: Trace<'s>,
     /// The workloads whose HPA listing a pod changed during the current
     /// event: each syncs at its next tick, the first that sees the change.
     hpa_woken: Vec<usize>,
@@ -520,6 +520,12 @@ impl<'s> World<'s> {
                 }
             }
         }
+    }
+
+    /// Sends every event of the trace to `sink` as it happens, beside the
+    /// events the trace's level keeps for the report.
+    pub fn send_events_to(&mut self, sink: &'s mut dyn EventSink) {
+        self.trace.send_to(sink);
     }
 
     /// Turns the world's observations into the run's results.

@@ -16,7 +16,7 @@ pub use nines::{Nines, nines};
 pub use run_figures::{FIGURES, FiguresSummary, RunFigures, write_runs_csv};
 pub use text::render_text;
 pub use timeseries_csv::write_timeseries_csv;
-pub use trace_csv::write_trace_csv;
+pub use trace_csv::{TraceCsvWriter, write_trace_csv};
 
 use std::collections::BTreeMap;
 

@@ -201,3 +201,44 @@ fn pinned(report: &nines::report::Report) -> String {
     headline.insert("workloads".to_string(), per_workload.into());
     serde_json::to_string_pretty(&headline).expect("serializes") + "\n"
 }
+
+/// The events a sink receives as the run makes them, kept in a list here.
+#[derive(Default)]
+struct Collected(Vec<TraceEvent>);
+
+impl nines::model::EventSink for Collected {
+    fn event(&mut self, event: &TraceEvent) {
+        self.0.push(event.clone());
+    }
+}
+
+#[test]
+fn a_sink_receives_the_whole_trace_while_the_run_keeps_only_its_key_events() {
+    // The year's thirty days reach past the thousand key events a run keeps.
+    let mut year = bundled("year-100-nodes.yaml");
+    year.duration = nines::sim::SimDuration::from_secs(30 * 86_400);
+    for scenario in [
+        bundled("node-loss.yaml"),
+        bundled("rolling-deploy.yaml"),
+        year,
+    ] {
+        let seed = 3;
+        let full = run_traced(&scenario, seed);
+        let plain = crate::support::run(&scenario, seed);
+        let mut sink = Collected::default();
+        let streamed = nines::run_with_events(&scenario, &nines::RunOptions::new(seed), &mut sink)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            sink.0 == full.trace,
+            "{}: {}",
+            scenario.name,
+            first_divergence(&sink.0, &full.trace)
+        );
+        assert_eq!(streamed.trace, plain.trace, "{}", scenario.name);
+        assert_eq!(streamed.key_events_not_kept, plain.key_events_not_kept);
+        if scenario.name == "year-100-nodes" {
+            assert!(plain.key_events_not_kept > 0, "the bound is reached");
+        }
+        assert_eq!(streamed.report.to_json(), plain.report.to_json());
+    }
+}

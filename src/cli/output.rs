@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::CliError;
 
@@ -42,10 +43,14 @@ impl PendingFile {
                 "not a file name",
             ))
         })?;
+        // Two pending files of one process may have one target (`--trace
+        // DIR/events.csv` with `--out DIR`): each writes its own.
+        static PENDING: AtomicUsize = AtomicUsize::new(0);
         let tmp = dir.join(format!(
-            ".{}.tmp-{}",
+            ".{}.tmp-{}-{}",
             file_name.to_string_lossy(),
-            std::process::id()
+            std::process::id(),
+            PENDING.fetch_add(1, Ordering::Relaxed)
         ));
         let file = File::create(&tmp).map_err(error)?;
         let pending = PendingFile {

@@ -182,3 +182,36 @@ fn no_command_changes_the_scenario_file() {
         assert_eq!(modified(), before, "{command:?} touched the scenario");
     }
 }
+
+#[test]
+fn a_trace_written_into_the_output_directory_is_whole() {
+    // `--trace DIR/events.csv` with `--out DIR`: two writers of one file
+    // as the run goes, each into a temporary file of its own.
+    let dir = TempDir::new("lost-same-trace");
+    let scenario = node_loss();
+    let (out, alone) = (dir.path.join("out"), dir.path.join("alone.csv"));
+    let into_out = out.join("events.csv");
+    let both = nines(&args(&[
+        OsStr::new("run"),
+        scenario.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("--trace"),
+        into_out.as_os_str(),
+    ]));
+    assert_eq!(both.code, Some(0), "{}", both.stderr);
+    let single = nines(&args(&[
+        OsStr::new("run"),
+        scenario.as_os_str(),
+        OsStr::new("--trace"),
+        alone.as_os_str(),
+    ]));
+    assert_eq!(single.code, Some(0), "{}", single.stderr);
+    let read = |p: &Path| std::fs::read_to_string(p).expect("written");
+    assert_eq!(read(&into_out), read(&alone));
+    let names = crate::support::file_names(&out);
+    assert!(
+        names.iter().all(|n| !n.contains(".tmp-")),
+        "left: {names:?}"
+    );
+}

@@ -10,7 +10,9 @@ use crate::sim::{Engine, RngStreams, RunLimits, SimError, SimTime};
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub seed: u64,
-    /// Keep every model event (for `--trace`), or only the key ones.
+    /// Keep every model event in the output, or only the key ones;
+    /// [`run_with_events`] sends every event to a sink either way, which is
+    /// how `--trace` writes a long run's without holding it.
     pub trace: TraceLevel,
     /// Sample the cluster's state over time (for `timeseries.csv` and the
     /// charts); off, the run costs nothing for it.

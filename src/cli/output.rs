@@ -102,10 +102,7 @@ pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), CliError> {
     for (name, contents) in files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
-                path: parent.display().to_string(),
-                source,
-            })?;
+            create_dir(parent)?;
         }
         write_atomically(&path, |out| out.write_all(contents))?;
     }

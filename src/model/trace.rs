@@ -69,8 +69,9 @@ impl<'s> Trace<'s> {
     }
 
     /// Records an event; `name` and `message` are only written out when it
-    /// is kept. Inlined, so that an event not kept (nearly all of a long
-    /// run's, past the first thousand key events) costs its caller a test.
+    /// is kept or there is a sink. Inlined, so that an event neither kept
+    /// nor sent (nearly all of a long run's, past the first thousand key
+    /// events) costs its caller a test or two.
     #[inline]
     pub fn emit(
         &mut self,

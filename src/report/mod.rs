@@ -467,7 +467,11 @@ impl Report {
                 ongoing: i.ongoing,
             })
             .collect();
-        let cp_downtime: f64 = cp_incidents.iter().map(|i| i.duration_s).sum();
+        // A fold from +0.0, not `sum()`: an empty f64 sum is -0.0, which the
+        // JSON would print as a negative downtime.
+        let cp_downtime = cp_incidents
+            .iter()
+            .fold(0.0, |total, i| total + i.duration_s);
         let control_plane = ControlPlaneReport {
             availability: if seconds > 0.0 {
                 1.0 - cp_downtime / seconds

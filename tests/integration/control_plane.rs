@@ -38,6 +38,18 @@ faults: {faults}
 }
 
 #[test]
+fn a_control_plane_that_never_fails_reports_zero_downtime_not_minus_zero() {
+    let out = crate::support::run(&cluster("{}", "[]"), 1);
+    let downtime = out.report.control_plane.downtime_s;
+    assert!(
+        downtime == 0.0 && downtime.is_sign_positive(),
+        "{downtime:?}"
+    );
+    let json = serde_json::to_string(&out.report.control_plane).unwrap();
+    assert!(json.contains(r#""downtime_s":0.0"#), "{json}");
+}
+
+#[test]
 fn a_node_lost_while_the_api_is_down_stays_in_the_view_until_it_returns() {
     // API down from 10 to 25 min; w-1 dies at 15. Its Lease is far older than
     // the grace period when the API returns, so the first monitor pass after

@@ -21,4 +21,4 @@ pub mod sim;
 pub mod traffic;
 pub mod units;
 
-pub use run::{RunOptions, RunOutput, run, run_with_events};
+pub use run::{RunOptions, RunOutput, Sinks, run, run_with_sinks};

@@ -1,7 +1,7 @@
 //! One run of a scenario with one seed: the library's entry point, used by
 //! the command line, the benches and the tests alike.
 
-use crate::metrics::Sample;
+use crate::metrics::SampleSink;
 use crate::model::{EventSink, TraceEvent, TraceLevel, World};
 use crate::report::Report;
 use crate::scenario::Scenario;
@@ -11,12 +11,9 @@ use crate::sim::{Engine, RngStreams, RunLimits, SimError, SimTime};
 pub struct RunOptions {
     pub seed: u64,
     /// Keep every model event in the output, or only the key ones;
-    /// [`run_with_events`] sends every event to a sink either way, which is
+    /// [`run_with_sinks`] sends every event to a sink either way, which is
     /// how `--trace` writes a long run's without holding it.
     pub trace: TraceLevel,
-    /// Sample the cluster's state over time (for `timeseries.csv` and the
-    /// charts); off, the run costs nothing for it.
-    pub timeseries: bool,
     /// Draw every request on its own (`--exact`) instead of the fluid
     /// account: slower, and the judge of the fluid account.
     pub exact: bool,
@@ -31,7 +28,6 @@ impl RunOptions {
         RunOptions {
             seed,
             trace: TraceLevel::Key,
-            timeseries: false,
             exact: false,
             max_events: crate::limits::Limits::DEFAULT.events,
         }
@@ -45,31 +41,32 @@ pub struct RunOutput {
     pub trace: Vec<TraceEvent>,
     /// Key events past the bound of a key-only trace, counted but not kept.
     pub key_events_not_kept: u64,
-    /// With [`RunOptions::timeseries`], the state over time.
-    pub timeseries: Vec<Sample>,
+}
+
+/// Where a run sends what it makes as it makes it, for what is written out
+/// or drawn rather than reported: a long run's would not fit in memory.
+#[derive(Default)]
+pub struct Sinks<'a> {
+    /// Every event of the trace, whatever [`RunOptions::trace`] keeps.
+    pub events: Option<&'a mut dyn EventSink>,
+    /// The cluster's state over time (for `timeseries.csv` and the
+    /// charts); without a sink the run does not sample, and costs nothing
+    /// for it.
+    pub samples: Option<&'a mut dyn SampleSink>,
 }
 
 /// Runs the scenario to its end. Same scenario and options, same output,
 /// byte for byte.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutput, SimError> {
-    run_sending(scenario, options, None)
+    run_with_sinks(scenario, options, Sinks::default())
 }
 
-/// [`run`], sending every event of the trace to `events` as it happens,
-/// whatever [`RunOptions::trace`] keeps: how a long run's whole trace is
-/// written out without being held in memory.
-pub fn run_with_events(
+/// [`run`], sending the events and the samples to `sinks` as it makes
+/// them.
+pub fn run_with_sinks(
     scenario: &Scenario,
     options: &RunOptions,
-    events: &mut dyn EventSink,
-) -> Result<RunOutput, SimError> {
-    run_sending(scenario, options, Some(events))
-}
-
-fn run_sending(
-    scenario: &Scenario,
-    options: &RunOptions,
-    events: Option<&mut dyn EventSink>,
+    sinks: Sinks<'_>,
 ) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(options.seed);
     let mut engine = Engine::new();
@@ -81,10 +78,10 @@ fn run_sending(
         &mut engine,
     );
     let end = SimTime::ZERO + scenario.duration;
-    if options.timeseries {
-        world.record_timeseries(end);
+    if let Some(sink) = sinks.samples {
+        world.send_samples_to(end, sink);
     }
-    if let Some(sink) = events {
+    if let Some(sink) = sinks.events {
         world.send_events_to(sink);
     }
     let stats = crate::sim::run(
@@ -101,6 +98,5 @@ fn run_sending(
         report,
         trace: observations.trace,
         key_events_not_kept: observations.key_events_not_kept,
-        timeseries: observations.timeseries,
     })
 }

@@ -25,6 +25,7 @@ mod merge;
 mod output;
 mod report;
 mod run;
+mod sample_files;
 mod schema;
 mod seeds;
 mod sweep;

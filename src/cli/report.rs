@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use nines::report::charts::run_charts;
+use nines::report::charts::{ChartSamples, run_charts};
 use nines::report::markdown::{IndexEntry, index_page, scenario_page};
 use nines::report::{Report, render_text};
 use nines::scenario::defaults;
-use nines::{RunOptions, run};
+use nines::{RunOptions, Sinks, run_with_sinks};
 
 use super::CliError;
 use super::limits::LimitArgs;
@@ -44,11 +44,16 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
         let scenario = nines::scenario::load_with(&path, &[], &limits)?;
         super::print_warnings(&scenario);
         let options = RunOptions {
-            timeseries: true,
             max_events: limits.events,
             ..RunOptions::new(scenario.seed.unwrap_or(defaults::SEED))
         };
-        let output = run(&scenario, &options)?;
+        let mut charts =
+            ChartSamples::new(scenario.duration.as_secs_f64(), scenario.workloads.len());
+        let sinks = Sinks {
+            samples: Some(&mut charts),
+            ..Sinks::default()
+        };
+        let output = run_with_sinks(&scenario, &options, sinks)?;
         let text = render_text(
             &output.report,
             &scenario.description,
@@ -66,7 +71,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
             &text,
         );
         files.push((format!("{dir}/README.md"), page.into_bytes()));
-        for chart in run_charts(&output.report, &output.timeseries)? {
+        for chart in run_charts(&output.report, charts)? {
             files.push((format!("{dir}/{}.svg", chart.name), chart.svg.into_bytes()));
         }
         reports.push((dir, output.report));

@@ -4,15 +4,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use nines::report::charts::{self, DowntimeHistogram};
-use nines::report::{AggregateReport, Report, render_text, write_runs_csv, write_timeseries_csv};
+use nines::report::charts::{self, ChartSamples, DowntimeHistogram};
+use nines::report::{AggregateReport, Report, render_text, write_runs_csv};
 use nines::scenario::defaults;
-use nines::{RunOptions, RunOutput, run, run_with_events};
+use nines::{RunOptions, Sinks, run_with_sinks};
 
 use super::CliError;
 use super::event_files::EventFiles;
 use super::limits::{LimitArgs, check_seeds};
-use super::output::{NewDir, OutputFile, chart_files, in_memory, write_atomically, write_files};
+use super::output::{NewDir, OutputFile, chart_files, in_memory, write_files};
+use super::sample_files::SampleFiles;
 
 #[derive(Copy, Clone, ValueEnum)]
 enum Format {
@@ -100,38 +101,46 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let options = RunOptions {
-        timeseries: args.out.is_some(),
         exact: args.exact,
         max_events: limits.events,
         ..RunOptions::new(seed)
     };
-    // The events go to their files as the run makes them; the files are put
-    // in place once everything else is written. Dropped before the
-    // directory they are in, should anything fail.
+    // The events and the samples go to their files as the run makes them;
+    // the files are put in place once everything else is written. Dropped
+    // before the directory they are in, should anything fail.
     let out_dir = args.out.as_deref().map(NewDir::create).transpose()?;
     let mut events = EventFiles::default();
     if let Some(path) = &args.trace {
         events.add(path)?;
     }
+    let mut samples = None;
     if let Some(dir) = &args.out {
         events.add(&dir.join("events.csv"))?;
+        let workloads = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        let duration_s = scenario.duration.as_secs_f64();
+        samples = Some(SampleFiles::create(
+            &dir.join("timeseries.csv"),
+            workloads,
+            duration_s,
+        )?);
     }
-    let output = if events.is_empty() {
-        run(&scenario, &options)?
-    } else {
-        run_with_events(&scenario, &options, &mut events)?
+    let sinks = Sinks {
+        events: (!events.is_empty()).then_some(&mut events as _),
+        samples: samples.as_mut().map(|s| s as _),
     };
+    let output = run_with_sinks(&scenario, &options, sinks)?;
     let text = render_text(
         &output.report,
         &scenario.description,
         &output.trace,
         output.key_events_not_kept,
     );
-    if let Some(dir) = &args.out {
+    if let (Some(dir), Some(samples)) = (&args.out, samples) {
+        let (charts, timeseries, csv) = samples.finish()?;
         // Everything that could fail is made before anything is written.
-        let files = run_files(&output, &text)?;
+        let files = run_files(&output.report, &text, charts)?;
         write_files(dir, &files)?;
-        write_timeseries(dir, &output)?;
+        timeseries.commit(csv)?;
     }
     events.commit()?;
     if let Some(dir) = out_dir {
@@ -146,27 +155,19 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
 
 /// One run's files for `--out` but its CSVs, all made before any is
 /// written.
-fn run_files(output: &RunOutput, text: &str) -> Result<Vec<OutputFile>, CliError> {
-    let report = &output.report;
+fn run_files(
+    report: &Report,
+    text: &str,
+    charts: ChartSamples,
+) -> Result<Vec<OutputFile>, CliError> {
     let mut files = vec![
         ("report.json".to_string(), report.to_json().into_bytes()),
         ("report.txt".to_string(), text.as_bytes().to_vec()),
     ];
-    for chart in charts::run_charts(report, &output.timeseries)? {
+    for chart in charts::run_charts(report, charts)? {
         files.extend(chart_files(chart));
     }
     Ok(files)
-}
-
-/// One run's `timeseries.csv`, written as it is made, whole or not at all:
-/// a year's is over half a gigabyte, which a copy in memory would double.
-fn write_timeseries(dir: &std::path::Path, output: &RunOutput) -> Result<(), CliError> {
-    let names: Vec<String> = (output.report.workloads.iter())
-        .map(|(n, _)| n.clone())
-        .collect();
-    write_atomically(&dir.join("timeseries.csv"), |out| {
-        write_timeseries_csv(&names, &output.timeseries, out).map_err(std::io::Error::other)
-    })
 }
 
 /// Many seeds' files for `--out`.

@@ -6,7 +6,7 @@ mod gauge;
 mod timeseries;
 
 pub use gauge::{Gauge, GaugeSummary};
-pub use timeseries::{Counts, Sample, TimeSeries, WorkloadSample};
+pub use timeseries::{Counts, Sample, SampleSink, TimeSeries, WorkloadSample};
 
 use crate::sim::{SimDuration, SimTime};
 

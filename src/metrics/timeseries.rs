@@ -44,13 +44,39 @@ pub struct Sample {
     pub workloads: Vec<WorkloadSample>,
 }
 
-/// The samples of a run, in time order; at most one per instant.
-#[derive(Debug)]
-pub struct TimeSeries {
-    samples: Vec<Sample>,
+/// Where a run's samples go, in time order and at most one per instant, as
+/// the run makes them: a year's are some 850,000, half a gigabyte that a
+/// list kept to the end would hold only to be written out and drawn then.
+pub trait SampleSink {
+    fn sample(&mut self, sample: &Sample);
+}
+
+/// The samples kept in memory: a short run's, or a test's.
+impl SampleSink for Vec<Sample> {
+    fn sample(&mut self, sample: &Sample) {
+        self.push(sample.clone());
+    }
+}
+
+/// The sampling of a run: when to sample, and the last sample held back
+/// until the next, since a later change at the same instant replaces it.
+pub struct TimeSeries<'s> {
+    last: Option<Sample>,
     step: SimDuration,
     next_grid: SimTime,
     end: SimTime,
+    sink: &'s mut dyn SampleSink,
+}
+
+impl std::fmt::Debug for TimeSeries<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeSeries")
+            .field("last", &self.last)
+            .field("step", &self.step)
+            .field("next_grid", &self.next_grid)
+            .field("end", &self.end)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Grid intervals in a run at least: a chart's curves look smooth at any
@@ -61,20 +87,20 @@ pub const GRID_POINTS_MIN: u64 = 1_000;
 /// run's charts show its range instead of aliasing it.
 pub const GRID_STEP_MAX: SimDuration = SimDuration::from_secs(15 * 60);
 
-impl TimeSeries {
+impl<'s> TimeSeries<'s> {
     /// An even grid over `[0, end]` of [`GRID_POINTS_MIN`] intervals, or of
     /// [`GRID_STEP_MAX`] if that is finer.
-    pub fn for_run(end: SimTime) -> Self {
-        let step = (end.as_nanos() / GRID_POINTS_MIN).clamp(1, GRID_STEP_MAX.as_nanos());
-        Self::with_step(end, SimDuration::from_nanos(step))
+    pub fn for_run(end: SimTime, sink: &'s mut dyn SampleSink) -> Self {
+        Self::with_step(end, grid_step(end), sink)
     }
 
-    fn with_step(end: SimTime, step: SimDuration) -> Self {
+    fn with_step(end: SimTime, step: SimDuration, sink: &'s mut dyn SampleSink) -> Self {
         TimeSeries {
-            samples: Vec::new(),
+            last: None,
             step,
             next_grid: SimTime::ZERO,
             end,
+            sink,
         }
     }
 
@@ -99,7 +125,7 @@ impl TimeSeries {
         api_writable: bool,
         workloads: impl IntoIterator<Item = Counts>,
     ) -> bool {
-        self.samples.last().is_none_or(|last| {
+        self.last.as_ref().is_none_or(|last| {
             last.nodes_ready != nodes_ready
                 || last.api_writable != api_writable
                 || last
@@ -117,15 +143,25 @@ impl TimeSeries {
     }
 
     fn push(&mut self, sample: Sample) {
-        match self.samples.last_mut() {
-            Some(last) if last.time == sample.time => *last = sample,
-            _ => self.samples.push(sample),
+        if let Some(last) = self.last.take()
+            && last.time != sample.time
+        {
+            self.sink.sample(&last);
         }
+        self.last = Some(sample);
     }
 
-    pub fn into_samples(self) -> Vec<Sample> {
-        self.samples
+    /// Sends the last sample: the run is over.
+    pub fn finish(mut self) {
+        if let Some(last) = self.last.take() {
+            self.sink.sample(&last);
+        }
     }
+}
+
+/// The grid's step for a run ending at `end`.
+fn grid_step(end: SimTime) -> SimDuration {
+    SimDuration::from_nanos((end.as_nanos() / GRID_POINTS_MIN).clamp(1, GRID_STEP_MAX.as_nanos()))
 }
 
 #[cfg(test)]
@@ -151,7 +187,12 @@ mod tests {
 
     #[test]
     fn a_change_of_a_count_is_a_change_point() {
-        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
+        let mut samples = Vec::new();
+        let mut ts = TimeSeries::with_step(
+            SimTime::from_secs(100),
+            SimDuration::from_secs(10),
+            &mut samples,
+        );
         assert!(ts.counts_changed(3, true, [(3, 3, 3)]));
         ts.record_change(sample(0, 3));
         assert!(!ts.counts_changed(3, true, [(3, 3, 3)]));
@@ -162,7 +203,12 @@ mod tests {
 
     #[test]
     fn the_grid_is_even_whatever_the_changes_between() {
-        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
+        let mut samples = Vec::new();
+        let mut ts = TimeSeries::with_step(
+            SimTime::from_secs(100),
+            SimDuration::from_secs(10),
+            &mut samples,
+        );
         assert_eq!(ts.next_grid_point(), Some(SimTime::ZERO));
         ts.record_grid(sample(0, 3));
         assert_eq!(ts.next_grid_point(), Some(SimTime::from_secs(10)));
@@ -173,23 +219,35 @@ mod tests {
             ts.record_grid(sample(t, 2));
         }
         assert_eq!(ts.next_grid_point(), None);
+        ts.finish();
+        let times: Vec<u64> = samples
+            .iter()
+            .map(|s| s.time.as_nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(times, [0, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     }
 
     #[test]
     fn a_long_run_is_sampled_every_fifteen_minutes() {
-        let hour = TimeSeries::for_run(SimTime::from_secs(3600));
-        assert_eq!(hour.step, SimDuration::from_nanos(3_600_000_000));
-        let year = TimeSeries::for_run(SimTime::from_secs(365 * 86_400));
-        assert_eq!(year.step, GRID_STEP_MAX);
+        let hour = grid_step(SimTime::from_secs(3600));
+        assert_eq!(hour, SimDuration::from_nanos(3_600_000_000));
+        let year = grid_step(SimTime::from_secs(365 * 86_400));
+        assert_eq!(year, GRID_STEP_MAX);
     }
 
     #[test]
     fn a_second_sample_at_one_instant_replaces_the_first() {
-        let mut ts = TimeSeries::with_step(SimTime::from_secs(100), SimDuration::from_secs(10));
+        let mut samples = Vec::new();
+        let mut ts = TimeSeries::with_step(
+            SimTime::from_secs(100),
+            SimDuration::from_secs(10),
+            &mut samples,
+        );
         ts.record_change(sample(5, 3));
         ts.record_change(sample(5, 1));
-        let samples = ts.into_samples();
-        assert_eq!(samples.len(), 1);
-        assert_eq!(samples[0].workloads[0].serving, 1);
+        ts.record_change(sample(6, 2));
+        ts.finish();
+        let serving: Vec<u32> = samples.iter().map(|s| s.workloads[0].serving).collect();
+        assert_eq!(serving, [1, 2]);
     }
 }

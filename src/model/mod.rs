@@ -37,7 +37,7 @@ pub use events::ModelEvent;
 pub use trace::{EventSink, TraceEvent, TraceLevel};
 
 use crate::faults::FaultInjector;
-use crate::metrics::{Gauge, GaugeSummary, Recorder, Sample, TimeSeries, UptimeMetrics};
+use crate::metrics::{Gauge, GaugeSummary, Recorder, TimeSeries, UptimeMetrics};
 use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
@@ -213,8 +213,6 @@ pub struct Observations {
     pub rollouts: Vec<RolloutRecord>,
     /// Every drain, in the order they started.
     pub drains: Vec<DrainRecord>,
-    /// The state over time, if [`World::record_timeseries`] asked for it.
-    pub timeseries: Vec<Sample>,
     /// Exact mode: per workload, p50, p95 and p99 of the answers' latency
     /// in milliseconds.
     pub latency_ms: Vec<Option<[f64; 3]>>,
@@ -264,7 +262,7 @@ pub struct World<'s> {
     probe_rng: Stream,
     recorder: Recorder,
     /// Present when the run's state over time is asked for.
-    timeseries: Option<TimeSeries>,
+    timeseries: Option<TimeSeries<'s>>,
     trace: Trace<'s>,
     /// The workloads whose HPA listing a pod changed during the current
     /// event: each syncs at its next tick, the first that sees the change.
@@ -530,7 +528,7 @@ impl<'s> World<'s> {
 
     /// Turns the world's observations into the run's results.
     pub fn finish(mut self, end: SimTime) -> Observations {
-        let timeseries = self.finish_timeseries(end);
+        self.finish_timeseries(end);
         for w in &mut self.workloads {
             w.traffic.settle(end);
         }
@@ -610,7 +608,6 @@ impl<'s> World<'s> {
             drains: std::mem::take(&mut self.drain_records),
             control_plane_incidents: std::mem::take(&mut self.control_plane.incidents),
             lost_changes: std::mem::take(&mut self.lost_changes),
-            timeseries,
             latency_ms: self
                 .workloads
                 .iter()

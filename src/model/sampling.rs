@@ -2,15 +2,18 @@
 //! would show at an instant, read off the world without changing it.
 
 use super::{ModelEvent, World};
-use crate::metrics::{Sample, TimeSeries, WorkloadSample};
+use crate::metrics::{Sample, SampleSink, TimeSeries, WorkloadSample};
 use crate::sim::SimTime;
 
-impl World<'_> {
-    /// Samples the cluster over the run, on an even grid and at every change.
-    pub fn record_timeseries(&mut self, end: SimTime) {
-        self.timeseries = Some(TimeSeries::for_run(end));
+impl<'s> World<'s> {
+    /// Samples the cluster over the run, on an even grid and at every
+    /// change, and sends each sample to `sink` as it is made.
+    pub fn send_samples_to(&mut self, end: SimTime, sink: &'s mut dyn SampleSink) {
+        self.timeseries = Some(TimeSeries::for_run(end, sink));
     }
+}
 
+impl World<'_> {
     /// Before an event at `now`: the grid instants passed since the last
     /// one, in the state it left.
     pub(super) fn sample_grid_before(&mut self, now: SimTime) {
@@ -57,12 +60,12 @@ impl World<'_> {
             .count() as u32
     }
 
-    /// The samples, the grid completed to the end of the run.
-    pub(super) fn finish_timeseries(&mut self, end: SimTime) -> Vec<Sample> {
+    /// Completes the grid to the end of the run and sends the last sample.
+    pub(super) fn finish_timeseries(&mut self, end: SimTime) {
         self.sample_grid_before(SimTime::from_nanos(end.as_nanos() + 1));
-        self.timeseries
-            .take()
-            .map_or_else(Vec::new, TimeSeries::into_samples)
+        if let Some(ts) = self.timeseries.take() {
+            ts.finish();
+        }
     }
 
     fn sample(&self, t: SimTime) -> Sample {

@@ -15,7 +15,7 @@ pub use aggregate::{AggregateCheck, AggregateReport};
 pub use nines::{Nines, nines};
 pub use run_figures::{FIGURES, FiguresSummary, RunFigures, write_runs_csv};
 pub use text::render_text;
-pub use timeseries_csv::write_timeseries_csv;
+pub use timeseries_csv::TimeseriesCsvWriter;
 pub use trace_csv::{TraceCsvWriter, write_trace_csv};
 
 use std::collections::BTreeMap;

@@ -6,30 +6,39 @@ use crate::metrics::Sample;
 
 const MIB: f64 = (1 << 20) as f64;
 
-pub fn write_timeseries_csv<W: std::io::Write>(
-    workloads: &[String],
-    samples: &[Sample],
-    out: W,
-) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "time_s",
-        "workload",
-        "serving",
-        "endpoints",
-        "desired",
-        "request_rate",
-        "error_rate",
-        "cpu_cores",
-        "memory_mib",
-        "nodes_ready",
-        "api_writable",
-    ])?;
-    for s in samples {
+/// The rows written a sample at a time, as the run makes them: a year's
+/// are over half a gigabyte, which need not be held to be written.
+pub struct TimeseriesCsvWriter<W: std::io::Write> {
+    csv: csv::Writer<W>,
+    workloads: Vec<String>,
+}
+
+impl<W: std::io::Write> TimeseriesCsvWriter<W> {
+    /// Writes the header; `workloads` names the samples' workloads in order.
+    pub fn new(workloads: Vec<String>, out: W) -> Result<Self, csv::Error> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record([
+            "time_s",
+            "workload",
+            "serving",
+            "endpoints",
+            "desired",
+            "request_rate",
+            "error_rate",
+            "cpu_cores",
+            "memory_mib",
+            "nodes_ready",
+            "api_writable",
+        ])?;
+        Ok(TimeseriesCsvWriter { csv, workloads })
+    }
+
+    /// A row per workload.
+    pub fn write(&mut self, s: &Sample) -> Result<(), csv::Error> {
         let time = s.time.to_string();
         let time = time.trim_end_matches('s');
-        for (name, ws) in workloads.iter().zip(&s.workloads) {
-            w.write_record([
+        for (name, ws) in self.workloads.iter().zip(&s.workloads) {
+            self.csv.write_record([
                 time,
                 name,
                 &ws.serving.to_string(),
@@ -43,9 +52,15 @@ pub fn write_timeseries_csv<W: std::io::Write>(
                 if s.api_writable { "true" } else { "false" },
             ])?;
         }
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    /// Flushes the rows and gives the output back.
+    pub fn finish(self) -> Result<W, csv::Error> {
+        self.csv
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))
+    }
 }
 
 /// Six decimals: a millionth of a request per second, of a core or of a
@@ -82,9 +97,9 @@ mod tests {
                 memory_bytes: 200.0 * MIB,
             }],
         };
-        let mut out = Vec::new();
-        write_timeseries_csv(&["web".to_string()], &[sample], &mut out).expect("in memory");
-        let text = String::from_utf8(out).expect("utf-8");
+        let mut writer = TimeseriesCsvWriter::new(vec!["web".to_string()], Vec::new()).unwrap();
+        writer.write(&sample).expect("in memory");
+        let text = String::from_utf8(writer.finish().unwrap()).expect("utf-8");
         let row = text.lines().nth(1).expect("a row");
         assert_eq!(row, "1.5,web,2,3,3,100,33.333333,0.25,200,3,true");
     }

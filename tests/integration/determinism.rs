@@ -226,7 +226,11 @@ fn a_sink_receives_the_whole_trace_while_the_run_keeps_only_its_key_events() {
         let full = run_traced(&scenario, seed);
         let plain = crate::support::run(&scenario, seed);
         let mut sink = Collected::default();
-        let streamed = nines::run_with_events(&scenario, &nines::RunOptions::new(seed), &mut sink)
+        let sinks = nines::Sinks {
+            events: Some(&mut sink),
+            ..nines::Sinks::default()
+        };
+        let streamed = nines::run_with_sinks(&scenario, &nines::RunOptions::new(seed), sinks)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             sink.0 == full.trace,
@@ -240,5 +244,33 @@ fn a_sink_receives_the_whole_trace_while_the_run_keeps_only_its_key_events() {
             assert!(plain.key_events_not_kept > 0, "the bound is reached");
         }
         assert_eq!(streamed.report.to_json(), plain.report.to_json());
+    }
+}
+
+#[test]
+fn a_sampled_run_reports_what_an_unsampled_one_does_and_samples_it_end_to_end() {
+    for name in [
+        "node-loss.yaml",
+        "rolling-deploy.yaml",
+        "diurnal-capacity.yaml",
+    ] {
+        let scenario = bundled(name);
+        let seed = 2;
+        let mut samples: Vec<nines::metrics::Sample> = Vec::new();
+        let sinks = nines::Sinks {
+            samples: Some(&mut samples),
+            ..nines::Sinks::default()
+        };
+        let sampled = nines::run_with_sinks(&scenario, &nines::RunOptions::new(seed), sinks)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plain = crate::support::run(&scenario, seed);
+        assert_eq!(sampled.report.to_json(), plain.report.to_json(), "{name}");
+        // In time order, one sample an instant, from the start to the end.
+        let times: Vec<u64> = samples.iter().map(|s| s.time.as_nanos()).collect();
+        assert!(times.windows(2).all(|t| t[0] < t[1]), "{name}");
+        assert_eq!(times.first(), Some(&0), "{name}");
+        assert_eq!(times.last(), Some(&scenario.duration.as_nanos()), "{name}");
+        // The grid's thousand intervals at least, and a change between.
+        assert!(samples.len() > 1_001, "{name}: {}", samples.len());
     }
 }

@@ -10,24 +10,6 @@ use plotters::prelude::*;
 use super::Drawn;
 use super::legend::Stroke;
 
-/// The corners of the step line through `points` up to `end`.
-pub(crate) fn steps(points: impl IntoIterator<Item = (f64, f64)>, end: f64) -> Vec<(f64, f64)> {
-    let mut line: Vec<(f64, f64)> = Vec::new();
-    for (t, v) in points {
-        match line.last() {
-            // Held on: no corner.
-            Some(&(_, held)) if held == v => continue,
-            Some(&(_, held)) => line.push((t, held)),
-            None => {}
-        }
-        line.push((t, v));
-    }
-    if let Some(&(_, held)) = line.last() {
-        line.push((end, held));
-    }
-    line
-}
-
 /// One column of time: the least and the most the quantity held in it,
 /// and its time-weighted mean.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,58 +21,187 @@ pub(crate) struct Column {
     pub mean: f64,
 }
 
-/// `points` (in time order, each held until the next) over `count` equal
-/// columns of `[start, end]`.
-pub(crate) fn columns(points: &[(f64, f64)], start: f64, end: f64, count: usize) -> Vec<Column> {
-    let width = (end - start) / count as f64;
-    let mut out = Vec::with_capacity(count);
-    let mut i = 0;
-    let mut held = points.first().map_or(0.0, |p| p.1);
-    for c in 0..count {
-        let from = start + width * c as f64;
-        let to = if c + 1 == count { end } else { from + width };
-        let (mut min, mut max, mut area) = (held, held, 0.0);
-        let mut since = from;
-        while i < points.len() && points[i].0 < to {
-            let (t, v) = points[i];
-            let t = t.max(from);
-            area += held * (t - since);
-            since = t;
-            held = v;
-            min = min.min(v);
-            max = max.max(v);
-            i += 1;
-        }
-        area += held * (to - since);
-        out.push(Column {
-            from,
-            to,
-            min,
-            max,
-            mean: if to > from { area / (to - from) } else { held },
-        });
-    }
-    out
+/// What a held quantity is drawn as.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Held {
+    /// The corners of its step line, to the end of the run.
+    Line(Vec<(f64, f64)>),
+    /// Its columns, when its step line has more corners than twice as many.
+    Band(Vec<Column>),
 }
 
-/// Draws `points` (held until the next, the last until `end`); as a band
-/// over `count` columns if it has more corners than twice as many. True if
-/// it was drawn as a band.
-pub(crate) fn draw_held<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    points: &[(f64, f64)],
+/// A quantity held from one point to the next, reduced as its points come
+/// to what is drawn of it: the corners of its step line while they are few
+/// enough to draw, and its columns. A year's points are never all held.
+#[derive(Debug)]
+pub(crate) struct HeldSeries {
     end: f64,
     count: usize,
+    /// `None` once there are more than a line is drawn with.
+    corners: Option<Vec<(f64, f64)>>,
+    /// From the first point on.
+    columns: Option<Columns>,
+}
+
+impl HeldSeries {
+    /// A quantity over `count` equal columns from its first point to `end`.
+    pub fn new(end: f64, count: usize) -> Self {
+        HeldSeries {
+            end,
+            count,
+            corners: Some(Vec::new()),
+            columns: None,
+        }
+    }
+
+    /// The next point, in time order: the quantity holds `value` from `t`.
+    pub fn push(&mut self, t: f64, value: f64) {
+        self.push_corner(t, value);
+        let (end, count) = (self.end, self.count);
+        self.columns
+            .get_or_insert_with(|| Columns::new(t, value, end, count))
+            .push(t, value);
+    }
+
+    fn push_corner(&mut self, t: f64, value: f64) {
+        let Some(line) = &mut self.corners else {
+            return;
+        };
+        match line.last() {
+            // Held on: no corner.
+            Some(&(_, held)) if held == value => return,
+            Some(&(_, held)) => line.push((t, held)),
+            None => {}
+        }
+        line.push((t, value));
+        // With the corner at the end still to come, more than the columns
+        // can show.
+        if line.len() + 1 > 2 * self.count {
+            self.corners = None;
+        }
+    }
+
+    pub fn finish(self) -> Held {
+        match (self.corners, self.columns) {
+            (Some(mut line), _) => {
+                if let Some(&(_, held)) = line.last() {
+                    line.push((self.end, held));
+                }
+                Held::Line(line)
+            }
+            (None, Some(columns)) => Held::Band(columns.finish()),
+            (None, None) => unreachable!("corners are dropped only past the first point"),
+        }
+    }
+}
+
+/// Equal columns of `[start, end]`, each closed once a point falls past it.
+#[derive(Debug)]
+struct Columns {
+    start: f64,
+    end: f64,
+    width: f64,
+    count: usize,
+    done: Vec<Column>,
+    /// The column open: its span, and the range and area held in it so far.
+    from: f64,
+    to: f64,
+    min: f64,
+    max: f64,
+    area: f64,
+    since: f64,
+    held: f64,
+}
+
+impl Columns {
+    fn new(start: f64, held: f64, end: f64, count: usize) -> Self {
+        let mut columns = Columns {
+            start,
+            end,
+            width: (end - start) / count as f64,
+            count,
+            done: Vec::with_capacity(count),
+            from: start,
+            to: end,
+            min: held,
+            max: held,
+            area: 0.0,
+            since: start,
+            held,
+        };
+        columns.open();
+        columns
+    }
+
+    fn open(&mut self) {
+        let c = self.done.len();
+        self.from = self.start + self.width * c as f64;
+        self.to = if c + 1 == self.count {
+            self.end
+        } else {
+            self.from + self.width
+        };
+        (self.min, self.max, self.area) = (self.held, self.held, 0.0);
+        self.since = self.from;
+    }
+
+    fn close(&mut self) {
+        self.area += self.held * (self.to - self.since);
+        self.done.push(Column {
+            from: self.from,
+            to: self.to,
+            min: self.min,
+            max: self.max,
+            mean: if self.to > self.from {
+                self.area / (self.to - self.from)
+            } else {
+                self.held
+            },
+        });
+        if self.done.len() < self.count {
+            self.open();
+        }
+    }
+
+    fn push(&mut self, t: f64, value: f64) {
+        while self.done.len() < self.count && t >= self.to {
+            self.close();
+        }
+        if self.done.len() == self.count {
+            // Past the end: not drawn.
+            return;
+        }
+        let t = t.max(self.from);
+        self.area += self.held * (t - self.since);
+        self.since = t;
+        self.held = value;
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+    }
+
+    fn finish(mut self) -> Vec<Column> {
+        while self.done.len() < self.count {
+            self.close();
+        }
+        self.done
+    }
+}
+
+/// Draws a held quantity as its step line, or as the band of its columns'
+/// ranges with their means. True if it was drawn as a band.
+pub(crate) fn draw_held<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    held: &Held,
     color: RGBColor,
     stroke: Stroke,
 ) -> Result<bool, String> {
-    let corners = steps(points.iter().copied(), end);
-    if corners.len() <= 2 * count {
-        line(chart, corners, color, stroke)?;
-        return Ok(false);
-    }
-    let start = points.first().map_or(0.0, |p| p.0);
-    let cols = columns(points, start, end, count);
+    let cols = match held {
+        Held::Line(corners) => {
+            line(chart, corners.clone(), color, stroke)?;
+            return Ok(false);
+        }
+        Held::Band(cols) => cols,
+    };
     let upper = cols.iter().flat_map(|c| [(c.from, c.max), (c.to, c.max)]);
     let lower = cols
         .iter()
@@ -129,20 +240,129 @@ fn line<DB: DrawingBackend>(
 mod tests {
     use super::*;
 
+    fn held(points: &[(f64, f64)], end: f64, count: usize) -> Held {
+        let mut series = HeldSeries::new(end, count);
+        for &(t, v) in points {
+            series.push(t, v);
+        }
+        series.finish()
+    }
+
     #[test]
     fn a_step_line_holds_each_value_until_the_next() {
         assert_eq!(
-            steps([(0.0, 3.0), (5.0, 3.0), (10.0, 2.0)], 20.0),
-            vec![(0.0, 3.0), (10.0, 3.0), (10.0, 2.0), (20.0, 2.0)]
+            held(&[(0.0, 3.0), (5.0, 3.0), (10.0, 2.0)], 20.0, 2),
+            Held::Line(vec![(0.0, 3.0), (10.0, 3.0), (10.0, 2.0), (20.0, 2.0)])
         );
+    }
+
+    #[test]
+    fn more_corners_than_twice_the_columns_make_a_band() {
+        // Four corners with the end's: a line over two columns, a band over one.
+        let points = [(0.0, 3.0), (10.0, 2.0)];
+        assert!(matches!(held(&points, 20.0, 2), Held::Line(_)));
+        assert!(matches!(held(&points, 20.0, 1), Held::Band(_)));
     }
 
     #[test]
     fn a_column_has_the_range_and_the_time_weighted_mean_it_held() {
         // 3 over [0, 5), 1 over [5, 8), 2 from 8 on; columns of 10.
-        let cols = columns(&[(0.0, 3.0), (5.0, 1.0), (8.0, 2.0)], 0.0, 20.0, 2);
+        let Held::Band(cols) = held(&[(0.0, 3.0), (5.0, 1.0), (8.0, 2.0)], 20.0, 1) else {
+            panic!("a band");
+        };
+        assert_eq!((cols[0].min, cols[0].max), (1.0, 3.0));
+        assert!((cols[0].mean - (15.0 + 3.0 + 24.0) / 20.0).abs() < 1e-12);
+        let mut series = HeldSeries::new(20.0, 2);
+        series.corners = None;
+        for (t, v) in [(0.0, 3.0), (5.0, 1.0), (8.0, 2.0)] {
+            series.push(t, v);
+        }
+        let Held::Band(cols) = series.finish() else {
+            panic!("a band");
+        };
         assert_eq!((cols[0].min, cols[0].max), (1.0, 3.0));
         assert!((cols[0].mean - (15.0 + 3.0 + 4.0) / 10.0).abs() < 1e-12);
         assert_eq!((cols[1].min, cols[1].max, cols[1].mean), (2.0, 2.0, 2.0));
+    }
+
+    /// The columns as a pass over every point kept would make them: how
+    /// they were made before the points came one at a time.
+    fn columns_of_all(points: &[(f64, f64)], start: f64, end: f64, count: usize) -> Vec<Column> {
+        let width = (end - start) / count as f64;
+        let mut out = Vec::with_capacity(count);
+        let mut i = 0;
+        let mut held = points.first().map_or(0.0, |p| p.1);
+        for c in 0..count {
+            let from = start + width * c as f64;
+            let to = if c + 1 == count { end } else { from + width };
+            let (mut min, mut max, mut area) = (held, held, 0.0);
+            let mut since = from;
+            while i < points.len() && points[i].0 < to {
+                let (t, v) = points[i];
+                let t = t.max(from);
+                area += held * (t - since);
+                since = t;
+                held = v;
+                min = min.min(v);
+                max = max.max(v);
+                i += 1;
+            }
+            area += held * (to - since);
+            out.push(Column {
+                from,
+                to,
+                min,
+                max,
+                mean: if to > from { area / (to - from) } else { held },
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn columns_made_point_by_point_are_bit_for_bit_those_of_a_pass_over_all() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for case in 0..200 {
+            let n = rng.random_range(1..400);
+            // Half the cases on whole seconds, with columns of a second:
+            // points fall on the columns' edges.
+            let aligned = case % 2 == 0;
+            let mut t: f64 = rng.random_range(0.0..5.0);
+            if aligned {
+                t = t.floor();
+            }
+            let mut points = Vec::with_capacity(n);
+            for _ in 0..n {
+                points.push((t, rng.random_range(0.0..100.0_f64).round() / 7.0));
+                // Some points share an instant, some land past the end.
+                let step = rng.random_range(0.0..3.0_f64).floor();
+                t += if aligned {
+                    step
+                } else {
+                    step * rng.random_range(0.0..1.0)
+                };
+            }
+            let count = rng.random_range(1..60);
+            let end = if aligned {
+                points[0].0 + count as f64
+            } else {
+                rng.random_range(points[n / 2].0..t + 2.0)
+            };
+            let mut series = HeldSeries::new(end, count);
+            series.corners = None;
+            for &(t, v) in &points {
+                series.push(t, v);
+            }
+            let Held::Band(cols) = series.finish() else {
+                panic!("a band");
+            };
+            let expected = columns_of_all(&points, points[0].0, end, count);
+            assert_eq!(cols.len(), expected.len(), "case {case}");
+            for (a, b) in cols.iter().zip(&expected) {
+                let bits = |c: &Column| [c.from, c.to, c.min, c.max, c.mean].map(f64::to_bits);
+                assert_eq!(bits(a), bits(b), "case {case}");
+            }
+        }
     }
 }

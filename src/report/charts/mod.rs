@@ -8,12 +8,14 @@ mod held;
 mod legend;
 mod palette;
 mod replicas;
+mod samples;
 mod sweep;
 mod time_axis;
 mod uptime;
 
 pub use downtime::DowntimeHistogram;
 pub use replicas::{ErrorRateChart, ReplicasChart};
+pub use samples::ChartSamples;
 pub use sweep::{SweepChartPoint, sweep_charts};
 pub use uptime::UptimeTimeline;
 
@@ -102,12 +104,13 @@ pub fn render(chart: &impl Chart) -> Result<RenderedChart, ChartError> {
 /// One run's charts: the uptime timeline, pods and load, failing requests.
 pub fn run_charts(
     report: &crate::report::Report,
-    samples: &[crate::metrics::Sample],
+    samples: ChartSamples,
 ) -> Result<[RenderedChart; 3], ChartError> {
+    let series = samples.finish();
     Ok([
-        render(&UptimeTimeline::new(report, samples))?,
-        render(&ReplicasChart::new(report, samples))?,
-        render(&ErrorRateChart::new(report, samples))?,
+        render(&UptimeTimeline::new(report, &series))?,
+        render(&ReplicasChart::new(report, &series))?,
+        render(&ErrorRateChart::new(report, &series))?,
     ])
 }
 

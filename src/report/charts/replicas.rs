@@ -4,12 +4,12 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::held::draw_held;
+use super::held::{Held, draw_held};
 use super::legend::{LEGEND_WIDTH, Stroke, Swatch, draw_legend};
 use super::palette::{LIGHT_GRID, series};
-use super::time_axis::{TimeAxis, columns_for, count_tick, tick};
+use super::samples::{DrawnSeries, DrawnWorkload};
+use super::time_axis::{TimeAxis, count_tick, tick};
 use super::{Chart, Drawn, font};
-use crate::metrics::Sample;
 use crate::report::Report;
 
 /// The legend's word for a band: a line per column of time would be a
@@ -20,16 +20,16 @@ pub struct ReplicasChart<'a> {
     title: String,
     duration_s: f64,
     workloads: Vec<String>,
-    samples: &'a [Sample],
+    series: &'a DrawnSeries,
 }
 
 impl<'a> ReplicasChart<'a> {
-    pub fn new(report: &Report, samples: &'a [Sample]) -> Self {
+    pub(crate) fn new(report: &Report, series: &'a DrawnSeries) -> Self {
         ReplicasChart {
             title: format!("{}: pods and load", report.scenario),
             duration_s: report.duration_s,
             workloads: report.workloads.iter().map(|(n, _)| n.clone()).collect(),
-            samples,
+            series,
         }
     }
 }
@@ -48,19 +48,7 @@ impl Chart for ReplicasChart<'_> {
         let root = root.titled(&self.title, font(22)).drawn()?;
         let panels = root.split_evenly((2, 1));
         let end = axis.at(self.duration_s);
-        let t = |s: &Sample| axis.at(s.time.as_secs_f64());
-
-        let top = self
-            .samples
-            .iter()
-            .flat_map(|s| {
-                s.workloads
-                    .iter()
-                    .flat_map(|w| [w.serving, w.desired])
-                    .chain([s.nodes_ready])
-            })
-            .max()
-            .unwrap_or(0);
+        let top = self.series.tops.pods;
         let (pods_area, pods_legend) = panels[0].split_horizontally(self.size().0 - LEGEND_WIDTH);
         let mut legend = Vec::new();
         let mut pods = ChartBuilder::on(&pods_area)
@@ -81,26 +69,21 @@ impl Chart for ReplicasChart<'_> {
             .draw()
             .drawn()?;
         let mut dense = false;
-        let columns = columns_for(self.duration_s);
-        let held = |f: &dyn Fn(&Sample) -> u32| -> Vec<(f64, f64)> {
-            self.samples
-                .iter()
-                .map(|s| (t(s), f64::from(f(s))))
-                .collect()
-        };
-        for (w, name) in self.workloads.iter().enumerate() {
+        for (w, (name, drawn)) in self
+            .workloads
+            .iter()
+            .zip(&self.series.workloads)
+            .enumerate()
+        {
             let color = series(w);
-            let serving = held(&|s| s.workloads[w].serving);
-            dense |= draw_held(&mut pods, &serving, end, columns, color, Stroke::Solid(2))?;
-            let desired = held(&|s| s.workloads[w].desired);
-            dense |= draw_held(&mut pods, &desired, end, columns, color, Stroke::Dashed)?;
+            dense |= draw_held(&mut pods, &drawn.serving, color, Stroke::Solid(2))?;
+            dense |= draw_held(&mut pods, &drawn.desired, color, Stroke::Dashed)?;
             legend.push((color, Swatch::Line(Stroke::Solid(2)), name.clone()));
         }
         let grey = RGBColor(128, 128, 128);
         legend.push((grey, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
         legend.push((grey, Swatch::Line(Stroke::Dashed), "replicas".to_string()));
-        let nodes = held(&|s| s.nodes_ready);
-        dense |= draw_held(&mut pods, &nodes, end, columns, grey, Stroke::Solid(1))?;
+        dense |= draw_held(&mut pods, &self.series.nodes_ready, grey, Stroke::Solid(1))?;
         legend.push((
             grey,
             Swatch::Line(Stroke::Solid(1)),
@@ -116,9 +99,9 @@ impl Chart for ReplicasChart<'_> {
             &axis,
             self.duration_s,
             &self.workloads,
-            self.samples,
+            self.series,
             "requests (req/s)",
-            |s, w| s.workloads[w].request_rate,
+            (self.series.tops.request_rate, |w| &w.request_rate),
         )
     }
 }
@@ -128,16 +111,16 @@ pub struct ErrorRateChart<'a> {
     title: String,
     duration_s: f64,
     workloads: Vec<String>,
-    samples: &'a [Sample],
+    series: &'a DrawnSeries,
 }
 
 impl<'a> ErrorRateChart<'a> {
-    pub fn new(report: &Report, samples: &'a [Sample]) -> Self {
+    pub(crate) fn new(report: &Report, series: &'a DrawnSeries) -> Self {
         ErrorRateChart {
             title: format!("{}: failing requests", report.scenario),
             duration_s: report.duration_s,
             workloads: report.workloads.iter().map(|(n, _)| n.clone()).collect(),
-            samples,
+            series,
         }
     }
 }
@@ -159,9 +142,9 @@ impl Chart for ErrorRateChart<'_> {
             &axis,
             self.duration_s,
             &self.workloads,
-            self.samples,
+            self.series,
             "failing (req/s)",
-            |s, w| s.workloads[w].error_rate,
+            (self.series.tops.error_rate, |w| &w.error_rate),
         )
     }
 }
@@ -174,15 +157,11 @@ fn rate_panel<DB: DrawingBackend>(
     axis: &TimeAxis,
     duration_s: f64,
     workloads: &[String],
-    samples: &[Sample],
+    drawn: &DrawnSeries,
     y_desc: &str,
-    rate: impl Fn(&Sample, usize) -> f64,
+    (top, rate): (f64, impl Fn(&DrawnWorkload) -> &Held),
 ) -> Result<(), String> {
     let end = axis.at(duration_s);
-    let top = samples
-        .iter()
-        .flat_map(|s| (0..workloads.len()).map(|w| rate(s, w)))
-        .fold(0.0, f64::max);
     let top = if top > 0.0 { top * 1.1 } else { 1.0 };
     let (plot, legend_area) = area.split_horizontally(area.dim_in_pixel().0 - LEGEND_WIDTH);
     let mut chart = ChartBuilder::on(&plot)
@@ -203,20 +182,8 @@ fn rate_panel<DB: DrawingBackend>(
         .draw()
         .drawn()?;
     let mut dense = false;
-    let columns = columns_for(duration_s);
-    for w in 0..workloads.len() {
-        let points: Vec<(f64, f64)> = samples
-            .iter()
-            .map(|s| (axis.at(s.time.as_secs_f64()), rate(s, w)))
-            .collect();
-        dense |= draw_held(
-            &mut chart,
-            &points,
-            end,
-            columns,
-            series(w),
-            Stroke::Solid(2),
-        )?;
+    for (w, workload) in drawn.workloads.iter().enumerate() {
+        dense |= draw_held(&mut chart, rate(workload), series(w), Stroke::Solid(2))?;
     }
     let mut legend: Vec<_> = workloads
         .iter()

@@ -8,9 +8,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette::{DEGRADED, DOWN, UP};
+use super::samples::DrawnSeries;
 use super::time_axis::{TimeAxis, tick};
 use super::{Chart, Drawn, font};
-use crate::metrics::Sample;
 use crate::report::Report;
 
 /// Incidents labelled with their cause, the longest first: more would
@@ -32,14 +32,14 @@ pub struct UptimeTimeline {
 }
 
 impl UptimeTimeline {
-    pub fn new(report: &Report, samples: &[Sample]) -> UptimeTimeline {
+    pub(crate) fn new(report: &Report, series: &DrawnSeries) -> UptimeTimeline {
         let mut bands: Vec<Band> = report
             .workloads
             .iter()
-            .enumerate()
-            .map(|(w, (name, _))| Band {
+            .zip(&series.workloads)
+            .map(|((name, _), drawn)| Band {
                 name: name.clone(),
-                degraded: degraded(samples, w, report.duration_s),
+                degraded: drawn.degraded.clone(),
                 down: report
                     .incidents
                     .iter()
@@ -64,25 +64,6 @@ impl UptimeTimeline {
             bands,
         }
     }
-}
-
-/// The intervals in which the workload served, but with fewer pods than
-/// its Deployment wants, or failing some requests.
-fn degraded(samples: &[Sample], workload: usize, end: f64) -> Vec<(f64, f64)> {
-    let mut intervals: Vec<(f64, f64)> = Vec::new();
-    for (i, s) in samples.iter().enumerate() {
-        let w = &s.workloads[workload];
-        if w.serving >= w.desired && w.error_rate <= 0.0 {
-            continue;
-        }
-        let start = s.time.as_secs_f64();
-        let until = samples.get(i + 1).map_or(end, |n| n.time.as_secs_f64());
-        match intervals.last_mut() {
-            Some(last) if last.1 == start => last.1 = until,
-            _ => intervals.push((start, until)),
-        }
-    }
-    intervals
 }
 
 impl Chart for UptimeTimeline {

@@ -49,7 +49,7 @@ pub(super) struct Version {
     pub running: u32,
     /// Its pods not gone, in creation order: what a scale-down ranks,
     /// without a pass over the other versions' pods of a rollout.
-    pub pods: Vec<super::PodId>,
+    pub pods: super::created::CreatedPods,
     /// Per node, when its image is (or will be) present there, once
     /// pulled. Kept by version rather than by node: a rollout's pods,
     /// admitted across the nodes, read one short list, where a node's list
@@ -69,7 +69,7 @@ impl Version {
             active: 0,
             ready: 0,
             running: 0,
-            pods: Vec::new(),
+            pods: Default::default(),
             images: vec![None; nodes],
         }
     }
@@ -175,7 +175,7 @@ impl World<'_> {
             active: 0,
             ready: 0,
             running: 0,
-            pods: Vec::new(),
+            pods: Default::default(),
             images: vec![None; self.nodes.len()],
         });
         ws.traffic.add_version(
@@ -224,7 +224,9 @@ impl World<'_> {
         for v in 0..version {
             self.workloads[w].versions[v].broken = true;
         }
-        for pod in self.workloads[w].pods.clone() {
+        // Copied, as the loop changes the world that holds the list.
+        let pods = self.workloads[w].pods.to_vec();
+        for pod in pods {
             if self.pods[pod].version < version {
                 self.pods[pod].incompatible = true;
                 self.pods[pod].cause =

@@ -115,7 +115,9 @@ impl World<'_> {
         if !fallback && !fell_back {
             return;
         }
-        for pod in self.workloads[w].pods.clone() {
+        // Copied, as the loop changes the world that holds the list.
+        let pods = self.workloads[w].pods.to_vec();
+        for pod in pods {
             let p = &mut self.pods[pod];
             let now_routed = fallback && p.deleting;
             if p.serving_terminating != now_routed {

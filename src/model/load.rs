@@ -32,7 +32,7 @@ impl World<'_> {
             }
             self.workloads[w].probe_sides = self.probe_sides(w, per_endpoint).collect();
         }
-        let pods = self.workloads[w].pods.clone();
+        let pods = self.workloads[w].pods.to_vec();
         for pod in pods {
             if !self.pods[pod].container_runs() {
                 continue;

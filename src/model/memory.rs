@@ -342,7 +342,7 @@ impl World<'_> {
         engine: &mut Engine<ModelEvent>,
     ) {
         let now = engine.now();
-        let pods = self.workloads[workload].pods.clone();
+        let pods = self.workloads[workload].pods.to_vec();
         for &pod in &pods {
             self.account_memory(pod, now);
         }

@@ -5,6 +5,7 @@
 
 mod cluster_autoscaler;
 mod control_plane;
+mod created;
 mod deployment;
 mod drain;
 mod endpoints;
@@ -78,16 +79,6 @@ fn remove_pod(list: &mut Vec<PodId>, pod: PodId) {
     }
 }
 
-/// Removes `pod` from a list of pods in creation order (a workload's, a
-/// version's), found by its uid in a binary search: a scale-down removes
-/// the newest pods, at the far end of a search from the front.
-fn remove_created(list: &mut Vec<PodId>, pod: PodId, pods: &[Pod]) {
-    let uid = pods[pod].uid;
-    if let Ok(i) = list.binary_search_by_key(&uid, |&p| pods[p].uid) {
-        list.remove(i);
-    }
-}
-
 /// Per-workload state that is not a pod: its Service's traffic, its
 /// ReplicaSet's bookkeeping, and the random stream of its kubelet draws.
 #[derive(Debug)]
@@ -135,7 +126,7 @@ struct WorkloadState {
     /// ready being left.
     falls_back: bool,
     /// The workload's pods that are not gone, in creation order.
-    pods: Vec<PodId>,
+    pods: created::CreatedPods,
     /// Per node and per zone, its pods bound there and not being deleted:
     /// what PodTopologySpread counts, kept as pods change so that placing a
     /// pod costs a pass over the nodes only.
@@ -390,7 +381,7 @@ impl<'s> World<'s> {
                 probe_sides: Vec::new(),
                 probe_timeouts: prober::ProbeTimeout::of(w),
                 pod_faults: fault_injection::pod_faults(&scenario.faults, i),
-                pods: Vec::new(),
+                pods: Default::default(),
                 pods_created: 0,
                 spikes: Vec::new(),
                 load_timer: engine.new_timer(),

@@ -34,8 +34,9 @@ impl World<'_> {
                 self.pods.len() - 1
             }
         };
-        state.pods.push(id);
-        state.versions[version].pods.push(id);
+        let uid = self.pods[id].uid;
+        state.pods.push(id, uid);
+        state.versions[version].pods.push(id, uid);
         self.hpa_pod_changed(id);
         self.journal(engine.now(), ApiWrite::PodCreated(id));
         id
@@ -232,14 +233,11 @@ impl World<'_> {
         for timer in p.timers() {
             engine.release_timer(timer);
         }
-        let (w, version) = (self.pods[pod].workload, self.pods[pod].version);
-        super::remove_created(&mut self.workloads[w].pods, pod, &self.pods);
+        let (w, version, uid) = (p.workload, p.version, p.uid);
+        self.workloads[w].pods.remove(uid);
         let version_pods = &mut self.workloads[w].versions[version].pods;
-        super::remove_created(version_pods, pod, &self.pods);
-        if version_pods.is_empty() {
-            // A year of daily deploys leaves thousands of versions behind.
-            *version_pods = Vec::new();
-        }
+        version_pods.remove(uid);
+        version_pods.release_if_empty();
         if self.pods[pod].in_view {
             self.workloads[w].leaving.push(pod);
         }
@@ -272,7 +270,7 @@ impl World<'_> {
             let mut versions = vec![[0u32; 3]; ws.versions.len()];
             let mut on_node = vec![0u32; ws.pods_on_node.len()];
             let mut in_zone = vec![0u32; ws.pods_in_zone.len()];
-            for &p in &ws.pods {
+            for &p in ws.pods.iter() {
                 let pod = &self.pods[p];
                 let counted = pod.counted();
                 for (count, yes) in versions[pod.version].iter_mut().zip(counted) {
@@ -289,7 +287,7 @@ impl World<'_> {
                 let listed: Vec<PodId> = (ws.pods.iter().copied())
                     .filter(|&p| self.pods[p].version == v)
                     .collect();
-                assert_eq!(version.pods, listed, "workload {w}, version {v}");
+                assert_eq!(*version.pods, listed, "workload {w}, version {v}");
                 let kept = [version.present, version.active, version.ready];
                 assert_eq!(kept, versions[v], "workload {w}, version {v}");
                 let running = listed.iter().filter(|&&p| self.pods[p].container_runs());
@@ -342,7 +340,7 @@ traffic: [ { workload: web, rate: 10 } ]
         let streams = RngStreams::new(1);
         let mut engine = Engine::new();
         let mut world = World::new(&scenario, &streams, TraceLevel::Key, false, &mut engine);
-        let pods = world.workloads[0].pods.clone();
+        let pods = world.workloads[0].pods.to_vec();
         let nodes: Vec<_> = pods.iter().map(|&p| world.pods[p].node).collect();
         // Spreading alternates, ties to the first node.
         assert_eq!(
@@ -355,7 +353,11 @@ traffic: [ { workload: web, rate: 10 } ]
         for &p in &[pods[2], pods[4]] {
             world.pods[p].version = 1;
         }
-        world.workloads[0].versions[0].pods = vec![pods[0], pods[1], pods[3]];
+        let mut old = super::super::created::CreatedPods::default();
+        for p in [pods[0], pods[1], pods[3]] {
+            old.push(p, world.pods[p].uid);
+        }
+        world.workloads[0].versions[0].pods = old;
         // Counting only the old version's pods would pick the newest on the
         // second node, pod 3, instead.
         let first = world.pods_to_delete(0, 0, 1);

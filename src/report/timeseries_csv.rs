@@ -2,6 +2,8 @@
 //! spreadsheet's pivot or a dataframe): `time_s,workload,serving,endpoints,
 //! desired,request_rate,error_rate,cpu_cores,memory_mib,nodes_ready,api_writable`.
 
+use std::fmt::Write;
+
 use crate::metrics::Sample;
 
 const MIB: f64 = (1 << 20) as f64;
@@ -11,6 +13,9 @@ const MIB: f64 = (1 << 20) as f64;
 pub struct TimeseriesCsvWriter<W: std::io::Write> {
     csv: csv::Writer<W>,
     workloads: Vec<String>,
+    /// Where each number is formatted: a year's rows are 8 million, and a
+    /// string made for each of their numbers was most of their cost.
+    field: String,
 }
 
 impl<W: std::io::Write> TimeseriesCsvWriter<W> {
@@ -30,27 +35,36 @@ impl<W: std::io::Write> TimeseriesCsvWriter<W> {
             "nodes_ready",
             "api_writable",
         ])?;
-        Ok(TimeseriesCsvWriter { csv, workloads })
+        Ok(TimeseriesCsvWriter {
+            csv,
+            workloads,
+            field: String::new(),
+        })
     }
 
     /// A row per workload.
     pub fn write(&mut self, s: &Sample) -> Result<(), csv::Error> {
         let time = s.time.to_string();
         let time = time.trim_end_matches('s');
+        let api_writable = if s.api_writable { "true" } else { "false" };
         for (name, ws) in self.workloads.iter().zip(&s.workloads) {
-            self.csv.write_record([
-                time,
-                name,
-                &ws.serving.to_string(),
-                &ws.endpoints.to_string(),
-                &ws.desired.to_string(),
-                &round(ws.request_rate),
-                &round(ws.error_rate),
-                &round(ws.cpu_cores),
-                &round(ws.memory_bytes / MIB),
-                &s.nodes_ready.to_string(),
-                if s.api_writable { "true" } else { "false" },
-            ])?;
+            let (csv, field) = (&mut self.csv, &mut self.field);
+            csv.write_field(time)?;
+            csv.write_field(name)?;
+            for count in [ws.serving, ws.endpoints, ws.desired] {
+                csv.write_field(formatted(field, count))?;
+            }
+            for x in [
+                ws.request_rate,
+                ws.error_rate,
+                ws.cpu_cores,
+                ws.memory_bytes / MIB,
+            ] {
+                csv.write_field(rounded(field, x))?;
+            }
+            csv.write_field(formatted(field, s.nodes_ready))?;
+            csv.write_field(api_writable)?;
+            csv.write_record(None::<&[u8]>)?;
         }
         Ok(())
     }
@@ -63,16 +77,23 @@ impl<W: std::io::Write> TimeseriesCsvWriter<W> {
     }
 }
 
+fn formatted(field: &mut String, x: u32) -> &str {
+    field.clear();
+    write!(field, "{x}").expect("a String takes any write");
+    field
+}
+
 /// Six decimals: a millionth of a request per second, of a core or of a
 /// MiB is below anything a chart or a reader resolves.
-fn round(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
+fn rounded(field: &mut String, x: f64) -> &str {
+    field.clear();
+    write!(field, "{x:.6}").expect("a String takes any write");
+    let kept = field.trim_end_matches('0').trim_end_matches('.').len();
+    field.truncate(kept);
+    if field == "-0" {
+        field.replace_range(.., "0");
     }
+    field
 }
 
 #[cfg(test)]
@@ -102,5 +123,16 @@ mod tests {
         let text = String::from_utf8(writer.finish().unwrap()).expect("utf-8");
         let row = text.lines().nth(1).expect("a row");
         assert_eq!(row, "1.5,web,2,3,3,100,33.333333,0.25,200,3,true");
+    }
+
+    #[test]
+    fn six_decimals_without_trailing_zeros_and_no_negative_zero() {
+        let mut field = String::new();
+        assert_eq!(rounded(&mut field, 2.5), "2.5");
+        assert_eq!(rounded(&mut field, 100.0), "100");
+        assert_eq!(rounded(&mut field, 1e-7), "0");
+        assert_eq!(rounded(&mut field, -1e-7), "0");
+        assert_eq!(rounded(&mut field, -0.25), "-0.25");
+        assert_eq!(rounded(&mut field, 0.1234567), "0.123457");
     }
 }

@@ -225,15 +225,63 @@ fn line<DB: DrawingBackend>(
     stroke: Stroke,
 ) -> Result<(), String> {
     match stroke {
-        Stroke::Solid(width) => chart
-            .draw_series(LineSeries::new(corners, color.stroke_width(width)))
-            .drawn()
-            .map(|_| ()),
+        Stroke::Solid(width) => {
+            let pieces = unfolded(corners, width, |p| chart.backend_coord(&p));
+            chart
+                .draw_series(
+                    (pieces.into_iter())
+                        .map(|piece| PathElement::new(piece, color.stroke_width(width))),
+                )
+                .drawn()
+                .map(|_| ())
+        }
         Stroke::Dashed => chart
             .draw_series(DashedLineSeries::new(corners, 6, 4, color.stroke_width(1)))
             .drawn()
             .map(|_| ()),
     }
+}
+
+/// The line cut in pieces where, in pixels, it turns back on itself
+/// closer than its `width`: a spike up and down within a pixel or two of
+/// time. plotters' bitmap backend outlines a line wider than a pixel as a
+/// polygon, and takes a turn straight back for a straight continuation
+/// and one round a pixel for a loop, so that such a spike enclosed no area
+/// and was missing from the PNG, or drawn hollow (the SVG had it).
+fn unfolded(
+    corners: Vec<(f64, f64)>,
+    width: u32,
+    pixel: impl Fn((f64, f64)) -> (i32, i32),
+) -> Vec<Vec<(f64, f64)>> {
+    let width = i64::from(width);
+    let mut pieces = Vec::new();
+    let mut piece: Vec<(f64, f64)> = Vec::new();
+    let mut last: Option<(i32, i32)> = None;
+    // The direction of the last segment, and of the one before it if the
+    // last is shorter than the width.
+    let mut heading: Option<(i64, i64)> = None;
+    let mut before: Option<(i64, i64)> = None;
+    for corner in corners {
+        let at = pixel(corner);
+        if let Some(from) = last.filter(|&from| from != at) {
+            let step = (i64::from(at.0 - from.0), i64::from(at.1 - from.1));
+            let back =
+                |h: (i64, i64)| h.0 * step.1 == h.1 * step.0 && h.0 * step.0 + h.1 * step.1 < 0;
+            if heading.is_some_and(back) || before.is_some_and(back) {
+                let turn = *piece.last().expect("a piece has its first corner");
+                pieces.push(std::mem::replace(&mut piece, vec![turn]));
+            }
+            let short = step.0 * step.0 + step.1 * step.1 < width * width;
+            before = if short { heading } else { None };
+            heading = Some(step);
+        }
+        last = Some(at);
+        piece.push(corner);
+    }
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
+    pieces
 }
 
 #[cfg(test)]
@@ -254,6 +302,81 @@ mod tests {
             held(&[(0.0, 3.0), (5.0, 3.0), (10.0, 2.0)], 20.0, 2),
             Held::Line(vec![(0.0, 3.0), (10.0, 3.0), (10.0, 2.0), (20.0, 2.0)])
         );
+    }
+
+    #[test]
+    fn a_line_is_cut_where_it_turns_back_closer_than_its_width() {
+        let pixel = |(t, v): (f64, f64)| (t as i32, -(v as i32));
+        // Up at 1 and down again at 1.2, within the pixel of 1.
+        let spike = vec![
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (1.0, 5.0),
+            (1.2, 5.0),
+            (1.2, 0.0),
+            (3.0, 0.0),
+        ];
+        assert_eq!(
+            unfolded(spike, 2, pixel),
+            [
+                vec![(0.0, 0.0), (1.0, 0.0), (1.0, 5.0), (1.2, 5.0)],
+                vec![(1.2, 5.0), (1.2, 0.0), (3.0, 0.0)],
+            ]
+        );
+        // Down at 1 and up again a pixel later, under a line 2 pixels wide.
+        let dip = vec![
+            (0.0, 5.0),
+            (1.0, 5.0),
+            (1.0, 0.0),
+            (2.0, 0.0),
+            (2.0, 5.0),
+            (4.0, 5.0),
+        ];
+        assert_eq!(
+            unfolded(dip.clone(), 2, pixel),
+            [
+                vec![(0.0, 5.0), (1.0, 5.0), (1.0, 0.0), (2.0, 0.0)],
+                vec![(2.0, 0.0), (2.0, 5.0), (4.0, 5.0)],
+            ]
+        );
+        // A pixel is wide enough for a line of one.
+        assert_eq!(unfolded(dip.clone(), 1, pixel), [dip]);
+        // A step that goes on is not cut.
+        let steps = vec![(0.0, 0.0), (1.0, 0.0), (1.0, 5.0), (3.0, 5.0), (3.0, 0.0)];
+        assert_eq!(unfolded(steps.clone(), 2, pixel), [steps]);
+    }
+
+    #[test]
+    fn a_spike_narrower_than_a_pixel_is_drawn_in_the_png() {
+        // A failing rate of 50 for one second of a day, drawn 2 pixels wide.
+        let (width, height) = (200, 100);
+        let mut pixels = vec![255u8; width * height * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (width as u32, height as u32))
+                .into_drawing_area();
+            let mut chart = ChartBuilder::on(&root)
+                .build_cartesian_2d(0.0..86_400.0, 0.0..60.0)
+                .expect("a chart");
+            let corners = vec![
+                (0.0, 0.0),
+                (40_000.0, 0.0),
+                (40_000.0, 50.0),
+                (40_001.0, 50.0),
+                (40_001.0, 0.0),
+                (86_400.0, 0.0),
+            ];
+            line(&mut chart, corners, RGBColor(0, 0, 255), Stroke::Solid(2)).expect("drawn");
+            root.present().expect("presented");
+        }
+        let blue = |x: usize, y: usize| {
+            let i = (y * width + x) * 3;
+            pixels[i] < 100 && pixels[i + 2] > 200
+        };
+        let x = 40_000 * width / 86_400;
+        let drawn = (20..80)
+            .filter(|&y| (x - 2..=x + 2).any(|x| blue(x, y)))
+            .count();
+        assert_eq!(drawn, 60, "the spike's pixels from y = 20 to 80");
     }
 
     #[test]

@@ -187,11 +187,32 @@ impl Columns {
     }
 }
 
-/// Draws a held quantity as its step line, or as the band of its columns'
-/// ranges with their means. True if it was drawn as a band.
+/// What is drawn of a held quantity's columns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dense {
+    /// Each column's range as a band, and its mean.
+    Band,
+    /// Each column's mean alone: for a quantity in spikes (failing
+    /// requests), whose range would fill every column of a long run.
+    Mean,
+}
+
+impl Held {
+    /// The most its line reaches, or as columns their highest mean.
+    pub fn top_drawn_as_means(&self) -> f64 {
+        match self {
+            Held::Line(corners) => corners.iter().map(|c| c.1).fold(0.0, f64::max),
+            Held::Band(cols) => cols.iter().map(|c| c.mean).fold(0.0, f64::max),
+        }
+    }
+}
+
+/// Draws a held quantity as its step line, or as its columns. True if it
+/// was drawn as columns.
 pub(crate) fn draw_held<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     held: &Held,
+    dense: Dense,
     color: RGBColor,
     stroke: Stroke,
 ) -> Result<bool, String> {
@@ -202,6 +223,11 @@ pub(crate) fn draw_held<DB: DrawingBackend>(
         }
         Held::Band(cols) => cols,
     };
+    let mean = cols.iter().flat_map(|c| [(c.from, c.mean), (c.to, c.mean)]);
+    if dense == Dense::Mean {
+        line(chart, mean.collect(), color, stroke)?;
+        return Ok(true);
+    }
     let upper = cols.iter().flat_map(|c| [(c.from, c.max), (c.to, c.max)]);
     let lower = cols
         .iter()
@@ -213,7 +239,6 @@ pub(crate) fn draw_held<DB: DrawingBackend>(
             color.mix(0.25).filled(),
         )))
         .drawn()?;
-    let mean = cols.iter().flat_map(|c| [(c.from, c.mean), (c.to, c.mean)]);
     line(chart, mean.collect(), color, stroke)?;
     Ok(true)
 }

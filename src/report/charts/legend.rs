@@ -14,11 +14,12 @@ pub(crate) enum Stroke {
     Dashed,
 }
 
-/// What a legend entry shows: a line, or a shaded range.
+/// What a legend entry shows: a line, a shaded range, or only its words.
 #[derive(Clone, Copy)]
 pub(crate) enum Swatch {
     Line(Stroke),
     Band,
+    Note,
 }
 
 /// Width of the area a legend takes to the right of a plot.
@@ -55,6 +56,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                     color.mix(0.25).filled(),
                 ))
                 .drawn()?,
+            Swatch::Note => {}
         }
         area.draw(&Text::new(label.clone(), (32, y - 7), font(13)))
             .drawn()?;

@@ -4,11 +4,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::held::{Held, draw_held};
+use super::held::{Dense, Held, draw_held};
 use super::legend::{LEGEND_WIDTH, Stroke, Swatch, draw_legend};
 use super::palette::{LIGHT_GRID, series};
 use super::samples::{DrawnSeries, DrawnWorkload};
-use super::time_axis::{TimeAxis, count_tick, tick};
+use super::time_axis::{TimeAxis, column_label, count_tick, tick};
 use super::{Chart, Drawn, font};
 use crate::report::Report;
 
@@ -76,14 +76,32 @@ impl Chart for ReplicasChart<'_> {
             .enumerate()
         {
             let color = series(w);
-            dense |= draw_held(&mut pods, &drawn.serving, color, Stroke::Solid(2))?;
-            dense |= draw_held(&mut pods, &drawn.desired, color, Stroke::Dashed)?;
+            dense |= draw_held(
+                &mut pods,
+                &drawn.serving,
+                Dense::Band,
+                color,
+                Stroke::Solid(2),
+            )?;
+            dense |= draw_held(
+                &mut pods,
+                &drawn.desired,
+                Dense::Band,
+                color,
+                Stroke::Dashed,
+            )?;
             legend.push((color, Swatch::Line(Stroke::Solid(2)), name.clone()));
         }
         let grey = RGBColor(128, 128, 128);
         legend.push((grey, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
         legend.push((grey, Swatch::Line(Stroke::Dashed), "replicas".to_string()));
-        dense |= draw_held(&mut pods, &self.series.nodes_ready, grey, Stroke::Solid(1))?;
+        dense |= draw_held(
+            &mut pods,
+            &self.series.nodes_ready,
+            Dense::Band,
+            grey,
+            Stroke::Solid(1),
+        )?;
         legend.push((
             grey,
             Swatch::Line(Stroke::Solid(1)),
@@ -101,7 +119,9 @@ impl Chart for ReplicasChart<'_> {
             &self.workloads,
             self.series,
             "requests (req/s)",
-            (self.series.tops.request_rate, |w| &w.request_rate),
+            (Dense::Band, self.series.tops.request_rate, |w| {
+                &w.request_rate
+            }),
         )
     }
 }
@@ -144,14 +164,16 @@ impl Chart for ErrorRateChart<'_> {
             &self.workloads,
             self.series,
             "failing (req/s)",
-            (self.series.tops.error_rate, |w| &w.error_rate),
+            (Dense::Mean, self.series.tops.error_rate, |w| &w.error_rate),
         )
     }
 }
 
 /// A rate per workload against time, held from one sample to the next: it
 /// jumps where a count changes, and the grid between keeps a smoothly
-/// varying load within a thousandth of the run of its curve.
+/// varying load within a thousandth of the run of its curve. Drawn as
+/// columns, as `dense_as` says, when it changes more often than the plot
+/// has pixels; `peak` is the most any workload's reaches.
 fn rate_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
@@ -159,9 +181,15 @@ fn rate_panel<DB: DrawingBackend>(
     workloads: &[String],
     drawn: &DrawnSeries,
     y_desc: &str,
-    (top, rate): (f64, impl Fn(&DrawnWorkload) -> &Held),
+    (dense_as, peak, rate): (Dense, f64, impl Fn(&DrawnWorkload) -> &Held),
 ) -> Result<(), String> {
     let end = axis.at(duration_s);
+    let top = match dense_as {
+        Dense::Band => peak,
+        Dense::Mean => (drawn.workloads.iter())
+            .map(|w| rate(w).top_drawn_as_means())
+            .fold(0.0, f64::max),
+    };
     let top = if top > 0.0 { top * 1.1 } else { 1.0 };
     let (plot, legend_area) = area.split_horizontally(area.dim_in_pixel().0 - LEGEND_WIDTH);
     let mut chart = ChartBuilder::on(&plot)
@@ -183,19 +211,90 @@ fn rate_panel<DB: DrawingBackend>(
         .drawn()?;
     let mut dense = false;
     for (w, workload) in drawn.workloads.iter().enumerate() {
-        dense |= draw_held(&mut chart, rate(workload), series(w), Stroke::Solid(2))?;
+        dense |= draw_held(
+            &mut chart,
+            rate(workload),
+            dense_as,
+            series(w),
+            Stroke::Solid(2),
+        )?;
     }
     let mut legend: Vec<_> = workloads
         .iter()
         .enumerate()
         .map(|(w, name)| (series(w), Swatch::Line(Stroke::Solid(2)), name.clone()))
         .collect();
-    if dense {
-        legend.push((
-            RGBColor(128, 128, 128),
-            Swatch::Band,
-            DENSE_NOTE.to_string(),
-        ));
+    let grey = RGBColor(128, 128, 128);
+    match dense_as {
+        _ if !dense => {}
+        Dense::Band => legend.push((grey, Swatch::Band, DENSE_NOTE.to_string())),
+        Dense::Mean => {
+            let column = column_label(duration_s);
+            legend.push((grey, Swatch::Note, format!("line: mean per {column}")));
+            legend.push((grey, Swatch::Note, format!("peak: {} req/s", tick(&peak))));
+        }
     }
     draw_legend(&legend_area, &legend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Sample, SampleSink, WorkloadSample};
+    use crate::report::charts::{ChartSamples, render};
+    use crate::sim::SimTime;
+
+    fn sample(seconds: u64, error_rate: f64) -> Sample {
+        Sample {
+            time: SimTime::from_secs(seconds),
+            nodes_ready: 3,
+            api_writable: true,
+            workloads: vec![WorkloadSample {
+                serving: 3,
+                endpoints: 3,
+                desired: 3,
+                request_rate: 100.0,
+                error_rate,
+                cpu_cores: 0.0,
+                memory_bytes: 0.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_year_of_short_spikes_of_failures_is_drawn_as_its_daily_means() {
+        // 50 req/s failing for 36 s every two hours: 0.25 req/s a day.
+        let duration_s = 365 * 86_400;
+        let mut samples = ChartSamples::new(duration_s as f64, 1);
+        for start in (0..duration_s).step_by(7_200) {
+            samples.sample(&sample(start, 0.0));
+            samples.sample(&sample(start + 3_600, 50.0));
+            samples.sample(&sample(start + 3_636, 0.0));
+        }
+        samples.sample(&sample(duration_s, 0.0));
+        let series = samples.finish();
+        let chart = ErrorRateChart {
+            title: "a year".to_string(),
+            duration_s: duration_s as f64,
+            workloads: vec!["web".to_string()],
+            series: &series,
+        };
+        let svg = render(&chart).expect("drawn").svg;
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+            .map(str::trim)
+            .collect();
+        assert!(texts.contains(&"line: mean per day"), "{texts:?}");
+        assert!(texts.contains(&"peak: 50 req/s"), "{texts:?}");
+        // The y axis goes up to the means (0.25 and a tenth), not to the
+        // peak, where it would have ticks of 10 to 50 (the x axis's are
+        // days, by fifty).
+        assert!(texts.contains(&"0.25"), "{texts:?}");
+        assert!(
+            !texts.contains(&"20") && !texts.contains(&"40"),
+            "{texts:?}"
+        );
+    }
 }

@@ -39,11 +39,26 @@ const COLUMNS: f64 = 700.0;
 /// holds a day's peak or its trough by turns, and its mean beats against
 /// the daily cycle; a whole day's mean is the day's.
 pub(crate) fn columns_for(seconds: f64) -> usize {
-    const DAY: f64 = 86_400.0;
-    if seconds / COLUMNS > DAY / 4.0 {
+    if in_days(seconds) {
         (seconds / DAY).ceil() as usize
     } else {
         COLUMNS as usize
+    }
+}
+
+const DAY: f64 = 86_400.0;
+
+fn in_days(seconds: f64) -> bool {
+    seconds / COLUMNS > DAY / 4.0
+}
+
+/// What one of [`columns_for`]'s columns spans, for a legend: `day`, or
+/// its length.
+pub(crate) fn column_label(seconds: f64) -> String {
+    if in_days(seconds) {
+        "day".to_string()
+    } else {
+        super::uptime::duration_label(seconds / COLUMNS)
     }
 }
 
@@ -83,6 +98,8 @@ mod tests {
         assert_eq!(columns_for(3_600.0), 700);
         assert_eq!(columns_for(100.0 * 86_400.0), 700);
         assert_eq!(columns_for(365.0 * 86_400.0), 365);
+        assert_eq!(column_label(365.0 * 86_400.0), "day");
+        assert_eq!(column_label(30.0 * 86_400.0), "62 min");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A quantity held from one sample to the next (a count of pods, a rate
 //! between changes), drawn as a step line, or, when it changes more often
 //! than the chart has pixels, as the band of its range over each column of
-//! time with its time-weighted mean: a year of daily cycles drawn as a line
-//! is a moiré, as a band it is the daily range.
+//! time with its time-weighted mean (or that mean alone, for spikes): a
+//! year of daily cycles drawn as a line is a moiré, as a band it is the
+//! daily range.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;

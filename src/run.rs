@@ -43,6 +43,18 @@ pub struct RunOutput {
     pub key_events_not_kept: u64,
 }
 
+impl RunOutput {
+    /// The report as `nines run` prints it, with the key events kept.
+    pub fn text(&self, description: &str) -> String {
+        crate::report::render_text(
+            &self.report,
+            description,
+            &self.trace,
+            self.key_events_not_kept,
+        )
+    }
+}
+
 /// Where a run sends what it makes as it makes it, for what is written out
 /// or drawn rather than reported: a long run's would not fit in memory.
 #[derive(Default)]

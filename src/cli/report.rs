@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use nines::report::Report;
 use nines::report::charts::{ChartSamples, run_charts};
 use nines::report::markdown::{IndexEntry, index_page, scenario_page};
-use nines::report::{Report, render_text};
 use nines::scenario::defaults;
 use nines::{RunOptions, Sinks, run_with_sinks};
 
@@ -54,12 +54,7 @@ pub fn execute(args: ReportArgs) -> Result<ExitCode, CliError> {
             ..Sinks::default()
         };
         let output = run_with_sinks(&scenario, &options, sinks)?;
-        let text = render_text(
-            &output.report,
-            &scenario.description,
-            &output.trace,
-            output.key_events_not_kept,
-        );
+        let text = output.text(&scenario.description);
         let dir = path.file_stem().map_or_else(
             || scenario.name.clone(),
             |s| s.to_string_lossy().into_owned(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nines::report::charts::{self, ChartSamples, DowntimeHistogram};
-use nines::report::{AggregateReport, Report, render_text, write_runs_csv};
+use nines::report::{AggregateReport, Report, write_runs_csv};
 use nines::scenario::defaults;
 use nines::{RunOptions, Sinks, run_with_sinks};
 
@@ -129,12 +129,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         samples: samples.as_mut().map(|s| s as _),
     };
     let output = run_with_sinks(&scenario, &options, sinks)?;
-    let text = render_text(
-        &output.report,
-        &scenario.description,
-        &output.trace,
-        output.key_events_not_kept,
-    );
+    let text = output.text(&scenario.description);
     if let (Some(dir), Some(samples)) = (&args.out, samples) {
         let (charts, timeseries, csv) = samples.finish()?;
         // Everything that could fail is made before anything is written.

@@ -22,5 +22,8 @@ pub(crate) fn series(i: usize) -> RGBColor {
 pub(crate) const UP: RGBColor = RGBColor(102, 187, 106);
 pub(crate) const DEGRADED: RGBColor = RGBColor(255, 193, 7);
 pub(crate) const DOWN: RGBColor = RGBColor(211, 47, 47);
+/// What stands for every workload: the legend's samples of a kind of
+/// line, the Ready nodes.
+pub(crate) const GREY: RGBColor = RGBColor(128, 128, 128);
 /// The minor grid lines: there, but quieter than any data.
 pub(crate) const LIGHT_GRID: RGBColor = RGBColor(240, 240, 240);

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::held::{Dense, Held, draw_held};
 use super::legend::{LEGEND_WIDTH, Stroke, Swatch, draw_legend};
-use super::palette::{LIGHT_GRID, series};
+use super::palette::{GREY, LIGHT_GRID, series};
 use super::samples::{DrawnSeries, DrawnWorkload};
 use super::time_axis::{TimeAxis, column_label, count_tick, tick};
 use super::{Chart, Drawn, font};
@@ -92,23 +92,22 @@ impl Chart for ReplicasChart<'_> {
             )?;
             legend.push((color, Swatch::Line(Stroke::Solid(2)), name.clone()));
         }
-        let grey = RGBColor(128, 128, 128);
-        legend.push((grey, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
-        legend.push((grey, Swatch::Line(Stroke::Dashed), "replicas".to_string()));
+        legend.push((GREY, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
+        legend.push((GREY, Swatch::Line(Stroke::Dashed), "replicas".to_string()));
         dense |= draw_held(
             &mut pods,
             &self.series.nodes_ready,
             Dense::Band,
-            grey,
+            GREY,
             Stroke::Solid(1),
         )?;
         legend.push((
-            grey,
+            GREY,
             Swatch::Line(Stroke::Solid(1)),
             "nodes Ready".to_string(),
         ));
         if dense {
-            legend.push((grey, Swatch::Band, DENSE_NOTE.to_string()));
+            legend.push((GREY, Swatch::Band, DENSE_NOTE.to_string()));
         }
         draw_legend(&pods_legend, &legend)?;
 
@@ -118,10 +117,12 @@ impl Chart for ReplicasChart<'_> {
             self.duration_s,
             &self.workloads,
             self.series,
-            "requests (req/s)",
-            (Dense::Band, self.series.tops.request_rate, |w| {
-                &w.request_rate
-            }),
+            Rates {
+                y_desc: "requests (req/s)",
+                dense: Dense::Band,
+                peak: self.series.tops.request_rate,
+                of: |w| &w.request_rate,
+            },
         )
     }
 }
@@ -163,26 +164,44 @@ impl Chart for ErrorRateChart<'_> {
             self.duration_s,
             &self.workloads,
             self.series,
-            "failing (req/s)",
-            (Dense::Mean, self.series.tops.error_rate, |w| &w.error_rate),
+            Rates {
+                y_desc: "failing (req/s)",
+                dense: Dense::Mean,
+                peak: self.series.tops.error_rate,
+                of: |w| &w.error_rate,
+            },
         )
     }
 }
 
+/// Which rate a panel draws, and how.
+struct Rates {
+    y_desc: &'static str,
+    /// What is drawn of it where it changes more often than the plot has
+    /// pixels.
+    dense: Dense,
+    /// The most any workload's reaches.
+    peak: f64,
+    of: fn(&DrawnWorkload) -> &Held,
+}
+
 /// A rate per workload against time, held from one sample to the next: it
 /// jumps where a count changes, and the grid between keeps a smoothly
-/// varying load within a thousandth of the run of its curve. Drawn as
-/// columns, as `dense_as` says, when it changes more often than the plot
-/// has pixels; `peak` is the most any workload's reaches.
+/// varying load within a thousandth of the run of its curve.
 fn rate_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
     duration_s: f64,
     workloads: &[String],
     drawn: &DrawnSeries,
-    y_desc: &str,
-    (dense_as, peak, rate): (Dense, f64, impl Fn(&DrawnWorkload) -> &Held),
+    rates: Rates,
 ) -> Result<(), String> {
+    let Rates {
+        y_desc,
+        dense: dense_as,
+        peak,
+        of: rate,
+    } = rates;
     let end = axis.at(duration_s);
     let top = match dense_as {
         Dense::Band => peak,
@@ -224,14 +243,13 @@ fn rate_panel<DB: DrawingBackend>(
         .enumerate()
         .map(|(w, name)| (series(w), Swatch::Line(Stroke::Solid(2)), name.clone()))
         .collect();
-    let grey = RGBColor(128, 128, 128);
     match dense_as {
         _ if !dense => {}
-        Dense::Band => legend.push((grey, Swatch::Band, DENSE_NOTE.to_string())),
+        Dense::Band => legend.push((GREY, Swatch::Band, DENSE_NOTE.to_string())),
         Dense::Mean => {
             let column = column_label(duration_s);
-            legend.push((grey, Swatch::Note, format!("line: mean per {column}")));
-            legend.push((grey, Swatch::Note, format!("peak: {} req/s", tick(&peak))));
+            legend.push((GREY, Swatch::Note, format!("line: mean per {column}")));
+            legend.push((GREY, Swatch::Note, format!("peak: {} req/s", tick(&peak))));
         }
     }
     draw_legend(&legend_area, &legend)

@@ -114,8 +114,9 @@ impl Chart for UptimeTimeline {
             ))
             .drawn()?;
         }
-        // A pixel of the plot in seconds: nothing is drawn narrower, so that
-        // a rollout's seconds of degradation show on a month.
+        // A pixel of the plot in seconds: no outage is drawn narrower, so
+        // that seconds of one show on a month; degradation fills each
+        // pixel column by its share.
         let columns = chart.plotting_area().dim_in_pixel().0.max(1) as usize;
         let pixel = self.duration_s / columns as f64;
         let rect = |i: usize, from: f64, to: f64, color: RGBColor| {

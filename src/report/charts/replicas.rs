@@ -16,6 +16,35 @@ use crate::report::Report;
 /// moiré; a band shows what each column spans.
 const DENSE_NOTE: &str = "band: range; line: mean";
 
+/// The most workloads whose bands a panel draws. Each band is a quarter
+/// opaque and covers the lines drawn before it: a year of ten workloads
+/// was a wash of mixed colours with no line to follow. Past this, each
+/// column's mean is drawn alone.
+const MOST_BANDS: usize = 3;
+
+/// How a panel draws its dense series: as `preferred`, unless more
+/// workloads than [`MOST_BANDS`] would have bands.
+fn panel_dense<'h>(preferred: Dense, held: impl Iterator<Item = &'h Held>) -> Dense {
+    let bands = held.filter(|h| matches!(h, Held::Band(_))).count();
+    if bands > MOST_BANDS {
+        Dense::Mean
+    } else {
+        preferred
+    }
+}
+
+/// The legend's note on what a dense series shows, drawn `dense_as`.
+fn dense_note(dense_as: Dense, duration_s: f64) -> (RGBColor, Swatch, String) {
+    match dense_as {
+        Dense::Band => (GREY, Swatch::Band, DENSE_NOTE.to_string()),
+        Dense::Mean => (
+            GREY,
+            Swatch::Note,
+            format!("line: mean per {}", column_label(duration_s)),
+        ),
+    }
+}
+
 pub struct ReplicasChart<'a> {
     title: String,
     duration_s: f64,
@@ -68,6 +97,10 @@ impl Chart for ReplicasChart<'_> {
             .axis_desc_style(font(14))
             .draw()
             .drawn()?;
+        let dense_as = panel_dense(
+            Dense::Band,
+            self.series.workloads.iter().map(|w| &w.serving),
+        );
         let mut dense = false;
         for (w, (name, drawn)) in self
             .workloads
@@ -76,20 +109,8 @@ impl Chart for ReplicasChart<'_> {
             .enumerate()
         {
             let color = series(w);
-            dense |= draw_held(
-                &mut pods,
-                &drawn.serving,
-                Dense::Band,
-                color,
-                Stroke::Solid(2),
-            )?;
-            dense |= draw_held(
-                &mut pods,
-                &drawn.desired,
-                Dense::Band,
-                color,
-                Stroke::Dashed,
-            )?;
+            dense |= draw_held(&mut pods, &drawn.serving, dense_as, color, Stroke::Solid(2))?;
+            dense |= draw_held(&mut pods, &drawn.desired, dense_as, color, Stroke::Dashed)?;
             legend.push((color, Swatch::Line(Stroke::Solid(2)), name.clone()));
         }
         legend.push((GREY, Swatch::Line(Stroke::Solid(2)), "serving".to_string()));
@@ -97,7 +118,7 @@ impl Chart for ReplicasChart<'_> {
         dense |= draw_held(
             &mut pods,
             &self.series.nodes_ready,
-            Dense::Band,
+            dense_as,
             GREY,
             Stroke::Solid(1),
         )?;
@@ -107,7 +128,7 @@ impl Chart for ReplicasChart<'_> {
             "nodes Ready".to_string(),
         ));
         if dense {
-            legend.push((GREY, Swatch::Band, DENSE_NOTE.to_string()));
+            legend.push(dense_note(dense_as, self.duration_s));
         }
         draw_legend(&pods_legend, &legend)?;
 
@@ -198,10 +219,11 @@ fn rate_panel<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let Rates {
         y_desc,
-        dense: dense_as,
+        dense: preferred,
         peak,
         of: rate,
     } = rates;
+    let dense_as = panel_dense(preferred, drawn.workloads.iter().map(rate));
     let end = axis.at(duration_s);
     let top = match dense_as {
         Dense::Band => peak,
@@ -243,12 +265,9 @@ fn rate_panel<DB: DrawingBackend>(
         .enumerate()
         .map(|(w, name)| (series(w), Swatch::Line(Stroke::Solid(2)), name.clone()))
         .collect();
-    match dense_as {
-        _ if !dense => {}
-        Dense::Band => legend.push((GREY, Swatch::Band, DENSE_NOTE.to_string())),
-        Dense::Mean => {
-            let column = column_label(duration_s);
-            legend.push((GREY, Swatch::Note, format!("line: mean per {column}")));
+    if dense {
+        legend.push(dense_note(dense_as, duration_s));
+        if dense_as == Dense::Mean {
             legend.push((GREY, Swatch::Note, format!("peak: {} req/s", tick(&peak))));
         }
     }
@@ -261,6 +280,74 @@ mod tests {
     use crate::metrics::{Sample, SampleSink, WorkloadSample};
     use crate::report::charts::{ChartSamples, render};
     use crate::sim::SimTime;
+
+    /// The text of an SVG's `<text>` elements.
+    fn texts(svg: &str) -> Vec<&str> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+            .map(str::trim)
+            .collect()
+    }
+
+    /// `workloads` workloads a year long, each scaled between 2 and 6
+    /// pods and 100 and 300 req/s every day, drawn as pods and load.
+    fn a_year_of_daily_cycles(workloads: usize) -> String {
+        let duration_s = 365 * 86_400;
+        let mut samples = ChartSamples::new(duration_s as f64, workloads);
+        let at = |seconds: u64, high: bool| Sample {
+            time: SimTime::from_secs(seconds),
+            nodes_ready: 3,
+            api_writable: true,
+            workloads: vec![
+                WorkloadSample {
+                    serving: if high { 6 } else { 2 },
+                    endpoints: if high { 6 } else { 2 },
+                    desired: if high { 6 } else { 2 },
+                    request_rate: if high { 300.0 } else { 100.0 },
+                    error_rate: 0.0,
+                    cpu_cores: 0.0,
+                    memory_bytes: 0.0,
+                };
+                workloads
+            ],
+        };
+        for day in (0..duration_s).step_by(86_400) {
+            samples.sample(&at(day, false));
+            samples.sample(&at(day + 43_200, true));
+        }
+        samples.sample(&at(duration_s, false));
+        let series = samples.finish();
+        let chart = ReplicasChart {
+            title: "a year".to_string(),
+            duration_s: duration_s as f64,
+            workloads: (0..workloads).map(|w| format!("w{w}")).collect(),
+            series: &series,
+        };
+        render(&chart).expect("drawn").svg
+    }
+
+    #[test]
+    fn more_workloads_than_bands_a_panel_holds_are_drawn_as_their_daily_means() {
+        // Three workloads: a band for each one's serving pods, replicas
+        // and load (the Ready nodes, constant, are a line), and the
+        // legend of each panel says what a band is.
+        let three = a_year_of_daily_cycles(3);
+        assert_eq!(three.matches("<polygon").count(), 3 * 3);
+        assert_eq!(
+            texts(&three).iter().filter(|&&t| t == DENSE_NOTE).count(),
+            2
+        );
+        // Four: no band at all, and each panel's legend says its lines are
+        // means, the load's with its peak.
+        let four = a_year_of_daily_cycles(4);
+        assert_eq!(four.matches("<polygon").count(), 0);
+        let texts = texts(&four);
+        assert!(!texts.contains(&DENSE_NOTE), "{texts:?}");
+        let means = texts.iter().filter(|&&t| t == "line: mean per day");
+        assert_eq!(means.count(), 2, "{texts:?}");
+        assert!(texts.contains(&"peak: 300 req/s"), "{texts:?}");
+    }
 
     fn sample(seconds: u64, error_rate: f64) -> Sample {
         Sample {
@@ -298,12 +385,7 @@ mod tests {
             series: &series,
         };
         let svg = render(&chart).expect("drawn").svg;
-        let texts: Vec<&str> = svg
-            .split("<text")
-            .skip(1)
-            .filter_map(|t| t.split('>').nth(1)?.split('<').next())
-            .map(str::trim)
-            .collect();
+        let texts = texts(&svg);
         assert!(texts.contains(&"line: mean per day"), "{texts:?}");
         assert!(texts.contains(&"peak: 50 req/s"), "{texts:?}");
         // The y axis goes up to the means (0.25 and a tenth), not to the

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Report;
+use super::columns::{left, right, write_table};
 use crate::experiment::Summary;
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,24 +202,19 @@ impl AggregateReport {
             self.first_seed,
             self.first_seed + self.runs as u64 - 1
         );
-        let _ = writeln!(
-            out,
-            "  {:<24} {:>12} {:>27} {:>12} {:>12} {:>12}",
-            "", "mean", "95 % interval of the mean", "p5", "p50", "p95"
-        );
+        let header = ["", "mean", "95 % interval of the mean", "p5", "p50", "p95"];
+        let mut rows = vec![header.map(str::to_string).to_vec()];
         let percent = |v: f64| format!("{:.4}%", v * 100.0);
         let plain = |v: f64| format!("{v:.2}");
         let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String| {
-            let _ = writeln!(
-                out,
-                "  {:<24} {:>12} {:>27} {:>12} {:>12} {:>12}",
-                name,
+            rows.push(vec![
+                name.to_string(),
                 fmt(s.mean),
                 format!("[{}, {}]", fmt(s.ci95[0]), fmt(s.ci95[1])),
                 fmt(s.p5),
                 fmt(s.p50),
-                fmt(s.p95)
-            );
+                fmt(s.p95),
+            ]);
         };
         row(
             "request availability",
@@ -237,6 +233,15 @@ impl AggregateReport {
         row("downtime (s)", &self.downtime_s, &plain);
         row("incidents", &self.incidents, &plain);
         row("longest outage (s)", &self.longest_outage_s, &plain);
+        let columns = [
+            left("  ", 24),
+            right(" ", 12),
+            right(" ", 27),
+            right(" ", 12),
+            right(" ", 12),
+            right(" ", 12),
+        ];
+        write_table(&mut out, &columns, &rows);
         if let Some(slo) = &self.slo {
             let _ = writeln!(
                 out,

@@ -4,6 +4,7 @@
 
 mod aggregate;
 pub mod charts;
+mod columns;
 pub mod markdown;
 mod nines;
 mod run_figures;

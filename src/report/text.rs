@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::columns::{left, right, write_table};
 use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
@@ -76,9 +77,7 @@ pub fn render_text(
     }
 
     let _ = writeln!(out, "\nWorkloads");
-    let _ = writeln!(
-        out,
-        "  {:<16} {:>12} {:>10} {:>12} {:>7} {:>12} {:>10} {:>9} {:>8}",
+    let header = [
         "name",
         "requests",
         "failed",
@@ -87,23 +86,34 @@ pub fn render_text(
         "uptime",
         "downtime",
         "incidents",
-        "restarts"
-    );
+        "restarts",
+    ];
+    let mut rows = vec![header.map(str::to_string).to_vec()];
     for (name, w) in &r.workloads {
-        let _ = writeln!(
-            out,
-            "  {:<16} {:>12} {:>10} {:>12} {:>7} {:>12} {:>10} {:>9} {:>8}",
-            name,
+        rows.push(vec![
+            name.clone(),
             thousands(w.requests.total),
             thousands(w.requests.failed),
             percent(w.availability.requests),
             nines_short(&w.nines),
             percent(w.availability.time),
             duration(w.downtime_s),
-            w.incidents,
-            w.restarts
-        );
+            w.incidents.to_string(),
+            w.restarts.to_string(),
+        ]);
     }
+    let columns = [
+        left("  ", 16),
+        right(" ", 12),
+        right(" ", 10),
+        right(" ", 12),
+        right(" ", 7),
+        right(" ", 12),
+        right(" ", 10),
+        right(" ", 9),
+        right(" ", 8),
+    ];
+    write_table(&mut out, &columns, &rows);
 
     if r.workloads.iter().any(|(_, w)| w.latency_ms.is_some()) {
         let _ = writeln!(
@@ -122,24 +132,35 @@ pub fn render_text(
     }
 
     let _ = writeln!(out, "\nMonitoring (max / avg / at the end)");
-    let _ = writeln!(
-        out,
-        "  {:<16} {:>26} {:>12} {:>10} {:>26} {:>26}",
-        "name", "CPU cores", "of request", "of limit", "memory MiB per pod", "requests/s"
-    );
+    let header = [
+        "name",
+        "CPU cores",
+        "of request",
+        "of limit",
+        "memory MiB per pod",
+        "requests/s",
+    ];
+    let mut rows = vec![header.map(str::to_string).to_vec()];
     for (name, w) in &r.workloads {
         let of = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
-        let _ = writeln!(
-            out,
-            "  {:<16} {:>26} {:>12} {:>10} {:>26} {:>26}",
-            name,
+        rows.push(vec![
+            name.clone(),
             gauge(&w.cpu_cores, 2),
             of(w.cpu_of_request),
             of(w.cpu_of_limit),
             gauge(&w.memory_mib, 0),
-            gauge(&w.requests_per_second, 1)
-        );
+            gauge(&w.requests_per_second, 1),
+        ]);
     }
+    let columns = [
+        left("  ", 16),
+        right(" ", 26),
+        right(" ", 12),
+        right(" ", 10),
+        right(" ", 26),
+        right(" ", 26),
+    ];
+    write_table(&mut out, &columns, &rows);
 
     let scaled: Vec<_> = r
         .workloads
@@ -198,24 +219,37 @@ pub fn render_text(
 
     if !r.rollouts.is_empty() {
         let _ = writeln!(out, "\nRollouts");
-        for ro in r.rollouts.iter().take(INCIDENTS_MAX) {
-            let end = ro.end_s.map_or("…".to_string(), clock);
-            let lasted = ro.end_s.map_or(String::new(), |e| {
-                format!(" {:>8}", duration(e - ro.start_s))
-            });
-            let _ = writeln!(
-                out,
-                "  {:<16} revision {:<3} {} → {}{}  {:<11} {} of {} requests failed",
-                ro.workload,
-                ro.revision,
-                clock(ro.start_s),
-                end,
-                lasted,
-                ro.outcome,
-                thousands(ro.requests.failed),
-                thousands(ro.requests.total)
-            );
-        }
+        let rows: Vec<_> = (r.rollouts.iter().take(INCIDENTS_MAX))
+            .map(|ro| {
+                let end = ro.end_s.map_or("…".to_string(), clock);
+                let lasted = ro.end_s.map_or(String::new(), |e| {
+                    format!(" {:>8}", duration(e - ro.start_s))
+                });
+                vec![
+                    ro.workload.clone(),
+                    ro.revision.to_string(),
+                    clock(ro.start_s),
+                    end,
+                    lasted,
+                    ro.outcome.to_string(),
+                    format!(
+                        "{} of {} requests failed",
+                        thousands(ro.requests.failed),
+                        thousands(ro.requests.total)
+                    ),
+                ]
+            })
+            .collect();
+        let columns = [
+            left("  ", 16),
+            left(" revision ", 3),
+            right(" ", 0),
+            right(" → ", 0),
+            right("", 0),
+            left("  ", 11),
+            left(" ", 0),
+        ];
+        write_table(&mut out, &columns, &rows);
         more_in_json(&mut out, r.rollouts.len(), INCIDENTS_MAX, "rollouts");
     }
 
@@ -238,17 +272,21 @@ pub fn render_text(
 
     if r.requests.failed > 0 {
         let _ = writeln!(out, "\nFailed requests by cause");
-        for o in Outcome::ALL {
-            if let Some(n) = r.requests.by_cause.get(o.key()) {
-                let _ = writeln!(
-                    out,
-                    "  {:<18} {:>10}  {}",
-                    o.key(),
+        let rows: Vec<_> = (Outcome::ALL.iter())
+            .filter_map(|o| {
+                let n = r.requests.by_cause.get(o.key())?;
+                Some(vec![
+                    o.key().to_string(),
                     thousands(*n),
-                    o.explanation()
-                );
-            }
-        }
+                    o.explanation().to_string(),
+                ])
+            })
+            .collect();
+        write_table(
+            &mut out,
+            &[left("  ", 18), right(" ", 10), left("  ", 0)],
+            &rows,
+        );
     }
 
     if !r.incidents.is_empty() {
@@ -302,17 +340,25 @@ pub fn render_text(
 
     if !key_events.is_empty() {
         let _ = writeln!(out, "\nTimeline (key events)");
-        for e in key_events.iter().take(TIMELINE_MAX) {
-            let _ = writeln!(
-                out,
-                "  {:>16}  {:<10} {:<26} {:<21} {}",
-                clock_exact(e.time),
-                e.kind,
-                e.name,
-                e.reason,
-                e.message
-            );
-        }
+        let rows: Vec<_> = (key_events.iter().take(TIMELINE_MAX))
+            .map(|e| {
+                vec![
+                    clock_exact(e.time),
+                    e.kind.to_string(),
+                    e.name.to_string(),
+                    e.reason.to_string(),
+                    e.message.to_string(),
+                ]
+            })
+            .collect();
+        let columns = [
+            right("  ", 16),
+            left("  ", 10),
+            left(" ", 26),
+            left(" ", 21),
+            left(" ", 0),
+        ];
+        write_table(&mut out, &columns, &rows);
         let more = key_events.len().saturating_sub(TIMELINE_MAX) as u64 + key_events_not_kept;
         if more > 0 {
             let _ = writeln!(

@@ -422,3 +422,50 @@ fn the_committed_reports_are_what_the_command_writes() {
         );
     }
 }
+
+/// Two workloads, one sent five hundred million requests a second: over
+/// an hour its count runs to seventeen characters, wider than the twelve
+/// its column was laid out for, as a year's does.
+const A_HUGE_AND_A_SMALL_WORKLOAD: &str = r#"
+name: huge-and-small
+duration: 1h
+cluster:
+  nodePools:
+    - { name: workers, count: 3, allocatable: { cpu: "4", memory: 16Gi } }
+workloads:
+  - { name: huge, replicas: 3, app: { serviceTime: 1ms } }
+  - { name: small, replicas: 1, app: { serviceTime: 1ms } }
+traffic:
+  - { workload: huge, rate: 500000000 }
+  - { workload: small, rate: 10 }
+faults:
+  - at: 10m
+    nodeCrash: { node: workers-1 }
+"#;
+
+#[test]
+fn the_text_tables_keep_their_columns_in_line_when_a_cell_outgrows_its_width() {
+    let scenario = crate::support::scenario(A_HUGE_AND_A_SMALL_WORKLOAD);
+    let text = crate::support::run(&scenario, 1).text("");
+    for section in ["Workloads", "Monitoring"] {
+        let table: Vec<&str> = (text.lines())
+            .skip_while(|l| !l.starts_with(section))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(table.len(), 3, "{section}:\n{}", table.join("\n"));
+        // Every column but the first is aligned right, the last too: the
+        // lines are as long as one another when the columns line up.
+        let width = table[0].chars().count();
+        assert!(
+            table.iter().all(|l| l.chars().count() == width),
+            "{section}:\n{}",
+            table.join("\n")
+        );
+    }
+    let huge = (text.lines())
+        .find(|l| l.trim_start().starts_with("huge "))
+        .expect("the huge workload's row");
+    let requests = huge.split_whitespace().nth(1).expect("its requests");
+    assert!(requests.len() > 12, "{huge}");
+}

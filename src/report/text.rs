@@ -169,26 +169,36 @@ pub fn render_text(
         .collect();
     if !scaled.is_empty() || !r.node_pools.is_empty() {
         let _ = writeln!(out, "\nAutoscaling (min / mean / max / at the end)");
+        let mut rows = Vec::new();
         for (name, a) in scaled {
-            let _ = writeln!(
-                out,
-                "  {:<16} replicas {:>20}  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
-                name,
+            rows.push(vec![
+                name.clone(),
+                "replicas".to_string(),
                 count(&a.replicas),
-                a.rescales,
-                if a.rescales == 1 {
-                    "rescale"
-                } else {
-                    "rescales"
-                },
-                a.max_replicas,
-                duration(a.at_max_replicas_s),
-                thousands(a.failed_while_scaling)
-            );
+                format!(
+                    "  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
+                    a.rescales,
+                    if a.rescales == 1 {
+                        "rescale"
+                    } else {
+                        "rescales"
+                    },
+                    a.max_replicas,
+                    duration(a.at_max_replicas_s),
+                    thousands(a.failed_while_scaling)
+                ),
+            ]);
         }
         for (name, p) in &r.node_pools {
-            let _ = writeln!(out, "  {:<16} nodes    {:>20}", name, count(&p.nodes));
+            rows.push(vec![
+                name.clone(),
+                "nodes".to_string(),
+                count(&p.nodes),
+                String::new(),
+            ]);
         }
+        let columns = [left("  ", 16), left(" ", 8), right(" ", 20), left("", 0)];
+        write_table(&mut out, &columns, &rows);
     }
 
     let restarted: Vec<_> = r
@@ -294,14 +304,15 @@ pub fn render_text(
             out,
             "\nIncidents (a workload with fewer than minReady endpoints serving)"
         );
-        for i in r.incidents.iter().take(INCIDENTS_MAX) {
-            let _ = writeln!(
-                out,
-                "  {:<16} {}",
-                i.workload,
-                interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing)
-            );
-        }
+        let rows: Vec<_> = (r.incidents.iter().take(INCIDENTS_MAX))
+            .map(|i| {
+                vec![
+                    i.workload.clone(),
+                    interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing),
+                ]
+            })
+            .collect();
+        write_table(&mut out, &[left("  ", 16), left(" ", 0)], &rows);
         more_in_json(&mut out, r.incidents.len(), INCIDENTS_MAX, "incidents");
     }
 

@@ -5,7 +5,7 @@
 
 /// Where a cell sits in its column: words left, figures right.
 #[derive(Clone, Copy)]
-pub(super) enum Align {
+enum Align {
     Left,
     Right,
 }
@@ -14,12 +14,12 @@ pub(super) enum Align {
 /// indent), its alignment, and the least width it takes.
 #[derive(Clone, Copy)]
 pub(super) struct Column {
-    pub gap: &'static str,
-    pub align: Align,
-    pub width: usize,
+    gap: &'static str,
+    align: Align,
+    width: usize,
 }
 
-/// Column shorthands, for tables laid out in a line.
+/// A column of words, after `gap`, at least `width` wide.
 pub(super) const fn left(gap: &'static str, width: usize) -> Column {
     Column {
         gap,
@@ -28,6 +28,7 @@ pub(super) const fn left(gap: &'static str, width: usize) -> Column {
     }
 }
 
+/// A column of figures, after `gap`, at least `width` wide.
 pub(super) const fn right(gap: &'static str, width: usize) -> Column {
     Column {
         gap,

@@ -374,7 +374,8 @@ pub fn render_text(
         if more > 0 {
             let _ = writeln!(
                 out,
-                "  … {more} more key events; `--trace FILE` writes every event"
+                "  … {} more key events; `--trace FILE` writes every event",
+                thousands(more)
             );
         }
     }
@@ -416,7 +417,7 @@ fn more_in_json(out: &mut String, listed: usize, shown: usize, what: &str) {
         let _ = writeln!(
             out,
             "  … {} more {what}; `--format json` lists them all",
-            listed - shown
+            thousands((listed - shown) as u64)
         );
     }
 }
@@ -537,5 +538,15 @@ mod tests {
             "00:10:52.250"
         );
         assert_eq!(percent(0.99833), "99.8330%");
+    }
+
+    #[test]
+    fn what_is_not_shown_is_counted_as_the_shown_figures_are() {
+        let mut out = String::new();
+        more_in_json(&mut out, 44_745, 10, "pods");
+        assert_eq!(
+            out,
+            "  … 44,735 more pods; `--format json` lists them all\n"
+        );
     }
 }

@@ -98,8 +98,8 @@ pub fn render_text(
             nines_short(&w.nines),
             percent(w.availability.time),
             duration(w.downtime_s),
-            w.incidents.to_string(),
-            w.restarts.to_string(),
+            thousands(w.incidents as u64),
+            thousands(w.restarts),
         ]);
     }
     let columns = [
@@ -177,7 +177,7 @@ pub fn render_text(
                 count(&a.replicas),
                 format!(
                     "  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
-                    a.rescales,
+                    thousands(u64::from(a.rescales)),
                     if a.rescales == 1 {
                         "rescale"
                     } else {

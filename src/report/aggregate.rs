@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Report;
-use super::columns::{left, right, write_table};
+use super::columns::{header, left, right, write_table};
 use crate::experiment::Summary;
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,8 +202,14 @@ impl AggregateReport {
             self.first_seed,
             self.first_seed + self.runs as u64 - 1
         );
-        let header = ["", "mean", "95 % interval of the mean", "p5", "p50", "p95"];
-        let mut rows = vec![header.map(str::to_string).to_vec()];
+        let mut rows = vec![header(&[
+            "",
+            "mean",
+            "95 % interval of the mean",
+            "p5",
+            "p50",
+            "p95",
+        ])];
         let percent = |v: f64| format!("{:.4}%", v * 100.0);
         let plain = |v: f64| format!("{v:.2}");
         let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String| {

@@ -37,10 +37,17 @@ pub(super) const fn right(gap: &'static str, width: usize) -> Column {
     }
 }
 
+/// A row of words, as a table's header.
+pub(super) fn header(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
 /// Writes `rows` (a cell per column each) a line each. A last column
 /// aligned left is not padded, so that no line ends in spaces it did
 /// not need.
 pub(super) fn write_table(out: &mut String, columns: &[Column], rows: &[Vec<String>]) {
+    use std::fmt::Write;
+
     let widths: Vec<usize> = (columns.iter().enumerate())
         .map(|(i, column)| {
             let widest = rows.iter().map(|row| row[i].chars().count()).max();
@@ -50,18 +57,12 @@ pub(super) fn write_table(out: &mut String, columns: &[Column], rows: &[Vec<Stri
     for row in rows {
         for (i, (cell, column)) in row.iter().zip(columns).enumerate() {
             out.push_str(column.gap);
-            let pad = " ".repeat(widths[i] - cell.chars().count());
-            match column.align {
-                Align::Left if i + 1 == columns.len() => out.push_str(cell),
-                Align::Left => {
-                    out.push_str(cell);
-                    out.push_str(&pad);
-                }
-                Align::Right => {
-                    out.push_str(&pad);
-                    out.push_str(cell);
-                }
-            }
+            let width = widths[i];
+            let _ = match column.align {
+                Align::Left if i + 1 == columns.len() => write!(out, "{cell}"),
+                Align::Left => write!(out, "{cell:<width$}"),
+                Align::Right => write!(out, "{cell:>width$}"),
+            };
         }
         out.push('\n');
     }
@@ -72,9 +73,7 @@ mod tests {
     use super::*;
 
     fn rows(cells: &[&[&str]]) -> Vec<Vec<String>> {
-        (cells.iter())
-            .map(|row| row.iter().map(|c| c.to_string()).collect())
-            .collect()
+        cells.iter().map(|row| header(row)).collect()
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::columns::{left, right, write_table};
+use super::columns::{header, left, right, write_table};
 use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
@@ -77,7 +77,7 @@ pub fn render_text(
     }
 
     let _ = writeln!(out, "\nWorkloads");
-    let header = [
+    let mut rows = vec![header(&[
         "name",
         "requests",
         "failed",
@@ -87,8 +87,7 @@ pub fn render_text(
         "downtime",
         "incidents",
         "restarts",
-    ];
-    let mut rows = vec![header.map(str::to_string).to_vec()];
+    ])];
     for (name, w) in &r.workloads {
         rows.push(vec![
             name.clone(),
@@ -132,15 +131,14 @@ pub fn render_text(
     }
 
     let _ = writeln!(out, "\nMonitoring (max / avg / at the end)");
-    let header = [
+    let mut rows = vec![header(&[
         "name",
         "CPU cores",
         "of request",
         "of limit",
         "memory MiB per pod",
         "requests/s",
-    ];
-    let mut rows = vec![header.map(str::to_string).to_vec()];
+    ])];
     for (name, w) in &r.workloads {
         let of = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
         rows.push(vec![

@@ -8,14 +8,38 @@
 
 use super::{ModelEvent, NodeId, PodId, World};
 use crate::scenario::{ControlPlane, LeaderComponent, Trigger};
-use crate::sim::{Engine, SimDuration, SimTime, Stream};
+use crate::sim::{Engine, SimDuration, SimTime, Stream, TimerId};
 use crate::units::Distribution;
 
 /// `--leader-elect-lease-duration`.
 const LEASE_DURATION: SimDuration = SimDuration::from_secs(15);
 
+/// `--leader-elect-renew-deadline`: a leader that cannot renew its lease
+/// for this long gives it up, and its process exits.
+const RENEW_DEADLINE: SimDuration = SimDuration::from_secs(10);
+
 /// `--leader-elect-retry-period`.
-pub(super) const RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
+const RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
+
+/// Where in `--leader-elect-retry-period` a candidate's next try falls.
+pub(super) fn retry_phase() -> Distribution {
+    Distribution::Uniform {
+        low: SimDuration::ZERO,
+        high: RETRY_PERIOD,
+    }
+}
+
+/// Where a leader-elected component (kube-controller-manager,
+/// kube-scheduler) stands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Leadership {
+    Leading,
+    /// A replica takes the lease at a `LeaderElected` already queued.
+    Electing,
+    /// No replica can take the lease before the API is writable again: a
+    /// candidate must first read the lease, then wait out its duration.
+    AwaitingApi,
+}
 
 /// A contiguous interval without a writable API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +67,13 @@ pub(super) struct ControlPlaneState {
     pub deferred_rollouts: Vec<usize>,
     /// Draws the outages of a managed control plane.
     managed_rng: Stream,
-    /// A replica of kube-controller-manager, and of kube-scheduler, holds
-    /// its lease.
-    leaders: [bool; 2],
+    /// Of kube-controller-manager, and of kube-scheduler.
+    leaders: [Leadership; 2],
+    /// Fires `--leader-elect-renew-deadline` into an outage of the API.
+    renew_deadline_timer: TimerId,
+    /// Draws where in the retry period a candidate first reads the lease
+    /// once the API is back.
+    election_rng: Stream,
     /// etcd is electing a leader: no write commits meanwhile.
     etcd_electing: bool,
     /// etcd's data is gone, and why: until a restore, nothing is writable.
@@ -53,7 +81,12 @@ pub(super) struct ControlPlaneState {
 }
 
 impl ControlPlaneState {
-    pub fn new(spec: ControlPlane, managed_rng: Stream) -> Self {
+    pub fn new(
+        spec: ControlPlane,
+        managed_rng: Stream,
+        election_rng: Stream,
+        renew_deadline_timer: TimerId,
+    ) -> Self {
         ControlPlaneState {
             spec,
             api_servers_up: spec.api_servers,
@@ -65,7 +98,9 @@ impl ControlPlaneState {
             deferred_nodes: Vec::new(),
             deferred_rollouts: Vec::new(),
             managed_rng,
-            leaders: [true; 2],
+            leaders: [Leadership::Leading; 2],
+            renew_deadline_timer,
+            election_rng,
             etcd_electing: false,
             etcd_lost: None,
         }
@@ -87,7 +122,7 @@ impl ControlPlaneState {
     }
 
     fn leader(&self, component: LeaderComponent) -> bool {
-        self.leaders[component as usize]
+        self.leaders[component as usize] == Leadership::Leading
     }
 
     /// Why the API is not writable, for the incident and the trace.
@@ -154,7 +189,8 @@ impl World<'_> {
     /// restarted process, under a new identity) takes it once it expires,
     /// `--leader-elect-lease-duration` (15 s) after the last renewal, at its
     /// next try (every `--leader-elect-retry-period`, 2 s): `retry_phase`
-    /// is where in that period the try falls.
+    /// is where in that period the try falls. Without a writable API no
+    /// replica can take it: the election waits for the API.
     pub(super) fn leader_lost(
         &mut self,
         component: LeaderComponent,
@@ -163,9 +199,15 @@ impl World<'_> {
         engine: &mut Engine<ModelEvent>,
     ) {
         let now = engine.now();
-        if !std::mem::replace(&mut self.control_plane.leaders[component as usize], false) {
+        let cp = &mut self.control_plane;
+        if cp.leaders[component as usize] != Leadership::Leading {
             return;
         }
+        if !cp.writable() {
+            cp.leaders[component as usize] = Leadership::AwaitingApi;
+            return;
+        }
+        cp.leaders[component as usize] = Leadership::Electing;
         let expiry = now + LEASE_DURATION;
         let at = expiry.max(not_before) + retry_phase;
         engine
@@ -173,24 +215,80 @@ impl World<'_> {
             .expect("after now");
     }
 
+    /// The API has been unwritable for `--leader-elect-renew-deadline`:
+    /// each leader failed to renew its lease, gives it up and exits
+    /// (`leaderelection lost`). The kubelet restarts the process, whose
+    /// new identity can only take the lease once the API is back.
+    pub(super) fn renew_deadline_passed(&mut self, engine: &mut Engine<ModelEvent>) {
+        if self.control_plane.writable() {
+            return;
+        }
+        let now = engine.now();
+        for component in [
+            LeaderComponent::ControllerManager,
+            LeaderComponent::Scheduler,
+        ] {
+            let leadership = &mut self.control_plane.leaders[component as usize];
+            if *leadership != Leadership::Leading {
+                continue;
+            }
+            *leadership = Leadership::AwaitingApi;
+            let name = component.name();
+            self.trace
+                .emit(now, true, "Lease", name, "LeaderElectionLost", || {
+                    format!(
+                        "failed to renew lease kube-system/{name} within {RENEW_DEADLINE}: \
+                         the leader exits, and a new one waits for the API"
+                    )
+                });
+        }
+    }
+
+    /// The API is writable again: a candidate of each component that lost
+    /// its leader reads the lease at its next try, and takes it a lease
+    /// duration later, when the lease it read has not been renewed.
+    fn elect_leaders_after_outage(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        for component in [
+            LeaderComponent::ControllerManager,
+            LeaderComponent::Scheduler,
+        ] {
+            let cp = &mut self.control_plane;
+            if cp.leaders[component as usize] != Leadership::AwaitingApi {
+                continue;
+            }
+            cp.leaders[component as usize] = Leadership::Electing;
+            let phase = retry_phase().sample(&mut cp.election_rng);
+            engine
+                .schedule_at(
+                    now + phase + LEASE_DURATION,
+                    ModelEvent::LeaderElected { component },
+                )
+                .expect("after now");
+        }
+    }
+
     pub(super) fn leader_elected(
         &mut self,
         component: LeaderComponent,
         engine: &mut Engine<ModelEvent>,
     ) {
-        let now = engine.now();
-        self.control_plane.leaders[component as usize] = true;
-        if component == LeaderComponent::ControllerManager {
-            self.hpa_controller_restarted();
+        if !self.api_writable() {
+            self.control_plane.leaders[component as usize] = Leadership::AwaitingApi;
+            return;
         }
+        let now = engine.now();
+        self.control_plane.leaders[component as usize] = Leadership::Leading;
         let name = component.name();
         self.trace
             .emit(now, true, "Lease", name, "LeaderElection", || {
                 format!("{name} replica became leader")
             });
-        if self.api_writable() {
-            self.catch_up(engine);
+        if component == LeaderComponent::ControllerManager {
+            self.hpa_controller_restarted();
+            self.node_lifecycle_restarted(engine);
         }
+        self.catch_up(engine);
     }
 
     /// etcd's leader is lost: the followers wait out their election timeout
@@ -308,6 +406,11 @@ impl World<'_> {
         let writable = self.control_plane.writable();
         match (self.control_plane.down_since.is_some(), writable) {
             (false, false) => {
+                engine.set_timer_in(
+                    self.control_plane.renew_deadline_timer,
+                    RENEW_DEADLINE,
+                    ModelEvent::LeaseRenewDeadline,
+                );
                 let why = self.control_plane.why_down();
                 self.trace.emit(now, true, "ControlPlane", "kube-apiserver", "APIUnavailable", || {
                     format!("{why}: nothing is scheduled, replaced or evicted, and kube-proxy keeps its last rules")
@@ -330,6 +433,8 @@ impl World<'_> {
                     "APIAvailable",
                     || "the API is writable again: the controllers catch up".to_string(),
                 );
+                engine.cancel_timer(self.control_plane.renew_deadline_timer);
+                self.elect_leaders_after_outage(engine);
                 self.catch_up(engine);
             }
             _ => {}

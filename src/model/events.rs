@@ -55,6 +55,9 @@ pub enum ModelEvent {
     /// standby replica → lease (one-shot): it acquires the expired lease and
     /// leads.
     LeaderElected { component: LeaderComponent },
+    /// leaders → their leases (renew-deadline timer): the API has been
+    /// unwritable for `--leader-elect-renew-deadline`; the leaders give up.
+    LeaseRenewDeadline,
     /// provider → control plane (one-shot): a managed control plane's outage
     /// begins.
     ManagedOutage,

@@ -201,7 +201,7 @@ impl World<'_> {
                 self.etcd_leader_lost(pause, engine);
             }
             FaultKind::LeaderCrash { component } => {
-                let phase = self.faults.draw(fault, &retry_phase());
+                let phase = self.faults.draw(fault, &control_plane::retry_phase());
                 let name = component.name();
                 self.trace
                     .emit(now, true, "Fault", &spec.stream, "LeaderCrash", || {
@@ -213,7 +213,7 @@ impl World<'_> {
             }
             FaultKind::ControlPlaneNodeCrash { duration } => {
                 let d = self.faults.draw(fault, duration);
-                let phase = self.faults.draw(fault, &retry_phase());
+                let phase = self.faults.draw(fault, &control_plane::retry_phase());
                 self.trace.emit(now, true, "Fault", &spec.stream, "ControlPlaneNodeCrash", || {
                     format!(
                         "the control-plane node of the leaders crashes for {}: its API server, etcd member and leaders",
@@ -432,14 +432,6 @@ fn etcd_election_timeout() -> crate::units::Distribution {
     crate::units::Distribution::Uniform {
         low: SimDuration::from_millis(1000),
         high: SimDuration::from_millis(2000),
-    }
-}
-
-/// Where in its retry period a standby's next try for a lease falls.
-fn retry_phase() -> crate::units::Distribution {
-    crate::units::Distribution::Uniform {
-        low: SimDuration::ZERO,
-        high: control_plane::RETRY_PERIOD,
     }
 }
 

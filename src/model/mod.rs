@@ -226,6 +226,10 @@ pub struct World<'s> {
     scheduler_timer: crate::sim::TimerId,
     /// Offset of the node lifecycle controller's monitor passes.
     monitor_phase: SimTime,
+    /// When the node lifecycle controller's process started leading: it
+    /// heard from no node before (`Missing timestamp for Node. Assuming
+    /// now as a timestamp`).
+    node_controller_since: SimTime,
     control_plane: control_plane::ControlPlaneState,
     /// Nodes whose pods' toleration ran out while the API was down.
     deferred_evictions: Vec<NodeId>,
@@ -404,10 +408,13 @@ impl<'s> World<'s> {
             scheduling: Vec::new(),
             scheduler_timer: engine.new_timer(),
             monitor_phase,
+            node_controller_since: SimTime::ZERO,
             master_disruption: false,
             control_plane: control_plane::ControlPlaneState::new(
                 scenario.control_plane,
                 streams.stream("control-plane/managed"),
+                streams.stream("control-plane/leader-election"),
+                engine.new_timer(),
             ),
             deferred_evictions: Vec::new(),
             api_journal: Vec::new(),
@@ -663,6 +670,7 @@ impl World<'_> {
             ModelEvent::OomKilled { pod } => self.oom_killed(pod, engine),
             ModelEvent::ManagedOutage => self.managed_outage(engine),
             ModelEvent::LeaderElected { component } => self.leader_elected(component, engine),
+            ModelEvent::LeaseRenewDeadline => self.renew_deadline_passed(engine),
             ModelEvent::EtcdLeaderElected => self.etcd_leader_elected(engine),
             ModelEvent::ControlPlaneFailureDue { fault } => {
                 self.control_plane_fault_fires(fault, engine)

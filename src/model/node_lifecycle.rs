@@ -21,13 +21,14 @@ fn first_tick_after(phase: SimTime, period: SimDuration, after: i128) -> SimTime
 impl World<'_> {
     /// When the controller will find this node's Lease stale, had its kubelet
     /// stopped at `now`: the first monitor pass more than the grace period
-    /// after the last renewal.
+    /// after the last renewal it saw, or after it started if it saw none.
     fn grace_period_exceeded_at(&self, node: NodeId, now: SimTime) -> SimTime {
         let settings = &self.scenario.settings;
         let renew = i128::from(settings.node_lease_renew_interval().as_nanos().max(1));
         let origin = i128::from(self.nodes[node].lease_origin.as_nanos());
         let t = i128::from(now.as_nanos());
-        let last_renewal = origin + (t - origin).div_euclid(renew) * renew;
+        let last_renewal = (origin + (t - origin).div_euclid(renew) * renew)
+            .max(i128::from(self.node_controller_since.as_nanos()));
         let deadline = last_renewal + i128::from(settings.node_monitor_grace_period.as_nanos());
         let at = first_tick_after(self.monitor_phase, settings.node_monitor_period, deadline);
         // A grace period shorter than the renew interval could put it in the past.
@@ -303,6 +304,44 @@ impl World<'_> {
         engine
             .set_timer(n.monitor_timer, next_pass, event)
             .expect("not in the past");
+    }
+
+    /// A new kube-controller-manager leader starts its node lifecycle and
+    /// taint-eviction controllers with nothing in memory. The first has
+    /// heard from no node, so each silent node gets a whole grace period
+    /// from now (`Missing timestamp for Node. Assuming now as a
+    /// timestamp`); the second plans every eviction on a tainted node a
+    /// whole toleration from now, as `processPodOnNode` does for a pod it
+    /// has not queued.
+    pub(super) fn node_lifecycle_restarted(&mut self, engine: &mut Engine<ModelEvent>) {
+        let now = engine.now();
+        self.node_controller_since = now;
+        let toleration = self.scenario.settings.unreachable_toleration;
+        self.deferred_evictions.clear();
+        for node in 0..self.nodes.len() {
+            let n = &self.nodes[node];
+            if !n.registered {
+                continue;
+            }
+            let name = &self.scenario.nodes[node].name;
+            self.trace
+                .emit(now, false, "Node", name, "RegisteredNode", || {
+                    format!("Node {name} event: Registered Node {name} in Controller")
+                });
+            let silent = n.ready_condition && (!n.up || n.partitioned);
+            let evicting = n.no_execute && n.pods.iter().any(|&pod| !self.pods[pod].deleting);
+            let toleration_timer = n.toleration_timer;
+            if silent {
+                self.defer_node(node);
+            }
+            if evicting {
+                engine.set_timer_in(
+                    toleration_timer,
+                    toleration,
+                    ModelEvent::TolerationExpired { node },
+                );
+            }
+        }
     }
 
     /// Evictions and taints held back by an outage of the API go ahead.

@@ -1,6 +1,7 @@
 //! The control plane (k8s-reference §9, §10): without a writable API the
 //! cluster freezes — kube-proxy keeps its last rules, nothing is marked
-//! NotReady, replaced or evicted — and catches up when the API returns.
+//! NotReady, replaced or evicted — and catches up when the API returns,
+//! once new leaders are elected if the outage outlasted their leases.
 
 use crate::support::{mean_and_se, run_traced, scenario, times};
 
@@ -51,21 +52,43 @@ fn a_control_plane_that_never_fails_reports_zero_downtime_not_minus_zero() {
 
 #[test]
 fn a_node_lost_while_the_api_is_down_stays_in_the_view_until_it_returns() {
-    // API down from 10 to 25 min; w-1 dies at 15. Its Lease is far older than
-    // the grace period when the API returns, so the first monitor pass after
-    // 25 min marks it NotReady, and kube-proxy drops it 1 s later.
+    // API down from 10 to 25 min; w-1 dies at 15. The leaders cannot renew
+    // their leases: 10 s into the outage they give them up and exit. When
+    // the API returns, a new controller-manager takes the lease 15 s after
+    // its first try (at a 2-s retry), and its node lifecycle controller,
+    // having heard from no node, gives w-1 a whole grace period from then:
+    // NotReady at the first monitor pass 50 s after the election, and
+    // kube-proxy drops it 1 s later.
     for seed in 1..=10 {
         let s = cluster(
             "{ apiServers: 1 }",
             "[ { at: 10m, apiServerDown: { all: true, duration: 15m } }, { at: 15m, nodeCrash: { node: w-1 } } ]",
         );
         let out = run_traced(&s, seed);
+        for component in ["kube-controller-manager", "kube-scheduler"] {
+            let lost = times(&out.trace, "Lease", "LeaderElectionLost", component);
+            assert_eq!(lost, vec![610.0], "seed {seed}: {component}");
+        }
+        let elected = times(
+            &out.trace,
+            "Lease",
+            "LeaderElection",
+            "kube-controller-manager",
+        );
+        assert_eq!(elected.len(), 1, "seed {seed}");
+        assert!(
+            (1515.0..1517.0).contains(&elected[0]),
+            "seed {seed}: {}",
+            elected[0]
+        );
         let not_ready = times(&out.trace, "Node", "NodeNotReady", "w-1");
         assert_eq!(not_ready.len(), 1, "seed {seed}");
+        let grace_over = elected[0] + 50.0;
         assert!(
-            (1500.0..1505.0).contains(&not_ready[0]),
-            "seed {seed}: {}",
-            not_ready[0]
+            not_ready[0] > grace_over && not_ready[0] <= grace_over + 5.0,
+            "seed {seed}: {} after an election at {}",
+            not_ready[0],
+            elected[0]
         );
         let removed: Vec<f64> = out
             .trace
@@ -166,7 +189,8 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
     // Three stacked control-plane nodes. A worker dies at 10 min; its pod's
     // eviction falls at E. The controller-manager's leader crashes 5 s
     // before E: a standby takes the lease 15 s after the crash, at its next
-    // 2-s try, and only then is the pod evicted and replaced.
+    // 2-s try. Its taint-eviction controller starts with an empty queue, as
+    // every new leader's does, and plans the eviction anew: 300 s on.
     let with = |extra: &str| {
         cluster(
             "{ apiServers: 3, etcdMembers: 3 }",
@@ -195,11 +219,85 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
             (15.0..17.0).contains(&gap),
             "seed {seed}: failover took {gap} s"
         );
+        // The new leader's taint-eviction controller has queued nothing:
+        // it plans the pod's eviction a whole toleration from its start.
+        let evicted = times(&out.trace, "Pod", "TaintManagerEviction", "web-");
+        assert!(
+            evicted.len() == 1 && (evicted[0] - (elected[0] + 300.0)).abs() < 1e-6,
+            "seed {seed}: {evicted:?} after an election at {}",
+            elected[0]
+        );
         let created = times(&out.trace, "ReplicaSet", "SuccessfulCreate", "web-");
         assert_eq!(
-            created,
-            vec![elected[0]],
-            "seed {seed}: nothing replaced during the gap"
+            created, evicted,
+            "seed {seed}: nothing replaced before the eviction"
+        );
+    }
+}
+
+#[test]
+fn an_api_outage_shorter_than_the_renew_deadline_keeps_the_leaders() {
+    // w-1 dies at 10 min; without an outage its Lease is found stale at a
+    // monitor pass D. The API goes down 4 s before D. Back within the 10-s
+    // renew deadline (8 s), the leaders kept their leases and the
+    // controller its memory: NotReady at the next pass, D + 5 s. Down for
+    // 12 s, both leaders gave up at D + 6 s; the controller-manager elected
+    // 15 to 17 s after the API returns has heard from no node, and waits a
+    // whole grace period.
+    let with = |extra: &str| {
+        cluster(
+            "{ apiServers: 1 }",
+            &format!("[ {{ at: 10m, nodeCrash: {{ node: w-1 }} }}{extra} ]"),
+        )
+    };
+    let outage = |start: f64, seconds: u32| {
+        format!(", {{ at: {start:.9}s, apiServerDown: {{ all: true, duration: {seconds}s }} }}")
+    };
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    for seed in 1..=10 {
+        let baseline = run_traced(&with(""), seed);
+        let detected = times(&baseline.trace, "Node", "NodeNotReady", "w-1")[0];
+
+        let short = run_traced(&with(&outage(detected - 4.0, 8)), seed);
+        assert!(
+            short.trace.iter().all(|e| e.kind != "Lease"),
+            "seed {seed}: no lease changes hands"
+        );
+        let not_ready = times(&short.trace, "Node", "NodeNotReady", "w-1");
+        assert!(
+            not_ready.len() == 1 && close(not_ready[0], detected + 5.0),
+            "seed {seed}: {not_ready:?}, {detected} without the outage"
+        );
+
+        let long = run_traced(&with(&outage(detected - 4.0, 12)), seed);
+        let lost = times(
+            &long.trace,
+            "Lease",
+            "LeaderElectionLost",
+            "kube-controller-manager",
+        );
+        assert!(
+            lost.len() == 1 && close(lost[0], detected + 6.0),
+            "seed {seed}: {lost:?}"
+        );
+        let elected = times(
+            &long.trace,
+            "Lease",
+            "LeaderElection",
+            "kube-controller-manager",
+        );
+        let back = detected + 8.0;
+        assert!(
+            elected.len() == 1 && elected[0] >= back + 15.0 - 1e-6 && elected[0] < back + 17.0,
+            "seed {seed}: {elected:?}, the API back at {back}"
+        );
+        let not_ready = times(&long.trace, "Node", "NodeNotReady", "w-1");
+        assert_eq!(not_ready.len(), 1, "seed {seed}");
+        assert!(
+            not_ready[0] > elected[0] + 50.0 && not_ready[0] <= elected[0] + 55.0,
+            "seed {seed}: {} after an election at {}",
+            not_ready[0],
+            elected[0]
         );
     }
 }
@@ -297,10 +395,23 @@ fn an_etcd_restore_loses_exactly_the_writes_after_the_last_snapshot() {
             (cp.incidents[0].start_s, cp.incidents[0].end_s),
             (1140.0, 2040.0)
         );
+        // The leaders gave up their leases 10 s into the loss; the
+        // controller-manager elected after the restore has heard from no
+        // node, and finds w-1 silent a whole grace period later.
+        let elected = times(
+            &out.trace,
+            "Lease",
+            "LeaderElection",
+            "kube-controller-manager",
+        );
+        assert!(
+            elected.len() == 1 && (2055.0..2057.0).contains(&elected[0]),
+            "seed {seed}: {elected:?}"
+        );
         let not_ready = times(&out.trace, "Node", "NodeNotReady", "w-1");
         assert_eq!(not_ready.len(), 2, "seed {seed}");
         assert!(
-            (2040.0..2045.0).contains(&not_ready[1]),
+            not_ready[1] > elected[0] + 50.0 && not_ready[1] <= elected[0] + 55.0,
             "seed {seed}: {not_ready:?}"
         );
         let evicted = times(&out.trace, "Pod", "TaintManagerEviction", "web-");

@@ -4,7 +4,7 @@
 
 use super::{ControlPlaneComponent, ModelEvent, NodeId, PodId, World, control_plane};
 use crate::faults::FaultInjector;
-use crate::scenario::{Fault, FaultKind, NodeTarget, Trigger};
+use crate::scenario::{EVERY_NODE, Fault, FaultKind, NodeTarget, Trigger};
 use crate::sim::{Engine, SimDuration};
 
 /// The earliest of the times to failure drawn for each of `hitting`, in
@@ -287,12 +287,8 @@ impl World<'_> {
                                 ),
                             }
                         });
-                    self.partition_node(
-                        node,
-                        format!("nodePartition {name}"),
-                        *traffic_reachable,
-                        engine,
-                    );
+                    let cause = self.node_fault_cause(fault, "nodePartition", &name);
+                    self.partition_node(node, cause, *traffic_reachable, engine);
                     if let Some(d) = heals {
                         let timer = self.nodes[node].recover_timer;
                         engine.set_timer_in(timer, d, ModelEvent::NodeRecovers { node });
@@ -418,10 +414,35 @@ impl World<'_> {
                 None => format!("node {name} crashes for good"),
             },
         );
-        self.node_crashes(node, format!("nodeCrash {name}"), engine);
+        let cause = self.node_fault_cause(fault, "nodeCrash", &name);
+        self.node_crashes(node, cause, engine);
         if let Some(d) = recover_in {
             let timer = self.nodes[node].recover_timer;
             engine.set_timer_in(timer, d, ModelEvent::NodeRecovers { node });
+        }
+    }
+}
+
+impl World<'_> {
+    /// What a node fault's incidents name: the node, or, for a
+    /// `zoneOutage`, the zone and the fault first.
+    fn node_fault_cause(&self, fault: usize, kind: &str, node: &str) -> String {
+        let spec = &self.scenario.faults[fault];
+        match spec.kind {
+            FaultKind::NodeCrash {
+                target: NodeTarget::Zone(z),
+                count: EVERY_NODE,
+                ..
+            }
+            | FaultKind::NodePartition {
+                target: NodeTarget::Zone(z),
+                count: EVERY_NODE,
+                ..
+            } => format!(
+                "zoneOutage {} ({}): {kind} {node}",
+                self.scenario.zones[z], spec.stream
+            ),
+            _ => format!("{kind} {node}"),
         }
     }
 }

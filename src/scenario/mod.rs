@@ -439,6 +439,10 @@ pub enum NodeTarget {
     Any,
 }
 
+/// The `count` of a node fault that takes every node it targets: a
+/// `zoneOutage`'s.
+pub const EVERY_NODE: u32 = u32::MAX;
+
 #[derive(Debug, Clone, Default)]
 pub struct Slo {
     pub request_availability: Option<f64>,

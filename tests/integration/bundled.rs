@@ -266,4 +266,10 @@ fn a_zone_outage_downs_only_the_workload_pinned_to_the_zone() {
     let pinned = workload(&out.report, "web-one-zone");
     assert_eq!(pinned.incidents, 1);
     assert!(pinned.downtime_s >= 3600.0);
+    // The incident names the outage, not one of the zone's nodes alone.
+    let cause = &out.report.incidents[0].cause;
+    assert!(
+        cause.starts_with("zoneOutage a (zone-a-power): nodeCrash workers-"),
+        "{cause}"
+    );
 }

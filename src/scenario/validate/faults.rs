@@ -197,14 +197,14 @@ impl Checker {
                     if z.partition {
                         FaultKind::NodePartition {
                             target,
-                            count: u32::MAX,
+                            count: EVERY_NODE,
                             recover_after: z.recover_after,
                             traffic_reachable: false,
                         }
                     } else {
                         FaultKind::NodeCrash {
                             target,
-                            count: u32::MAX,
+                            count: EVERY_NODE,
                             recover_after: z.recover_after,
                         }
                     }

@@ -213,7 +213,9 @@ impl World<'_> {
         engine.set_timer_in(p.timer, delay, ModelEvent::BackOffExpired { pod });
         let container = &self.scenario.workloads[p.workload].name;
         let name = &p.name;
-        self.trace.emit(now, false, "Pod", name, "BackOff", || {
+        // Key: the back-off, not the crash, is what keeps a crash-looping
+        // pod out of service, and it doubles at each restart.
+        self.trace.emit(now, true, "Pod", name, "BackOff", || {
             format!("Back-off {delay} restarting failed container={container} pod={name}")
         });
     }

@@ -50,6 +50,26 @@ faults: [ { every: 11m, podCrash: { workload: web } } ]
 }
 
 #[test]
+fn the_report_timeline_shows_each_back_off() {
+    // The key events a run keeps for its report, without `--trace`: a
+    // crash loop's back-offs, not only its crashes, are what keep the pod
+    // out of service.
+    let s = scenario(
+        "name: crashloop
+duration: 10m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads: [ { name: web, replicas: 1, app: { startup: 1s } } ]
+faults: [ { every: 1m, podCrash: { workload: web } } ]
+",
+    );
+    let out = crate::support::run(&s, 1);
+    assert!(out.trace.iter().all(|e| e.key));
+    let delays = back_off_delays(&out.trace);
+    assert_eq!(delays[..4], ["10s", "20s", "40s", "80s"], "{delays:?}");
+}
+
+#[test]
 fn a_cold_start_pulls_each_image_once_per_node_and_is_down_until_ready() {
     // Two replicas on one node: the second waits for the first's pull rather
     // than pulling again, both start at 20 s, the app is up at 25 s, and the

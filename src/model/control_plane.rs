@@ -190,15 +190,13 @@ impl World<'_> {
     /// `--leader-elect-lease-duration` (15 s) after the last renewal, at its
     /// next try (every `--leader-elect-retry-period`, 2 s): `retry_phase`
     /// is where in that period the try falls. Without a writable API no
-    /// replica can take it: the election waits for the API.
+    /// replica can read the lease: the election waits for the API.
     pub(super) fn leader_lost(
         &mut self,
         component: LeaderComponent,
-        not_before: SimTime,
         retry_phase: SimDuration,
         engine: &mut Engine<ModelEvent>,
     ) {
-        let now = engine.now();
         let cp = &mut self.control_plane;
         if cp.leaders[component as usize] != Leadership::Leading {
             return;
@@ -208,11 +206,10 @@ impl World<'_> {
             return;
         }
         cp.leaders[component as usize] = Leadership::Electing;
-        let expiry = now + LEASE_DURATION;
-        let at = expiry.max(not_before) + retry_phase;
-        engine
-            .schedule_at(at, ModelEvent::LeaderElected { component })
-            .expect("after now");
+        engine.schedule_in(
+            LEASE_DURATION + retry_phase,
+            ModelEvent::LeaderElected { component },
+        );
     }
 
     /// The API has been unwritable for `--leader-elect-renew-deadline`:
@@ -321,27 +318,15 @@ impl World<'_> {
 
     /// The control-plane node hosting the leaders stops for `duration`: its
     /// API server, (stacked) its etcd member, and both leaders, which fail
-    /// over to another node's replicas, or wait for this node to come back.
+    /// over to another node's replicas, or, when no other API server is
+    /// left, wait for this node to come back.
     pub(super) fn control_plane_node_crash(
         &mut self,
         duration: SimDuration,
         retry_phase: SimDuration,
         engine: &mut Engine<ModelEvent>,
     ) {
-        let now = engine.now();
-        let spec = self.scenario.control_plane;
-        let not_before = if spec.api_servers > 1 {
-            now
-        } else {
-            now + duration
-        };
-        for component in [
-            LeaderComponent::ControllerManager,
-            LeaderComponent::Scheduler,
-        ] {
-            self.leader_lost(component, not_before, retry_phase, engine);
-        }
-        if spec.stacked {
+        if self.scenario.control_plane.stacked {
             self.control_plane_instances_down(
                 ControlPlaneComponent::EtcdMembers,
                 Some(1),
@@ -355,6 +340,12 @@ impl World<'_> {
             duration,
             engine,
         );
+        for component in [
+            LeaderComponent::ControllerManager,
+            LeaderComponent::Scheduler,
+        ] {
+            self.leader_lost(component, retry_phase, engine);
+        }
     }
 
     /// `count` instances (every one with `None`) stop, and come back after

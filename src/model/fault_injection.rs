@@ -209,7 +209,7 @@ impl World<'_> {
                             "the {name} leader crashes; a replica waits for its lease to expire"
                         )
                     });
-                self.leader_lost(*component, now, phase, engine);
+                self.leader_lost(*component, phase, engine);
             }
             FaultKind::ControlPlaneNodeCrash { duration } => {
                 let d = self.faults.draw(fault, duration);

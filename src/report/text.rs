@@ -480,22 +480,7 @@ fn thousands(n: u64) -> String {
 
 /// A duration the way an operator says it: `52s`, `5m 12s`, `2h 03m`, `3d 04h`.
 pub(crate) fn duration(secs: f64) -> String {
-    if secs < 60.0 {
-        return if secs == secs.trunc() {
-            format!("{secs:.0}s")
-        } else {
-            format!("{secs:.1}s")
-        };
-    }
-    let s = secs.round() as u64;
-    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
-    if d > 0 {
-        format!("{d}d {h:02}h")
-    } else if h > 0 {
-        format!("{h}h {m:02}m")
-    } else {
-        format!("{m}m {sec:02}s")
-    }
+    crate::units::duration::for_people(secs)
 }
 
 /// An instant of the run as a clock: `00:10:52`, `12d 04:00:00`.

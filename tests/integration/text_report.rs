@@ -1,0 +1,75 @@
+//! What a person reads: the text report's sections, the events its timeline
+//! quotes, `--seeds`' table and `sweep`'s rows. A test per slip a review
+//! found, named after it.
+
+use crate::support::{run_traced, scenario};
+
+/// Three workers, a web Deployment, and the faults given.
+fn cluster(faults: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: words
+duration: 1h
+cluster:
+  controlPlane: {{ apiServers: 3, etcdMembers: 3 }}
+  nodePools: [ {{ name: w, count: 3, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+  - name: web
+    replicas: 3
+    readinessProbe: {{ httpGet: {{ port: 80 }}, periodSeconds: 5 }}
+    app: {{ startup: 5s }}
+traffic: [ {{ workload: web, rate: 100 }} ]
+faults: {faults}
+"
+    ))
+}
+
+/// The message of the first event with this reason.
+fn message(out: &nines::RunOutput, reason: &str) -> String {
+    out.trace
+        .iter()
+        .find(|e| e.reason == reason)
+        .unwrap_or_else(|| panic!("a {reason} event"))
+        .message
+        .to_string()
+}
+
+#[test]
+fn a_fault_event_gives_its_duration_as_the_report_does_not_in_raw_seconds() {
+    // The review's `node workers-3 crashes; it comes back in 1270.553s`.
+    let s = cluster(
+        "[ { at: 5m, nodeCrash: { node: w-1, recoverAfter: 1270.553s } },
+           { at: 10m, trafficSpike: { workload: web, multiplier: 2, duration: 90s } } ]",
+    );
+    let out = run_traced(&s, 1);
+    assert_eq!(
+        message(&out, "NodeCrash"),
+        "node w-1 crashes; it comes back in 21m 11s"
+    );
+    assert_eq!(
+        message(&out, "TrafficSpike"),
+        "requests to `web` ×2 for 1m 30s"
+    );
+}
+
+#[test]
+fn one_etcd_member_stops_in_the_singular() {
+    // The review's `1 etcd members stop`.
+    let s = cluster(
+        "[ { at: 5m, etcdMemberDown: { count: 1, duration: 5m } },
+           { at: 20m, etcdMemberDown: { count: 2, duration: 30s } },
+           { at: 30m, apiServerDown: { all: true, duration: 45s } } ]",
+    );
+    let out = run_traced(&s, 1);
+    let messages: Vec<&str> = (out.trace.iter())
+        .filter(|e| e.kind == "Fault")
+        .map(|e| &*e.message)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "1 etcd member stops for 5m 00s",
+            "2 etcd members stop for 30s",
+            "all API servers stop for 45s",
+        ]
+    );
+}

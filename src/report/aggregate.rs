@@ -196,9 +196,9 @@ impl AggregateReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}\n{} runs, seeds {}..{}\n",
+            "{}\n{}, seeds {}..{}\n",
             self.scenario,
-            self.runs,
+            super::text::counted(self.runs as u64, "run", "runs"),
             self.first_seed,
             self.first_seed + self.runs as u64 - 1
         );

@@ -35,10 +35,10 @@ pub fn render_text(
     }
     let _ = writeln!(
         out,
-        "seed {} · {} simulated · {} events\n",
+        "seed {} · {} simulated · {}\n",
         r.seed,
         duration(r.duration_s),
-        thousands(r.events)
+        counted(r.events, "event", "events")
     );
     let _ = writeln!(out, "  {:<20} {:>12}  {:>8}", "", "availability", "nines");
     let _ = writeln!(
@@ -174,13 +174,8 @@ pub fn render_text(
                 "replicas".to_string(),
                 count(&a.replicas),
                 format!(
-                    "  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
-                    thousands(u64::from(a.rescales)),
-                    if a.rescales == 1 {
-                        "rescale"
-                    } else {
-                        "rescales"
-                    },
+                    "  {}  at maxReplicas ({}) {}  {} requests failed while scaling",
+                    counted(u64::from(a.rescales), "rescale", "rescales"),
                     a.max_replicas,
                     duration(a.at_max_replicas_s),
                     thousands(a.failed_while_scaling)
@@ -222,7 +217,7 @@ pub fn render_text(
                 format!("({})", oom_kills(&p.pod))
             );
         }
-        more_in_json(&mut out, restarted.len(), PODS_MAX, "pods");
+        more_in_json(&mut out, restarted.len(), PODS_MAX, ("pod", "pods"));
     }
 
     if !r.rollouts.is_empty() {
@@ -258,7 +253,12 @@ pub fn render_text(
             left(" ", 0),
         ];
         write_table(&mut out, &columns, &rows);
-        more_in_json(&mut out, r.rollouts.len(), INCIDENTS_MAX, "rollouts");
+        more_in_json(
+            &mut out,
+            r.rollouts.len(),
+            INCIDENTS_MAX,
+            ("rollout", "rollouts"),
+        );
     }
 
     if !r.drains.is_empty() {
@@ -267,15 +267,15 @@ pub fn render_text(
             let end = d.end_s.map_or("…".to_string(), clock);
             let _ = writeln!(
                 out,
-                "  {:<16} {} → {}  waited {} on disruption budgets ({} evictions refused)",
+                "  {:<16} {} → {}  waited {} on disruption budgets ({} refused)",
                 d.node,
                 clock(d.start_s),
                 end,
                 duration(d.waited_on_budget_s),
-                d.evictions_refused
+                counted(u64::from(d.evictions_refused), "eviction", "evictions")
             );
         }
-        more_in_json(&mut out, r.drains.len(), INCIDENTS_MAX, "drains");
+        more_in_json(&mut out, r.drains.len(), INCIDENTS_MAX, ("drain", "drains"));
     }
 
     if r.requests.failed > 0 {
@@ -311,7 +311,12 @@ pub fn render_text(
             })
             .collect();
         write_table(&mut out, &[left("  ", 16), left(" ", 0)], &rows);
-        more_in_json(&mut out, r.incidents.len(), INCIDENTS_MAX, "incidents");
+        more_in_json(
+            &mut out,
+            r.incidents.len(),
+            INCIDENTS_MAX,
+            ("incident", "incidents"),
+        );
     }
 
     let cp = &r.control_plane;
@@ -343,7 +348,7 @@ pub fn render_text(
             &mut out,
             r.lost_changes.len(),
             INCIDENTS_MAX,
-            "lost changes",
+            ("lost change", "lost changes"),
         );
     }
 
@@ -372,8 +377,9 @@ pub fn render_text(
         if more > 0 {
             let _ = writeln!(
                 out,
-                "  … {} more key events; `--trace FILE` writes every event",
-                thousands(more)
+                "  … {} more {}; `--trace FILE` writes every event",
+                thousands(more),
+                if more == 1 { "key event" } else { "key events" }
             );
         }
     }
@@ -409,15 +415,23 @@ pub fn render_text(
     out
 }
 
-/// The line that says how many were left out of a list, and where they are.
-fn more_in_json(out: &mut String, listed: usize, shown: usize, what: &str) {
+/// The line that says how many were left out of a list, and where they
+/// are; `what` is the thing listed, as one and as many.
+fn more_in_json(out: &mut String, listed: usize, shown: usize, what: (&str, &str)) {
     if listed > shown {
         let _ = writeln!(
             out,
-            "  … {} more {what}; `--format json` lists them all",
-            thousands((listed - shown) as u64)
+            "  … {} more {}; `--format json` lists them all",
+            thousands((listed - shown) as u64),
+            if listed - shown == 1 { what.0 } else { what.1 }
         );
     }
+}
+
+/// A count and what it counts, in the singular for one: `1 event`,
+/// `1,234 events`.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// A down interval as the incident lists show it: `00:10:00 → 00:10:52  52s  cause`.
@@ -526,10 +540,21 @@ mod tests {
     #[test]
     fn what_is_not_shown_is_counted_as_the_shown_figures_are() {
         let mut out = String::new();
-        more_in_json(&mut out, 44_745, 10, "pods");
+        more_in_json(&mut out, 44_745, 10, ("pod", "pods"));
         assert_eq!(
             out,
             "  … 44,735 more pods; `--format json` lists them all\n"
         );
+    }
+
+    #[test]
+    fn one_of_a_thing_is_counted_in_the_singular() {
+        // The review's `· 1 events` (hung-app-tcp-probe).
+        assert_eq!(counted(1, "event", "events"), "1 event");
+        assert_eq!(counted(0, "event", "events"), "0 events");
+        assert_eq!(counted(1_234, "event", "events"), "1,234 events");
+        let mut out = String::new();
+        more_in_json(&mut out, 21, 20, ("incident", "incidents"));
+        assert_eq!(out, "  … 1 more incident; `--format json` lists them all\n");
     }
 }

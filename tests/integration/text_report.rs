@@ -73,3 +73,18 @@ fn one_etcd_member_stops_in_the_singular() {
         ]
     );
 }
+
+/// A bundled scenario's text report at its own seed.
+fn bundled_text(file: &str) -> String {
+    let s = crate::support::bundled(file);
+    let seed = s.seed.expect("a bundled scenario has its seed");
+    crate::support::run(&s, seed).text(&s.description)
+}
+
+#[test]
+fn a_run_of_one_event_says_1_event() {
+    // The review's `seed 5 · 1h 00m simulated · 1 events`.
+    let text = bundled_text("hung-app-tcp-probe.yaml");
+    let header = text.lines().nth(2).expect("the header's third line");
+    assert_eq!(header, "seed 5 · 1h 00m simulated · 1 event");
+}

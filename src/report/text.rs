@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::columns::{header, left, right, write_table};
+use super::columns::{Column, header, left, right, write_table};
 use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
@@ -304,13 +304,20 @@ pub fn render_text(
         );
         let rows: Vec<_> = (r.incidents.iter().take(INCIDENTS_MAX))
             .map(|i| {
-                vec![
-                    i.workload.clone(),
-                    interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing),
-                ]
+                let mut row = vec![i.workload.clone()];
+                row.extend(interval(
+                    i.start_s,
+                    i.end_s,
+                    i.duration_s,
+                    &i.cause,
+                    i.ongoing,
+                ));
+                row
             })
             .collect();
-        write_table(&mut out, &[left("  ", 16), left(" ", 0)], &rows);
+        let mut columns = vec![left("  ", 16)];
+        columns.extend(interval_columns(" "));
+        write_table(&mut out, &columns, &rows);
         more_in_json(
             &mut out,
             r.incidents.len(),
@@ -327,13 +334,16 @@ pub fn render_text(
             percent(cp.availability),
             duration(cp.downtime_s)
         );
-        for i in cp.incidents.iter().take(INCIDENTS_MAX) {
-            let _ = writeln!(
-                out,
-                "  {}",
-                interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing)
-            );
-        }
+        let rows: Vec<_> = (cp.incidents.iter().take(INCIDENTS_MAX))
+            .map(|i| interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing).to_vec())
+            .collect();
+        write_table(&mut out, &interval_columns("  "), &rows);
+        more_in_json(
+            &mut out,
+            cp.incidents.len(),
+            INCIDENTS_MAX,
+            ("control-plane outage", "control-plane outages"),
+        );
     }
 
     if !r.lost_changes.is_empty() {
@@ -434,19 +444,32 @@ pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
-/// A down interval as the incident lists show it: `00:10:00 → 00:10:52  52s  cause`.
-fn interval(start_s: f64, end_s: f64, duration_s: f64, cause: &str, ongoing: bool) -> String {
+/// A down interval as the incident lists show it, a cell per column of
+/// [`interval_columns`]: `00:10:00 → 00:10:52  52s  cause`.
+fn interval(start_s: f64, end_s: f64, duration_s: f64, cause: &str, ongoing: bool) -> [String; 4] {
     let tail = if ongoing {
         " (still down at the end)"
     } else {
         ""
     };
-    format!(
-        "{} → {}  {:>9}  {cause}{tail}",
+    [
         clock(start_s),
         clock(end_s),
-        duration(duration_s)
-    )
+        duration(duration_s),
+        format!("{cause}{tail}"),
+    ]
+}
+
+/// The columns of an [`interval`], after `gap`. In columns, not one
+/// string: a clock past the hundredth day is a character wider, and
+/// pushed the rest of its row out of line.
+const fn interval_columns(gap: &'static str) -> [Column; 4] {
+    [
+        right(gap, 0),
+        right(" → ", 0),
+        right("  ", 9),
+        left("  ", 0),
+    ]
 }
 
 fn gauge(g: &super::Gauge, decimals: usize) -> String {

@@ -88,3 +88,66 @@ fn a_run_of_one_event_says_1_event() {
     let header = text.lines().nth(2).expect("the header's third line");
     assert_eq!(header, "seed 5 · 1h 00m simulated · 1 event");
 }
+
+/// The lines of the section whose heading starts with `heading`, up to the
+/// blank line that ends it.
+fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
+    (text.lines())
+        .skip_while(|l| !l.starts_with(heading))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_control_plane_outages_past_twenty_say_how_many_more_and_keep_in_line() {
+    // The review: a year on a managed control plane has 26 outages; the
+    // text listed 20 and said nothing of the others, and the rows from
+    // day 100 on stood a column to the right.
+    let text = bundled_text("managed-control-plane.yaml");
+    let rows = section(&text, "Control plane:");
+    assert_eq!(rows.len(), 21, "{}", rows.join("\n"));
+    assert_eq!(
+        rows[20],
+        "  … 6 more control-plane outages; `--format json` lists them all"
+    );
+    let arrows: Vec<usize> = (rows[..20].iter())
+        .map(|l| l.find('→').expect("an interval"))
+        .collect();
+    assert!(rows[19].starts_with("  279d"), "{}", rows[19]);
+    assert!(
+        arrows.iter().all(|&a| a == arrows[0]),
+        "{}",
+        rows.join("\n")
+    );
+    let widths: Vec<usize> = (rows[..20].iter())
+        .map(|l| l.find("managed").expect("a cause"))
+        .collect();
+    assert!(
+        widths.iter().all(|&w| w == widths[0]),
+        "{}",
+        rows.join("\n")
+    );
+}
+
+#[test]
+fn incidents_before_and_after_the_hundredth_day_keep_in_line() {
+    let s = scenario(
+        "name: long
+duration: 200d
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads: [ { name: web, replicas: 1 } ]
+traffic: [ { workload: web, rate: 1 } ]
+faults:
+  - { at: 50d, nodeCrash: { node: w-1, recoverAfter: 10m } }
+  - { at: 150d, nodeCrash: { node: w-1, recoverAfter: 10m } }
+",
+    );
+    let text = crate::support::run(&s, 1).text("");
+    let rows = section(&text, "Incidents");
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[1].contains(" 150d 00:00:00 → 150d"), "{}", rows[1]);
+    let arrow = |l: &str| l.find('→').expect("an interval");
+    assert_eq!(arrow(rows[0]), arrow(rows[1]), "{}", rows.join("\n"));
+}

@@ -194,13 +194,16 @@ pub fn render_text(
         write_table(&mut out, &columns, &rows);
     }
 
-    let restarted: Vec<_> = r
+    // Most restarts first, the pod whose restarts matter most; ties by name,
+    // so that the order does not depend on which pod restarted first.
+    let mut restarted: Vec<_> = r
         .workloads
         .iter()
         .flat_map(|(_, w)| w.pod_restarts.iter())
         .collect();
+    restarted.sort_by(|a, b| b.restarts.cmp(&a.restarts).then_with(|| a.pod.cmp(&b.pod)));
     if !restarted.is_empty() {
-        let _ = writeln!(out, "\nRestarts by pod (of which OOMKilled)");
+        let _ = writeln!(out, "\nRestarts by pod, most first (of which OOMKilled)");
         let oom_kills = |pod: &str| {
             r.workloads
                 .iter()
@@ -208,15 +211,20 @@ pub fn render_text(
                 .find(|k| k.pod == pod)
                 .map_or(0, |k| k.oom_kills)
         };
-        for p in restarted.iter().take(PODS_MAX) {
-            let _ = writeln!(
-                out,
-                "  {:<40} {:>6} {:>6}",
-                p.pod,
-                p.restarts,
-                format!("({})", oom_kills(&p.pod))
-            );
-        }
+        let rows: Vec<_> = (restarted.iter().take(PODS_MAX))
+            .map(|p| {
+                vec![
+                    p.pod.clone(),
+                    thousands(u64::from(p.restarts)),
+                    format!("({})", thousands(u64::from(oom_kills(&p.pod)))),
+                ]
+            })
+            .collect();
+        write_table(
+            &mut out,
+            &[left("  ", 40), right(" ", 6), right(" ", 6)],
+            &rows,
+        );
         more_in_json(&mut out, restarted.len(), PODS_MAX, ("pod", "pods"));
     }
 

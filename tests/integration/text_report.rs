@@ -151,3 +151,36 @@ faults:
     let arrow = |l: &str| l.find('→').expect("an interval");
     assert_eq!(arrow(rows[0]), arrow(rows[1]), "{}", rows.join("\n"));
 }
+
+#[test]
+fn the_pods_that_restarted_most_come_first() {
+    // The review: a year on a managed control plane listed its pods'
+    // restarts as 5, 9, 1, 1, 1, 12, … then `… 6 more pods`, the pod with
+    // 16 among those not shown.
+    let s = crate::support::bundled("managed-control-plane.yaml");
+    let out = crate::support::run(&s, s.seed.expect("its seed"));
+    let text = out.text(&s.description);
+    let rows = section(&text, "Restarts by pod");
+    let shown: Vec<(&str, u32)> = (rows.iter())
+        .filter(|l| !l.contains('…'))
+        .map(|l| {
+            let mut cells = l.split_whitespace();
+            let pod = cells.next().expect("a pod");
+            (
+                pod,
+                cells
+                    .next()
+                    .expect("its restarts")
+                    .parse()
+                    .expect("a count"),
+            )
+        })
+        .collect();
+    let mut all: Vec<(&str, u32)> = (out.report.workloads.iter())
+        .flat_map(|(_, w)| w.pod_restarts.iter())
+        .map(|p| (p.pod.as_str(), p.restarts))
+        .collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    assert_eq!(shown, all[..10], "{}", rows.join("\n"));
+    assert_eq!(shown[0].1, 16);
+}

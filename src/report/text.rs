@@ -134,8 +134,8 @@ pub fn render_text(
     let mut rows = vec![header(&[
         "name",
         "CPU cores",
-        "of request",
-        "of limit",
+        "avg of request",
+        "avg of limit",
         "memory MiB per pod",
         "requests/s",
     ])];
@@ -153,8 +153,8 @@ pub fn render_text(
     let columns = [
         left("  ", 16),
         right(" ", 26),
-        right(" ", 12),
-        right(" ", 10),
+        right("  ", 14),
+        right("  ", 12),
         right(" ", 26),
         right(" ", 26),
     ];

@@ -184,3 +184,20 @@ fn the_pods_that_restarted_most_come_first() {
     assert_eq!(shown, all[..10], "{}", rows.join("\n"));
     assert_eq!(shown[0].1, 16);
 }
+
+#[test]
+fn the_monitoring_headers_say_the_shares_are_averages() {
+    // The review: under `(max / avg / at the end)` the shares of the CPU
+    // request and limit held one number each, an average the header did
+    // not name.
+    let text = bundled_text("diurnal-capacity.yaml");
+    let rows = section(&text, "Monitoring (max / avg / at the end)");
+    let header: Vec<&str> = rows[0].split("  ").map(str::trim).collect();
+    assert!(
+        header.contains(&"avg of request") && header.contains(&"avg of limit"),
+        "{}",
+        rows.join("\n")
+    );
+    let web: Vec<&str> = rows[1].split_whitespace().collect();
+    assert_eq!(web[6..8], ["69%", "34%"], "{}", rows[1]);
+}

@@ -201,3 +201,22 @@ fn the_monitoring_headers_say_the_shares_are_averages() {
     let web: Vec<&str> = rows[1].split_whitespace().collect();
     assert_eq!(web[6..8], ["69%", "34%"], "{}", rows[1]);
 }
+
+#[test]
+fn not_started_does_not_call_a_pod_with_a_failing_readiness_probe_ready() {
+    // The review: master-down's pod has a readiness probe and is not
+    // Ready while it restarts; kube-proxy routes to it only because its
+    // rules froze with the API. The cause said `routed to a Ready pod`.
+    let text = bundled_text("master-down.yaml");
+    let line = (section(&text, "Failed requests by cause").into_iter())
+        .find(|l| l.trim_start().starts_with("not_started"))
+        .expect("master-down fails requests as not_started");
+    assert!(!line.contains("Ready pod"), "{line}");
+    assert!(
+        line.ends_with(
+            "routed to an endpoint in kube-proxy's rules whose app had not finished \
+             starting (no readiness probe, or rules frozen by an API outage)"
+        ),
+        "{line}"
+    );
+}

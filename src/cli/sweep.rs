@@ -43,6 +43,8 @@ pub struct SweepArgs {
     /// Seeds per point, from the scenario's (or `--seed`).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     seeds: u64,
+    /// The first seed of every point (default: the scenario's `seed`, else
+    /// 1); its runs take seed, seed + 1, …
     #[arg(long)]
     seed: Option<u64>,
     /// Threads (default: every core); the result is the same for any number.

@@ -13,8 +13,9 @@ use super::output::write_files;
 use super::sweep::{ShardHeader, check_points, rows_text, sweep_files};
 
 /// Combines the shards of `nines sweep --shard I/N` into `sweep.csv` and
-/// the charts, byte for byte what the sweep unsharded gives. Every shard
-/// 0..N must be there, once, from the same scenario, settings and seeds.
+/// the charts, byte for byte what the sweep unsharded gives. Every shard,
+/// 0 to N − 1, must be there, once, from the same scenario, settings and
+/// seeds.
 ///
 /// Examples:
 ///   nines merge shards/0 shards/1 shards/2 --out sweep/

@@ -176,3 +176,34 @@ pub enum CliError {
         source: std::io::Error,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn every_argument_of_every_command_says_what_it_is_for() {
+        // The review found `run --format` and `sweep --seed` bare in `--help`.
+        let cli = Cli::command();
+        let bare: Vec<String> = (cli.get_subcommands())
+            .flat_map(|command| {
+                (command.get_arguments())
+                    .filter(|arg| arg.get_help().is_none() && arg.get_long_help().is_none())
+                    .map(|arg| format!("nines {} {}", command.get_name(), arg.get_id()))
+            })
+            .collect();
+        assert!(bare.is_empty(), "no help: {bare:?}");
+    }
+
+    #[test]
+    fn merge_counts_the_shards_from_0_to_n_minus_1() {
+        // The review: `merge --help` said `shards 0..N`, one too many.
+        let mut cli = Cli::command();
+        let merge = cli.find_subcommand_mut("merge").expect("merge");
+        let help = merge.render_long_help().to_string();
+        assert!(help.contains("0 to N − 1"), "{help}");
+        assert!(!help.contains("0..N"), "{help}");
+    }
+}

@@ -48,6 +48,8 @@ pub struct RunArgs {
     /// for any number.
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
+    /// How the report is printed: `text` for a person, `json` for a
+    /// program (the stable keys of DESIGN.md's Report JSON).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write every model event to FILE as CSV (time_s,kind,name,reason,message).

@@ -531,7 +531,7 @@ impl World<'_> {
             || {
                 format!(
                     "the provider's control plane is unavailable for {}",
-                    d.round_to_millis()
+                    crate::units::duration::for_people(d.as_secs_f64())
                 )
             },
         );

@@ -6,6 +6,7 @@ use super::{ControlPlaneComponent, ModelEvent, NodeId, PodId, World, control_pla
 use crate::faults::FaultInjector;
 use crate::scenario::{EVERY_NODE, Fault, FaultKind, NodeTarget, Trigger};
 use crate::sim::{Engine, SimDuration};
+use crate::units::duration::for_people;
 
 /// The earliest of the times to failure drawn for each of `hitting`, in
 /// order, that is a stochastic (`mtbf`) fault, with that fault.
@@ -138,7 +139,7 @@ impl World<'_> {
                     .emit(now, true, "Fault", &spec.stream, "TrafficSpike", || {
                         format!(
                             "requests to `{name}` ×{multiplier} for {}",
-                            lasts.round_to_millis()
+                            for_people(lasts.as_secs_f64())
                         )
                     });
                 engine.schedule_in(
@@ -161,7 +162,7 @@ impl World<'_> {
                 self.trace.emit(now, true, "Fault", &spec.stream, "MemoryLeak", || match ends_in {
                     Some(d) => format!(
                         "every container of `{name}` leaks {per_hour:.0} MiB more per hour, for {}",
-                        d.round_to_millis()
+                        for_people(d.as_secs_f64())
                     ),
                     None => format!("every container of `{name}` leaks {per_hour:.0} MiB more per hour"),
                 });
@@ -195,7 +196,7 @@ impl World<'_> {
                     .emit(now, true, "Fault", &spec.stream, "EtcdLeaderLoss", || {
                         format!(
                             "etcd's leader is lost; a new one is elected in {}",
-                            pause.round_to_millis()
+                            for_people(pause.as_secs_f64())
                         )
                     });
                 self.etcd_leader_lost(pause, engine);
@@ -217,7 +218,7 @@ impl World<'_> {
                 self.trace.emit(now, true, "Fault", &spec.stream, "ControlPlaneNodeCrash", || {
                     format!(
                         "the control-plane node of the leaders crashes for {}: its API server, etcd member and leaders",
-                        d.round_to_millis()
+                        for_people(d.as_secs_f64())
                     )
                 });
                 self.control_plane_node_crash(d, phase, engine);
@@ -280,7 +281,7 @@ impl World<'_> {
                             match heals {
                                 Some(d) => format!(
                                     "node {name} is cut off from the control plane for {} ({reach})",
-                                    d.round_to_millis()
+                                    for_people(d.as_secs_f64())
                                 ),
                                 None => format!(
                                     "node {name} is cut off from the control plane ({reach})"
@@ -338,14 +339,18 @@ impl World<'_> {
             _ => count,
         };
         let d = self.faults.draw(fault, duration);
-        let (reason, what) = match component {
-            ControlPlaneComponent::ApiServers => ("ApiServerDown", "API servers"),
-            ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd members"),
+        let (reason, one, many) = match component {
+            ControlPlaneComponent::ApiServers => ("ApiServerDown", "API server", "API servers"),
+            ControlPlaneComponent::EtcdMembers => ("EtcdMemberDown", "etcd member", "etcd members"),
         };
-        let how_many = count.map_or("all".to_string(), |c| c.to_string());
+        let who = match count {
+            Some(1) => format!("1 {one} stops"),
+            Some(c) => format!("{c} {many} stop"),
+            None => format!("all {many} stop"),
+        };
         self.trace
             .emit(now, true, "Fault", &spec.stream, reason, || {
-                format!("{how_many} {what} stop for {}", d.round_to_millis())
+                format!("{who} for {}", for_people(d.as_secs_f64()))
             });
         self.control_plane_instances_down(component, count, d, engine);
     }
@@ -366,7 +371,7 @@ impl World<'_> {
                 self.trace.emit(now, true, "Fault", &spec.stream, "AppHang", || match recover_in {
                     Some(d) => format!(
                         "the app of pod {name} hangs with its port open; it answers again in {}",
-                        d.round_to_millis()
+                        for_people(d.as_secs_f64())
                     ),
                     None => format!("the app of pod {name} hangs with its port open"),
                 });
@@ -409,7 +414,7 @@ impl World<'_> {
             || match recover_in {
                 Some(d) => format!(
                     "node {name} crashes; it comes back in {}",
-                    d.round_to_millis()
+                    for_people(d.as_secs_f64())
                 ),
                 None => format!("node {name} crashes for good"),
             },

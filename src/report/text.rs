@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::columns::{header, left, right, write_table};
+use super::columns::{Column, header, left, right, write_table};
+use super::numbers::thousands;
 use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
@@ -35,10 +36,10 @@ pub fn render_text(
     }
     let _ = writeln!(
         out,
-        "seed {} · {} simulated · {} events\n",
+        "seed {} · {} simulated · {}\n",
         r.seed,
         duration(r.duration_s),
-        thousands(r.events)
+        counted(r.events, "event", "events")
     );
     let _ = writeln!(out, "  {:<20} {:>12}  {:>8}", "", "availability", "nines");
     let _ = writeln!(
@@ -134,8 +135,8 @@ pub fn render_text(
     let mut rows = vec![header(&[
         "name",
         "CPU cores",
-        "of request",
-        "of limit",
+        "avg of request",
+        "avg of limit",
         "memory MiB per pod",
         "requests/s",
     ])];
@@ -153,8 +154,8 @@ pub fn render_text(
     let columns = [
         left("  ", 16),
         right(" ", 26),
-        right(" ", 12),
-        right(" ", 10),
+        right("  ", 14),
+        right("  ", 12),
         right(" ", 26),
         right(" ", 26),
     ];
@@ -174,13 +175,8 @@ pub fn render_text(
                 "replicas".to_string(),
                 count(&a.replicas),
                 format!(
-                    "  {} {}  at maxReplicas ({}) {}  {} requests failed while scaling",
-                    thousands(u64::from(a.rescales)),
-                    if a.rescales == 1 {
-                        "rescale"
-                    } else {
-                        "rescales"
-                    },
+                    "  {}  at maxReplicas ({}) {}  {} requests failed while scaling",
+                    counted(u64::from(a.rescales), "rescale", "rescales"),
                     a.max_replicas,
                     duration(a.at_max_replicas_s),
                     thousands(a.failed_while_scaling)
@@ -199,13 +195,16 @@ pub fn render_text(
         write_table(&mut out, &columns, &rows);
     }
 
-    let restarted: Vec<_> = r
+    // Most restarts first, the pod whose restarts matter most; ties by name,
+    // so that the order does not depend on which pod restarted first.
+    let mut restarted: Vec<_> = r
         .workloads
         .iter()
         .flat_map(|(_, w)| w.pod_restarts.iter())
         .collect();
+    restarted.sort_by(|a, b| b.restarts.cmp(&a.restarts).then_with(|| a.pod.cmp(&b.pod)));
     if !restarted.is_empty() {
-        let _ = writeln!(out, "\nRestarts by pod (of which OOMKilled)");
+        let _ = writeln!(out, "\nRestarts by pod, most first (of which OOMKilled)");
         let oom_kills = |pod: &str| {
             r.workloads
                 .iter()
@@ -213,16 +212,21 @@ pub fn render_text(
                 .find(|k| k.pod == pod)
                 .map_or(0, |k| k.oom_kills)
         };
-        for p in restarted.iter().take(PODS_MAX) {
-            let _ = writeln!(
-                out,
-                "  {:<40} {:>6} {:>6}",
-                p.pod,
-                p.restarts,
-                format!("({})", oom_kills(&p.pod))
-            );
-        }
-        more_in_json(&mut out, restarted.len(), PODS_MAX, "pods");
+        let rows: Vec<_> = (restarted.iter().take(PODS_MAX))
+            .map(|p| {
+                vec![
+                    p.pod.clone(),
+                    thousands(u64::from(p.restarts)),
+                    format!("({})", thousands(u64::from(oom_kills(&p.pod)))),
+                ]
+            })
+            .collect();
+        write_table(
+            &mut out,
+            &[left("  ", 40), right(" ", 6), right(" ", 6)],
+            &rows,
+        );
+        more_in_json(&mut out, restarted.len(), PODS_MAX, ("pod", "pods"));
     }
 
     if !r.rollouts.is_empty() {
@@ -258,7 +262,12 @@ pub fn render_text(
             left(" ", 0),
         ];
         write_table(&mut out, &columns, &rows);
-        more_in_json(&mut out, r.rollouts.len(), INCIDENTS_MAX, "rollouts");
+        more_in_json(
+            &mut out,
+            r.rollouts.len(),
+            INCIDENTS_MAX,
+            ("rollout", "rollouts"),
+        );
     }
 
     if !r.drains.is_empty() {
@@ -267,15 +276,15 @@ pub fn render_text(
             let end = d.end_s.map_or("…".to_string(), clock);
             let _ = writeln!(
                 out,
-                "  {:<16} {} → {}  waited {} on disruption budgets ({} evictions refused)",
+                "  {:<16} {} → {}  waited {} on disruption budgets ({} refused)",
                 d.node,
                 clock(d.start_s),
                 end,
                 duration(d.waited_on_budget_s),
-                d.evictions_refused
+                counted(u64::from(d.evictions_refused), "eviction", "evictions")
             );
         }
-        more_in_json(&mut out, r.drains.len(), INCIDENTS_MAX, "drains");
+        more_in_json(&mut out, r.drains.len(), INCIDENTS_MAX, ("drain", "drains"));
     }
 
     if r.requests.failed > 0 {
@@ -304,14 +313,26 @@ pub fn render_text(
         );
         let rows: Vec<_> = (r.incidents.iter().take(INCIDENTS_MAX))
             .map(|i| {
-                vec![
-                    i.workload.clone(),
-                    interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing),
-                ]
+                let mut row = vec![i.workload.clone()];
+                row.extend(interval(
+                    i.start_s,
+                    i.end_s,
+                    i.duration_s,
+                    &i.cause,
+                    i.ongoing,
+                ));
+                row
             })
             .collect();
-        write_table(&mut out, &[left("  ", 16), left(" ", 0)], &rows);
-        more_in_json(&mut out, r.incidents.len(), INCIDENTS_MAX, "incidents");
+        let mut columns = vec![left("  ", 16)];
+        columns.extend(interval_columns(" "));
+        write_table(&mut out, &columns, &rows);
+        more_in_json(
+            &mut out,
+            r.incidents.len(),
+            INCIDENTS_MAX,
+            ("incident", "incidents"),
+        );
     }
 
     let cp = &r.control_plane;
@@ -322,13 +343,16 @@ pub fn render_text(
             percent(cp.availability),
             duration(cp.downtime_s)
         );
-        for i in cp.incidents.iter().take(INCIDENTS_MAX) {
-            let _ = writeln!(
-                out,
-                "  {}",
-                interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing)
-            );
-        }
+        let rows: Vec<_> = (cp.incidents.iter().take(INCIDENTS_MAX))
+            .map(|i| interval(i.start_s, i.end_s, i.duration_s, &i.cause, i.ongoing).to_vec())
+            .collect();
+        write_table(&mut out, &interval_columns("  "), &rows);
+        more_in_json(
+            &mut out,
+            cp.incidents.len(),
+            INCIDENTS_MAX,
+            ("control-plane outage", "control-plane outages"),
+        );
     }
 
     if !r.lost_changes.is_empty() {
@@ -343,7 +367,7 @@ pub fn render_text(
             &mut out,
             r.lost_changes.len(),
             INCIDENTS_MAX,
-            "lost changes",
+            ("lost change", "lost changes"),
         );
     }
 
@@ -372,8 +396,9 @@ pub fn render_text(
         if more > 0 {
             let _ = writeln!(
                 out,
-                "  … {} more key events; `--trace FILE` writes every event",
-                thousands(more)
+                "  … {} more {}; `--trace FILE` writes every event",
+                thousands(more),
+                if more == 1 { "key event" } else { "key events" }
             );
         }
     }
@@ -409,30 +434,51 @@ pub fn render_text(
     out
 }
 
-/// The line that says how many were left out of a list, and where they are.
-fn more_in_json(out: &mut String, listed: usize, shown: usize, what: &str) {
+/// The line that says how many were left out of a list, and where they
+/// are; `what` is the thing listed, as one and as many.
+fn more_in_json(out: &mut String, listed: usize, shown: usize, what: (&str, &str)) {
     if listed > shown {
         let _ = writeln!(
             out,
-            "  … {} more {what}; `--format json` lists them all",
-            thousands((listed - shown) as u64)
+            "  … {} more {}; `--format json` lists them all",
+            thousands((listed - shown) as u64),
+            if listed - shown == 1 { what.0 } else { what.1 }
         );
     }
 }
 
-/// A down interval as the incident lists show it: `00:10:00 → 00:10:52  52s  cause`.
-fn interval(start_s: f64, end_s: f64, duration_s: f64, cause: &str, ongoing: bool) -> String {
+/// A count and what it counts, in the singular for one: `1 event`,
+/// `1,234 events`.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// A down interval as the incident lists show it, a cell per column of
+/// [`interval_columns`]: `00:10:00 → 00:10:52  52s  cause`.
+fn interval(start_s: f64, end_s: f64, duration_s: f64, cause: &str, ongoing: bool) -> [String; 4] {
     let tail = if ongoing {
         " (still down at the end)"
     } else {
         ""
     };
-    format!(
-        "{} → {}  {:>9}  {cause}{tail}",
+    [
         clock(start_s),
         clock(end_s),
-        duration(duration_s)
-    )
+        duration(duration_s),
+        format!("{cause}{tail}"),
+    ]
+}
+
+/// The columns of an [`interval`], after `gap`. In columns, not one
+/// string: a clock past the hundredth day is a character wider, and
+/// pushed the rest of its row out of line.
+const fn interval_columns(gap: &'static str) -> [Column; 4] {
+    [
+        right(gap, 0),
+        right(" → ", 0),
+        right("  ", 9),
+        left("  ", 0),
+    ]
 }
 
 fn gauge(g: &super::Gauge, decimals: usize) -> String {
@@ -466,36 +512,9 @@ pub(crate) fn percent(fraction: f64) -> String {
     }
 }
 
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A duration the way an operator says it: `52s`, `5m 12s`, `2h 03m`, `3d 04h`.
 pub(crate) fn duration(secs: f64) -> String {
-    if secs < 60.0 {
-        return if secs == secs.trunc() {
-            format!("{secs:.0}s")
-        } else {
-            format!("{secs:.1}s")
-        };
-    }
-    let s = secs.round() as u64;
-    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
-    if d > 0 {
-        format!("{d}d {h:02}h")
-    } else if h > 0 {
-        format!("{h}h {m:02}m")
-    } else {
-        format!("{m}m {sec:02}s")
-    }
+    crate::units::duration::for_people(secs)
 }
 
 /// An instant of the run as a clock: `00:10:52`, `12d 04:00:00`.
@@ -525,8 +544,6 @@ mod tests {
 
     #[test]
     fn formats_for_people() {
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(12), "12");
         assert_eq!(duration(52.0), "52s");
         assert_eq!(duration(312.0), "5m 12s");
         assert_eq!(duration(7380.0), "2h 03m");
@@ -541,10 +558,21 @@ mod tests {
     #[test]
     fn what_is_not_shown_is_counted_as_the_shown_figures_are() {
         let mut out = String::new();
-        more_in_json(&mut out, 44_745, 10, "pods");
+        more_in_json(&mut out, 44_745, 10, ("pod", "pods"));
         assert_eq!(
             out,
             "  … 44,735 more pods; `--format json` lists them all\n"
         );
+    }
+
+    #[test]
+    fn one_of_a_thing_is_counted_in_the_singular() {
+        // The review's `· 1 events` (hung-app-tcp-probe).
+        assert_eq!(counted(1, "event", "events"), "1 event");
+        assert_eq!(counted(0, "event", "events"), "0 events");
+        assert_eq!(counted(1_234, "event", "events"), "1,234 events");
+        let mut out = String::new();
+        more_in_json(&mut out, 21, 20, ("incident", "incidents"));
+        assert_eq!(out, "  … 1 more incident; `--format json` lists them all\n");
     }
 }

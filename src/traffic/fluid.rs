@@ -21,8 +21,10 @@ const MULTIPLIER_MEMORY: SimDuration = SimDuration::from_secs(600);
 pub enum EndpointClass {
     /// The app answers.
     Serving,
-    /// The container runs but the app has not finished starting (a pod
-    /// without a readiness probe is Ready, and routed to, from container start).
+    /// The container runs but the app has not finished starting: a pod
+    /// without a readiness probe is Ready, and routed to, from container
+    /// start; one with a probe is not Ready, but kube-proxy's rules still
+    /// list it while an API outage freezes them, or before they catch up.
     NotStarted,
     /// Nothing answers: the container or its node is gone, but the view
     /// still lists it.
@@ -100,7 +102,9 @@ impl Outcome {
             Outcome::StaleEndpoint => {
                 "routed to an endpoint whose pod no longer serves, before kube-proxy learnt it"
             }
-            Outcome::NotStarted => "routed to a Ready pod whose app had not finished starting",
+            Outcome::NotStarted => {
+                "routed to an endpoint in kube-proxy's rules whose app had not finished starting (no readiness probe, or rules frozen by an API outage)"
+            }
             Outcome::Hung => "routed to a pod whose app hangs: its process runs, nothing answers",
             Outcome::Overload => "beyond what the pods' CPU limits can process",
             Outcome::Incompatible => {

@@ -94,6 +94,28 @@ fn too_large(original: &str) -> UnitError {
     ))
 }
 
+/// A duration the way an operator says it: `52s`, `52.5s`, `5m 12s`,
+/// `2h 03m`, `3d 04h`. The text report writes its durations so, and the
+/// faults' events theirs, so that one timeline reads in one style.
+pub fn for_people(secs: f64) -> String {
+    if secs < 60.0 {
+        return if secs == secs.trunc() {
+            format!("{secs:.0}s")
+        } else {
+            format!("{secs:.1}s")
+        };
+    }
+    let s = secs.round() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h:02}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else {
+        format!("{m}m {sec:02}s")
+    }
+}
+
 /// Reads a duration from YAML: a string with a unit, or the number `0`, the
 /// one bare number whose meaning does not depend on a unit. Shared with
 /// [`super::Distribution`], whose plain form is a duration.
@@ -210,6 +232,16 @@ impl<'de> Deserialize<'de> for PositiveDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_people_says_a_duration_as_an_operator_does() {
+        assert_eq!(for_people(52.0), "52s");
+        assert_eq!(for_people(1.437), "1.4s");
+        assert_eq!(for_people(312.0), "5m 12s");
+        assert_eq!(for_people(1270.553), "21m 11s");
+        assert_eq!(for_people(7380.0), "2h 03m");
+        assert_eq!(for_people(3.0 * 86_400.0 + 4.0 * 3_600.0), "3d 04h");
+    }
 
     fn ms(millis: u64) -> SimDuration {
         SimDuration::from_millis(millis)

@@ -25,6 +25,7 @@ mod resources;
 mod rollouts;
 mod schema;
 mod support;
+mod text_report;
 mod theory;
 mod traffic;
 mod validation;

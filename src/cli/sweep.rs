@@ -13,6 +13,7 @@ use nines::experiment::sweep::{
 use nines::limits::{Limits, over_limit};
 use nines::report::RunFigures;
 use nines::report::charts::{self, SweepChartPoint, sweep_charts};
+use nines::report::numbers::decimal;
 use nines::scenario::defaults;
 use nines::{RunOptions, run};
 
@@ -230,11 +231,11 @@ pub fn rows_text(plan: &SweepPlan, rows: &[SweepRow]) -> String {
             .collect::<Vec<_>>()
             .join(" ");
         out.push_str(&format!(
-            "{label}  availability {:.4}%  uptime {:.4}%  nines {:.2}  failed {:.1}{}\n",
+            "{label}  availability {:.4}%  uptime {:.4}%  nines {:.2}  failed {}{}\n",
             s.get("request_availability").mean * 100.0,
             s.get("uptime").mean * 100.0,
             s.get("nines_requests").mean,
-            s.get("failed_requests").mean,
+            decimal(s.get("failed_requests").mean, 1),
             s.slo_probability_met
                 .map_or(String::new(), |p| format!("  SLO met {:.0}%", p * 100.0))
         ));
@@ -268,6 +269,28 @@ pub fn sweep_files(plan: &SweepPlan, rows: &[SweepRow]) -> Result<Vec<OutputFile
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_writes_its_counts_with_their_thousands() {
+        // The review: `failed 573105.4`.
+        let plan = SweepPlan {
+            scenario: "s".to_string(),
+            vary: vec![parse_vary("a=1").expect("valid")],
+            sets: Vec::new(),
+            first_seed: 1,
+            seeds: 2,
+            exact: false,
+        };
+        let run = |failed: f64| RunFigures {
+            values: [0.99, 1.0, 2.0, 3.0, failed, 0.0, 0.0, 0.0, 0.0, 3.0, 3.0],
+            slo_passed: None,
+        };
+        let text = rows_text(&plan, &rows(&plan, &[run(573_105.4), run(573_105.4)]));
+        assert_eq!(
+            text,
+            "a=1  availability 99.0000%  uptime 100.0000%  nines 2.00  failed 573,105.4\n"
+        );
+    }
 
     #[test]
     fn a_vary_needs_a_path_and_values() {

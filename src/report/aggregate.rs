@@ -3,11 +3,14 @@
 //! met. Built from finished reports; it simulates nothing.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use serde::Serialize;
 
 use super::Report;
 use super::columns::{header, left, right, write_table};
+use super::numbers::decimal;
+use super::text::{counted, duration};
 use crate::experiment::Summary;
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,16 +192,14 @@ impl AggregateReport {
         s
     }
 
-    /// A table of the main figures, one line each.
+    /// A table of the main figures, one line each, then the SLO's checks.
     pub fn to_text(&self) -> String {
-        use std::fmt::Write;
-
         let mut out = String::new();
         let _ = writeln!(
             out,
             "{}\n{}, seeds {}..{}\n",
             self.scenario,
-            super::text::counted(self.runs as u64, "run", "runs"),
+            counted(self.runs as u64, "run", "runs"),
             self.first_seed,
             self.first_seed + self.runs as u64 - 1
         );
@@ -211,7 +212,7 @@ impl AggregateReport {
             "p95",
         ])];
         let percent = |v: f64| format!("{:.4}%", v * 100.0);
-        let plain = |v: f64| format!("{v:.2}");
+        let plain = |v: f64| decimal(v, 2);
         let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String| {
             rows.push(vec![
                 name.to_string(),
@@ -259,26 +260,41 @@ impl AggregateReport {
                     "expected met"
                 }
             );
-            for c in &slo.checks {
-                let availability = matches!(c.name, "requestAvailability" | "uptime");
-                let show = |v: f64| {
-                    if availability {
-                        percent(v)
-                    } else {
-                        format!("{v:.2}")
-                    }
-                };
-                let _ = writeln!(
-                    out,
-                    "  {} {:<20} target {:<12} interval [{}, {}]  met in {:.1}% of the runs",
-                    if c.met_at_95 { "✓" } else { "✗" },
-                    c.name,
-                    show(c.target),
-                    show(c.actual.ci95[0]),
-                    show(c.actual.ci95[1]),
-                    c.probability_met * 100.0
-                );
-            }
+            let rows: Vec<_> = (slo.checks.iter())
+                .map(|c| {
+                    let (target, show): (String, &dyn Fn(f64) -> String) = match c.name {
+                        "requestAvailability" | "uptime" => {
+                            (format!("≥ {}", percent(c.target)), &percent)
+                        }
+                        "maxOutage" => (format!("≤ {}", duration(c.target)), &duration),
+                        // A maximum count: whole, its mean over runs not.
+                        _ => (format!("≤ {}", decimal(c.target, 0)), &plain),
+                    };
+                    vec![
+                        if c.met_at_95 { "✓" } else { "✗" }.to_string(),
+                        c.name.to_string(),
+                        target,
+                        format!("[{}, {}]", show(c.actual.ci95[0]), show(c.actual.ci95[1])),
+                        format!("{:.1}%", c.probability_met * 100.0),
+                    ]
+                })
+                .collect();
+            let mut table = vec![header(&[
+                "",
+                "",
+                "target",
+                "95 % interval of the mean",
+                "met in runs",
+            ])];
+            table.extend(rows);
+            let columns = [
+                left("  ", 1),
+                left(" ", 20),
+                right(" ", 12),
+                right("  ", 27),
+                right("  ", 11),
+            ];
+            write_table(&mut out, &columns, &table);
         }
         out
     }

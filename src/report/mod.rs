@@ -7,6 +7,7 @@ pub mod charts;
 mod columns;
 pub mod markdown;
 mod nines;
+pub mod numbers;
 mod run_figures;
 mod text;
 mod timeseries_csv;

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::columns::{Column, header, left, right, write_table};
+use super::numbers::thousands;
 use super::{CountOverTime, NinesReport, Report};
 use crate::model::TraceEvent;
 use crate::sim::SimTime;
@@ -511,18 +512,6 @@ pub(crate) fn percent(fraction: f64) -> String {
     }
 }
 
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A duration the way an operator says it: `52s`, `5m 12s`, `2h 03m`, `3d 04h`.
 pub(crate) fn duration(secs: f64) -> String {
     crate::units::duration::for_people(secs)
@@ -555,8 +544,6 @@ mod tests {
 
     #[test]
     fn formats_for_people() {
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(12), "12");
         assert_eq!(duration(52.0), "52s");
         assert_eq!(duration(312.0), "5m 12s");
         assert_eq!(duration(7380.0), "2h 03m");

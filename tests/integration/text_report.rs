@@ -220,3 +220,67 @@ fn not_started_does_not_call_a_pod_with_a_failing_readiness_probe_ready() {
         "{line}"
     );
 }
+
+/// `runs` seeds of a bundled scenario from its own, summarised.
+fn seeds(file: &str, runs: usize) -> nines::report::AggregateReport {
+    let s = crate::support::bundled(file);
+    let seed = s.seed.expect("its seed");
+    let options = nines::RunOptions::new(seed);
+    let outputs = nines::experiment::run_seeds(&s, seed, runs, 2, &options, &|_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reports: Vec<_> = outputs.into_iter().map(|o| o.report).collect();
+    nines::report::AggregateReport::new(seed, &reports)
+}
+
+/// The cells of the row of `table` whose label is `label`.
+fn row<'a>(text: &'a str, label: &str) -> Vec<&'a str> {
+    let line = (text.lines())
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("a `{label}` row in\n{text}"));
+    line[line.find(label).expect("the label") + label.len()..]
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn seeds_write_counts_with_their_thousands_and_slo_rows_in_line_with_their_signs() {
+    // The review: `failed requests 13726.92`; SLO rows out of line, and a
+    // count's target as `target 500.00` with no sign.
+    let text = seeds("node-failures-30d.yaml", 8).to_text();
+    let failed = row(&text, "failed requests");
+    assert!(failed.iter().all(|c| c.contains(',')), "{text}");
+    let slo = section(&text, "SLO met in");
+    assert_eq!(slo.len(), 4, "{text}");
+    let width = slo[0].chars().count();
+    assert!(slo.iter().all(|l| l.chars().count() == width), "{text}");
+    assert!(slo[1].contains("  ≥ 99.9000%  "), "{}", slo[1]);
+    assert!(slo[3].contains("  ≤ 500  "), "{}", slo[3]);
+}
+
+#[test]
+fn a_sweep_writes_its_counts_with_their_thousands() {
+    // The review: `sweep` printed `failed 113876.2`.
+    let path = crate::support::bundled_scenarios()
+        .into_iter()
+        .find(|p| p.ends_with("node-loss.yaml"))
+        .expect("node-loss is bundled");
+    let out = crate::support::nines_bin()
+        .arg("sweep")
+        .arg(&path)
+        .args(["--vary", "workloads.web.replicas=1", "--seeds", "2"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let failed = stdout
+        .split("failed ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a failed figure");
+    assert!(
+        failed.contains(',') && failed.ends_with(|c: char| c.is_ascii_digit()),
+        "{stdout}"
+    );
+}

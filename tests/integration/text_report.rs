@@ -245,6 +245,30 @@ fn row<'a>(text: &'a str, label: &str) -> Vec<&'a str> {
 }
 
 #[test]
+fn seeds_mark_the_nines_that_are_lower_bounds() {
+    // The review: `--seeds 5` of broken-release printed `nines (time) 3.08
+    // [3.08, 3.08]` where every run's figure was a rule-of-three bound.
+    let aggregate = seeds("broken-release.yaml", 5);
+    let text = aggregate.to_text();
+    assert_eq!(
+        row(&text, "nines (time)"),
+        ["≥ 3.08", "[3.08, 3.08]", "≥ 3.08", "≥ 3.08", "≥ 3.08"],
+        "{text}"
+    );
+    assert!(
+        text.contains("(≥: nothing failed in 5 of the 5 runs: such a run's figure is the rule-of-three bound at 95 %"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&aggregate.to_json()).expect("JSON");
+    let nines = &json["nines"];
+    assert_eq!(nines["time_is_lower_bound"], true);
+    assert_eq!(nines["time_lower_bound_runs"], 5);
+    assert_eq!(nines["requests_is_lower_bound"], true);
+    // The keys that were there stay.
+    assert!(nines["time"]["mean"].is_f64() && nines["requests"]["ci95"].is_array());
+}
+
+#[test]
 fn seeds_write_counts_with_their_thousands_and_slo_rows_in_line_with_their_signs() {
     // The review: `failed requests 13726.92`; SLO rows out of line, and a
     // count's target as `target 500.00` with no sign.

@@ -238,7 +238,7 @@ pub fn rows_text(plan: &SweepPlan, rows: &[SweepRow]) -> String {
             ""
         };
         out.push_str(&format!(
-            "{label}  availability {:.4}%  uptime {:.4}%  nines {at_least}{:.2}  failed {}{}\n",
+            "{label}  availability {:.4}%  uptime {:.4}%  nines per run {at_least}{:.2}  failed {}{}\n",
             s.get("request_availability").mean * 100.0,
             s.get("uptime").mean * 100.0,
             s.get("nines_requests").mean,
@@ -278,9 +278,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_row_writes_its_counts_with_their_thousands_and_marks_a_lower_bound() {
-        // The review: `failed 573105.4`; `nines` unmarked over a run with
-        // no failure.
+    fn a_row_writes_its_counts_with_their_thousands_and_names_its_nines_per_run() {
+        // The review: `failed 573105.4`; `nines` the mean of each run's.
         let plan = SweepPlan {
             scenario: "s".to_string(),
             vary: vec![parse_vary("a=1").expect("valid")],
@@ -296,10 +295,10 @@ mod tests {
         let text = rows_text(&plan, &rows(&plan, &[run(573_105.4), run(573_105.4)]));
         assert_eq!(
             text,
-            "a=1  availability 99.0000%  uptime 100.0000%  nines 2.00  failed 573,105.4\n"
+            "a=1  availability 99.0000%  uptime 100.0000%  nines per run 2.00  failed 573,105.4\n"
         );
         let text = rows_text(&plan, &rows(&plan, &[run(0.0), run(12.0)]));
-        assert!(text.contains("nines ≥ 2.00  failed 6.0"), "{text}");
+        assert!(text.contains("nines per run ≥ 2.00  failed 6.0"), "{text}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub struct AggregateReport {
     pub events: Summary,
     pub requests: AggregateRequests,
     pub availability: AggregateAvailability,
+    /// Each run's nines, summarised: not the nines of the mean availability.
     pub nines: AggregateNines,
     pub downtime_s: Summary,
     pub incidents: Summary,
@@ -262,12 +263,17 @@ impl AggregateReport {
         );
         row("uptime", &self.availability.time, &percent, false);
         row(
-            "nines (requests)",
+            "nines per run (requests)",
             &n.requests,
             &plain,
             n.requests_is_lower_bound,
         );
-        row("nines (time)", &n.time, &plain, n.time_is_lower_bound);
+        row(
+            "nines per run (time)",
+            &n.time,
+            &plain,
+            n.time_is_lower_bound,
+        );
         row("failed requests", &self.requests.failed, &plain, false);
         row(
             "dropped in flight",
@@ -287,6 +293,7 @@ impl AggregateReport {
             right(" ", 12),
         ];
         write_table(&mut out, &columns, &rows);
+        let _ = writeln!(out, "  {}", self.nines_note());
         if n.requests_is_lower_bound || n.time_is_lower_bound {
             let _ = writeln!(out, "  {}", self.lower_bound_note());
         }
@@ -338,6 +345,33 @@ impl AggregateReport {
             write_table(&mut out, &columns, &table);
         }
         out
+    }
+
+    /// What the nines rows are, and the nines of the mean availability an
+    /// operator would compute from the rows above them.
+    fn nines_note(&self) -> String {
+        let of_mean: Vec<String> = [
+            ("request availability", self.availability.requests.mean),
+            ("uptime", self.availability.time.mean),
+        ]
+        .iter()
+        .filter(|(_, mean)| *mean < 1.0)
+        .map(|(name, mean)| {
+            format!(
+                "the mean {name}, {:.5}%, is {:.2} nines",
+                mean * 100.0,
+                -(1.0 - mean).log10()
+            )
+        })
+        .collect();
+        let mut note =
+            "(nines per run: each run's −log10(1 − availability), then their mean and percentiles"
+                .to_string();
+        if !of_mean.is_empty() {
+            let _ = write!(note, ";\n   {}", of_mean.join("; "));
+        }
+        note.push(')');
+        note
     }
 
     /// What `≥` means, and in how many runs it held.

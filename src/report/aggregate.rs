@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Report;
 use super::columns::{header, left, right, write_table};
 use super::numbers::decimal;
-use super::text::{counted, duration};
+use super::text::{counted, duration, nines_figure_with};
 use crate::experiment::Summary;
 
 #[derive(Debug, Clone, Serialize)]
@@ -23,7 +23,8 @@ pub struct AggregateReport {
     pub events: Summary,
     pub requests: AggregateRequests,
     pub availability: AggregateAvailability,
-    pub nines: AggregateAvailability,
+    /// Each run's nines, summarised: not the nines of the mean availability.
+    pub nines: AggregateNines,
     pub downtime_s: Summary,
     pub incidents: Summary,
     pub longest_outage_s: Summary,
@@ -45,6 +46,23 @@ pub struct AggregateRequests {
 pub struct AggregateAvailability {
     pub requests: Summary,
     pub time: Summary,
+}
+
+/// The runs' nines. In a run where nothing failed the figure is the
+/// rule-of-three lower bound; the mean and the percentiles over runs that
+/// include one can only be higher for the true figures, so they are lower
+/// bounds as soon as one run's is.
+#[derive(Debug, Clone, Serialize)]
+pub struct AggregateNines {
+    pub requests: Summary,
+    pub time: Summary,
+    /// Some run's figure is a lower bound: so are the summary's.
+    pub requests_is_lower_bound: bool,
+    pub time_is_lower_bound: bool,
+    /// How many runs' figures are lower bounds; `runs` of them when
+    /// nothing failed in any.
+    pub requests_lower_bound_runs: usize,
+    pub time_lower_bound_runs: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,9 +183,19 @@ impl AggregateReport {
                 requests: of(&|r| r.availability.requests),
                 time: of(&|r| r.availability.time),
             },
-            nines: AggregateAvailability {
-                requests: of(&|r| r.nines.requests),
-                time: of(&|r| r.nines.time),
+            nines: {
+                let bounds =
+                    |bound: &dyn Fn(&Report) -> bool| reports.iter().filter(|r| bound(r)).count();
+                let requests_lower_bound_runs = bounds(&|r| r.nines.requests_is_lower_bound);
+                let time_lower_bound_runs = bounds(&|r| r.nines.time_is_lower_bound);
+                AggregateNines {
+                    requests: of(&|r| r.nines.requests),
+                    time: of(&|r| r.nines.time),
+                    requests_is_lower_bound: requests_lower_bound_runs > 0,
+                    time_is_lower_bound: time_lower_bound_runs > 0,
+                    requests_lower_bound_runs,
+                    time_lower_bound_runs,
+                }
             },
             downtime_s: of(&|r| r.downtime_s),
             incidents: of(&|r| r.incidents.len() as f64),
@@ -213,33 +241,49 @@ impl AggregateReport {
         ])];
         let percent = |v: f64| format!("{:.4}%", v * 100.0);
         let plain = |v: f64| decimal(v, 2);
-        let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String| {
+        let mut row = |name: &str, s: &Summary, fmt: &dyn Fn(f64) -> String, bound: bool| {
+            // A lower bound marks the figures it makes lower bounds: the
+            // mean and the percentiles.
+            let at_least = |v: f64| nines_figure_with(fmt(v), bound);
             rows.push(vec![
                 name.to_string(),
-                fmt(s.mean),
+                at_least(s.mean),
                 format!("[{}, {}]", fmt(s.ci95[0]), fmt(s.ci95[1])),
-                fmt(s.p5),
-                fmt(s.p50),
-                fmt(s.p95),
+                at_least(s.p5),
+                at_least(s.p50),
+                at_least(s.p95),
             ]);
         };
+        let n = &self.nines;
         row(
             "request availability",
             &self.availability.requests,
             &percent,
+            false,
         );
-        row("uptime", &self.availability.time, &percent);
-        row("nines (requests)", &self.nines.requests, &plain);
-        row("nines (time)", &self.nines.time, &plain);
-        row("failed requests", &self.requests.failed, &plain);
+        row("uptime", &self.availability.time, &percent, false);
+        row(
+            "nines per run (requests)",
+            &n.requests,
+            &plain,
+            n.requests_is_lower_bound,
+        );
+        row(
+            "nines per run (time)",
+            &n.time,
+            &plain,
+            n.time_is_lower_bound,
+        );
+        row("failed requests", &self.requests.failed, &plain, false);
         row(
             "dropped in flight",
             &self.requests.dropped_in_flight,
             &plain,
+            false,
         );
-        row("downtime (s)", &self.downtime_s, &plain);
-        row("incidents", &self.incidents, &plain);
-        row("longest outage (s)", &self.longest_outage_s, &plain);
+        row("downtime (s)", &self.downtime_s, &plain, false);
+        row("incidents", &self.incidents, &plain, false);
+        row("longest outage (s)", &self.longest_outage_s, &plain, false);
         let columns = [
             left("  ", 24),
             right(" ", 12),
@@ -249,6 +293,10 @@ impl AggregateReport {
             right(" ", 12),
         ];
         write_table(&mut out, &columns, &rows);
+        let _ = writeln!(out, "  {}", self.nines_note());
+        if n.requests_is_lower_bound || n.time_is_lower_bound {
+            let _ = writeln!(out, "  {}", self.lower_bound_note());
+        }
         if let Some(slo) = &self.slo {
             let _ = writeln!(
                 out,
@@ -297,5 +345,49 @@ impl AggregateReport {
             write_table(&mut out, &columns, &table);
         }
         out
+    }
+
+    /// What the nines rows are, and the nines of the mean availability an
+    /// operator would compute from the rows above them.
+    fn nines_note(&self) -> String {
+        let of_mean: Vec<String> = [
+            ("request availability", self.availability.requests.mean),
+            ("uptime", self.availability.time.mean),
+        ]
+        .iter()
+        .filter(|(_, mean)| *mean < 1.0)
+        .map(|(name, mean)| {
+            format!(
+                "the mean {name}, {:.5}%, is {:.2} nines",
+                mean * 100.0,
+                -(1.0 - mean).log10()
+            )
+        })
+        .collect();
+        let mut note =
+            "(nines per run: each run's −log10(1 − availability), then their mean and percentiles"
+                .to_string();
+        if !of_mean.is_empty() {
+            let _ = write!(note, ";\n   {}", of_mean.join("; "));
+        }
+        note.push(')');
+        note
+    }
+
+    /// What `≥` means, and in how many runs it held.
+    fn lower_bound_note(&self) -> String {
+        let n = &self.nines;
+        let (r, t) = (n.requests_lower_bound_runs, n.time_lower_bound_runs);
+        let of = |k: usize| format!("{k} of the {} runs", self.runs);
+        let which = match (r, t) {
+            (r, t) if r == t => format!("nothing failed in {}", of(r)),
+            (0, t) => format!("there was no downtime in {}", of(t)),
+            (r, 0) => format!("no request failed in {}", of(r)),
+            (r, t) => format!("no request failed in {}, no downtime in {}", of(r), of(t)),
+        };
+        format!(
+            "(≥: {which}: such a run's figure is the rule-of-three bound at 95 %,\n   \
+             failure rate ≤ 3/N, and a mean or percentile over such runs is a lower bound too)"
+        )
     }
 }

@@ -13,7 +13,7 @@ mod text;
 mod timeseries_csv;
 mod trace_csv;
 
-pub use aggregate::{AggregateCheck, AggregateReport};
+pub use aggregate::{AggregateCheck, AggregateNines, AggregateReport};
 pub use nines::{Nines, nines};
 pub use run_figures::{FIGURES, FiguresSummary, RunFigures, write_runs_csv};
 pub use text::render_text;

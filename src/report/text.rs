@@ -492,10 +492,15 @@ fn gauge(g: &super::Gauge, decimals: usize) -> String {
 }
 
 pub(crate) fn nines_figure(n: f64, lower_bound: bool) -> String {
+    nines_figure_with(format!("{n:.2}"), lower_bound)
+}
+
+/// A figure as written, marked `≥` when it is a lower bound.
+pub(crate) fn nines_figure_with(figure: String, lower_bound: bool) -> String {
     if lower_bound {
-        format!("≥ {n:.2}")
+        format!("≥ {figure}")
     } else {
-        format!("{n:.2}")
+        figure
     }
 }
 

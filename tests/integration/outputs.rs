@@ -366,7 +366,10 @@ fn an_exact_sweep_runs_each_point_as_run_exact_does() {
         let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         let failed = report["requests"]["failed"].as_u64().expect("a count");
         assert!(
-            line.contains(&format!("failed {failed}.0")),
+            line.contains(&format!(
+                "failed {}.0",
+                nines::report::numbers::thousands(failed)
+            )),
             "{line} against `run --exact`: {failed} failed"
         );
     }

@@ -245,6 +245,60 @@ fn row<'a>(text: &'a str, label: &str) -> Vec<&'a str> {
 }
 
 #[test]
+fn seeds_mark_the_nines_that_are_lower_bounds() {
+    // The review: `--seeds 5` of broken-release printed `nines (time) 3.08
+    // [3.08, 3.08]` where every run's figure was a rule-of-three bound.
+    let aggregate = seeds("broken-release.yaml", 5);
+    let text = aggregate.to_text();
+    assert_eq!(
+        row(&text, "nines per run (time)"),
+        ["≥ 3.08", "[3.08, 3.08]", "≥ 3.08", "≥ 3.08", "≥ 3.08"],
+        "{text}"
+    );
+    assert!(
+        text.contains("(≥: nothing failed in 5 of the 5 runs: such a run's figure is the rule-of-three bound at 95 %"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&aggregate.to_json()).expect("JSON");
+    let nines = &json["nines"];
+    assert_eq!(nines["time_is_lower_bound"], true);
+    assert_eq!(nines["time_lower_bound_runs"], 5);
+    assert_eq!(nines["requests_is_lower_bound"], true);
+    // The keys that were there stay.
+    assert!(nines["time"]["mean"].is_f64() && nines["requests"]["ci95"].is_array());
+}
+
+#[test]
+fn seeds_say_the_nines_row_is_the_mean_of_each_runs_nines() {
+    // The review: 99.9980 % then `nines (requests) 4.76`, the mean of the
+    // runs' nines, where 99.9980 % is 4.70 nines.
+    let aggregate = seeds("node-failures-30d.yaml", 8);
+    let text = aggregate.to_text();
+    let mean_of_nines = aggregate.nines.requests.mean;
+    let availability = aggregate.availability.requests.mean;
+    let of_mean = -(1.0 - availability).log10();
+    assert!(mean_of_nines - of_mean > 0.01, "{text}");
+    assert_eq!(
+        row(&text, "nines per run (requests)")[0],
+        format!("{mean_of_nines:.2}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "the mean request availability, {:.5}%, is {of_mean:.2} nines",
+            availability * 100.0
+        )),
+        "{text}"
+    );
+    // Requests failed in every run: no bound there; the time had none.
+    assert!(!aggregate.nines.requests_is_lower_bound);
+    assert!(
+        text.contains("(≥: there was no downtime in 8 of the 8 runs"),
+        "{text}"
+    );
+}
+
+#[test]
 fn seeds_write_counts_with_their_thousands_and_slo_rows_in_line_with_their_signs() {
     // The review: `failed requests 13726.92`; SLO rows out of line, and a
     // count's target as `target 500.00` with no sign.
@@ -283,4 +337,5 @@ fn a_sweep_writes_its_counts_with_their_thousands() {
         failed.contains(',') && failed.ends_with(|c: char| c.is_ascii_digit()),
         "{stdout}"
     );
+    assert!(stdout.contains("nines per run "), "{stdout}");
 }

@@ -3,7 +3,7 @@
 //! NotReady, replaced or evicted — and catches up when the API returns,
 //! once new leaders are elected if the outage outlasted their leases.
 
-use crate::support::{mean_and_se, run_traced, scenario, times};
+use crate::support::{controller_manager_elections, mean_and_se, run_traced, scenario, times};
 
 const RATE: f64 = 300.0;
 
@@ -69,12 +69,7 @@ fn a_node_lost_while_the_api_is_down_stays_in_the_view_until_it_returns() {
             let lost = times(&out.trace, "Lease", "LeaderElectionLost", component);
             assert_eq!(lost, vec![610.0], "seed {seed}: {component}");
         }
-        let elected = times(
-            &out.trace,
-            "Lease",
-            "LeaderElection",
-            "kube-controller-manager",
-        );
+        let elected = controller_manager_elections(&out.trace);
         assert_eq!(elected.len(), 1, "seed {seed}");
         assert!(
             (1515.0..1517.0).contains(&elected[0]),
@@ -207,12 +202,7 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
             )),
             seed,
         );
-        let elected = times(
-            &out.trace,
-            "Lease",
-            "LeaderElection",
-            "kube-controller-manager",
-        );
+        let elected = controller_manager_elections(&out.trace);
         assert_eq!(elected.len(), 1, "seed {seed}");
         let gap = elected[0] - crash;
         assert!(
@@ -280,12 +270,7 @@ fn an_api_outage_shorter_than_the_renew_deadline_keeps_the_leaders() {
             lost.len() == 1 && close(lost[0], detected + 6.0),
             "seed {seed}: {lost:?}"
         );
-        let elected = times(
-            &long.trace,
-            "Lease",
-            "LeaderElection",
-            "kube-controller-manager",
-        );
+        let elected = controller_manager_elections(&long.trace);
         let back = detected + 8.0;
         assert!(
             elected.len() == 1 && elected[0] >= back + 15.0 - 1e-6 && elected[0] < back + 17.0,
@@ -400,12 +385,7 @@ fn an_etcd_restore_loses_exactly_the_writes_after_the_last_snapshot() {
         // The leaders gave up their leases 10 s into the loss; the
         // controller-manager elected after the restore has heard from no
         // node, and finds w-1 silent a whole grace period later.
-        let elected = times(
-            &out.trace,
-            "Lease",
-            "LeaderElection",
-            "kube-controller-manager",
-        );
+        let elected = controller_manager_elections(&out.trace);
         assert!(
             elected.len() == 1 && (2055.0..2057.0).contains(&elected[0]),
             "seed {seed}: {elected:?}"

@@ -1,7 +1,7 @@
 //! Scenarios that once broke the model, each with what must hold now. The
 //! scenario files are in `tests/integration/regressions/`.
 
-use crate::support::{run, run_traced, times};
+use crate::support::{controller_manager_elections, run, run_traced, times};
 
 fn load(name: &str) -> nines::scenario::Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -54,12 +54,7 @@ fn a_partition_found_after_an_api_outage_is_still_found() {
     // controller-manager elected 15 to 17 s after the API returns has heard
     // from no node, and marks the node NotReady a grace period later.
     let out = run_traced(&load("partition-during-an-api-outage.yaml"), 1);
-    let elected = times(
-        &out.trace,
-        "Lease",
-        "LeaderElection",
-        "kube-controller-manager",
-    );
+    let elected = controller_manager_elections(&out.trace);
     assert!(
         elected.len() == 1 && (445.0..447.0).contains(&elected[0]),
         "{elected:?}"

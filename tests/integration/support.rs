@@ -102,6 +102,12 @@ pub fn times(trace: &[TraceEvent], kind: &str, reason: &str, name_prefix: &str) 
         .collect()
 }
 
+/// Instants, in seconds, at which a kube-controller-manager replica
+/// became leader.
+pub fn controller_manager_elections(trace: &[TraceEvent]) -> Vec<f64> {
+    times(trace, "Lease", "LeaderElection", "kube-controller-manager")
+}
+
 /// Mean and standard error of the mean of seeded results.
 pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;

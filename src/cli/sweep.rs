@@ -141,12 +141,14 @@ pub fn execute(args: SweepArgs) -> Result<ExitCode, CliError> {
     // Every point is loaded and validated before anything runs.
     let scenarios = points
         .iter()
-        .map(|p| nines::scenario::load_with(&args.scenario, &plan.sets_of(p), &limits))
+        .map(|p| {
+            nines::scenario::load_varied(&args.scenario, &plan.sets, &plan.varied_of(p), &limits)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     for (point, scenario) in points.iter().zip(&scenarios) {
         let warnings = scenario.warnings.beyond(&base.warnings);
         if !warnings.is_empty() {
-            let sets = plan.sets_of(point)[plan.sets.len()..].join(" ");
+            let sets = plan.varied_of(point).join(" ");
             errln!("at {sets}:\n{warnings}");
         }
     }

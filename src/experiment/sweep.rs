@@ -53,16 +53,14 @@ impl SweepPlan {
         points
     }
 
-    /// The `--set` changes of a point: the fixed ones, then its values.
-    pub fn sets_of(&self, point: &[String]) -> Vec<String> {
-        let mut sets = self.sets.clone();
-        sets.extend(
-            self.vary
-                .iter()
-                .zip(point)
-                .map(|(d, value)| format!("{}={value}", d.path)),
-        );
-        sets
+    /// A point's values as `PATH=VALUE` changes, one per `--vary`, made
+    /// after the `--set`s.
+    pub fn varied_of(&self, point: &[String]) -> Vec<String> {
+        self.vary
+            .iter()
+            .zip(point)
+            .map(|(d, value)| format!("{}={value}", d.path))
+            .collect()
     }
 
     /// Item `k` is the point `k / seeds` run with its `k % seeds`th seed.

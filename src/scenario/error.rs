@@ -16,6 +16,9 @@ pub struct Diagnostic {
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub message: String,
+    /// The command-line argument the offending value came from, as given
+    /// (`--set duration=-5m`), where it is not the file's.
+    pub argument: Option<String>,
 }
 
 /// Everything wrong with a scenario, or why it could not be read.
@@ -145,15 +148,18 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
+            argument: None,
         }
     }
 
     /// `error[E013]: FILE:LINE:COL: `PATH`: MESSAGE`, then the line with a
-    /// caret under the column.
+    /// caret under the column; `FILE: `ARGUMENT`: …` for a value given on
+    /// the command line.
     fn render(&self, file: &str, source_text: &str) -> String {
-        let place = match (self.line, self.column) {
-            (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
-            (Some(line), None) => format!("{file}:{line}"),
+        let place = match (&self.argument, self.line, self.column) {
+            (Some(argument), _, _) => format!("{file}: `{argument}`"),
+            (None, Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+            (None, Some(line), None) => format!("{file}:{line}"),
             _ => file.to_string(),
         };
         let label = format!("{}[{}]", self.code.severity().name(), self.code);
@@ -191,6 +197,13 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(argument) = &self.argument {
+            return write!(
+                f,
+                "{}: `{argument}`: `{}`: {}",
+                self.code, self.path, self.message
+            );
+        }
         match (self.line, self.column) {
             (Some(l), Some(c)) => write!(
                 f,
@@ -285,6 +298,7 @@ mod tests {
             line: Some(2),
             column: Some(3),
             message: "bad".into(),
+            argument: None,
         };
         let out = d.render("f.yaml", "x: 1\na: bad\n");
         assert!(

@@ -8,6 +8,7 @@ pub mod defaults;
 mod error;
 pub mod file;
 mod overrides;
+mod places;
 pub mod schema;
 mod validate;
 
@@ -17,7 +18,7 @@ pub use autoscaling::{
 };
 pub use codes::{Code, Severity};
 pub use error::{Diagnostic, ScenarioError, Warnings, closest};
-pub use overrides::load_with;
+pub use overrides::{load_varied, load_with};
 
 use crate::limits::{Limits, MAX_FILE_BYTES};
 use crate::sim::{SimDuration, SimTime};

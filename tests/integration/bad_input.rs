@@ -728,3 +728,101 @@ fn a_closed_stdout_ends_schema_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+// 14. A value given on the command line is named as given, not as a line
+//     of the document the changes were checked in.
+
+/// `nines ARGS` on a file of `text`: its exit code and stderr, with the
+/// file's name.
+fn stderr_of(test: &str, text: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let file = TempFile::new(test, text);
+    let mut all = vec![OsStr::new(args[0]), file.path.as_os_str()];
+    all.extend(args[1..].iter().map(OsStr::new));
+    let outcome = nines(&all);
+    (outcome.code, outcome.stderr, file.name())
+}
+
+#[test]
+fn a_bad_value_given_with_set_names_the_argument_not_a_line_of_a_made_up_document() {
+    // Was `FILE (with --set):3:15` and a snippet of a line that is neither in
+    // the file nor on the command line: `3 |   "duration": "-5m",`.
+    let (code, stderr, file) = stderr_of("set-negative", BASE, &["run", "--set", "duration=-5m"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error[E003]: {file}: `--set duration=-5m`: `duration`: invalid duration `-5m`: \
+             durations cannot be negative\n"
+        )
+    );
+    // A value the field cannot hold is quoted as given, not as JSON writes it.
+    let (_, stderr, file) = stderr_of(
+        "set-not-a-count",
+        BASE,
+        &["run", "--set", "workloads.web.replicas=1e3"],
+    );
+    assert!(
+        stderr.starts_with(&format!(
+            "error[E003]: {file}: `--set workloads.web.replicas=1e3`: `workloads[0].replicas`: \
+             expected a whole number, zero or more, got `1e3`"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn with_a_set_a_problem_of_the_file_is_still_shown_in_the_file() {
+    let (code, stderr, file) = stderr_of(
+        "set-file-problem",
+        &edit("duration: 1h", "duration: 1x"),
+        &["run", "--set", "workloads.web.replicas=2"],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error[E003]: {file}:2:11: `duration`: invalid duration `1x`"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 | duration: 1x\n"), "{stderr}");
+    assert!(!stderr.contains("--set"), "{stderr}");
+}
+
+#[test]
+fn a_problem_in_an_object_a_set_added_names_that_set() {
+    // `strategy` is not in the file: the set that made it is the place.
+    let (code, stderr, file) = stderr_of(
+        "set-added-object",
+        BASE,
+        &[
+            "run",
+            "--set",
+            "workloads.web.strategy.rollingUpdate.maxSurge=0",
+            "--set",
+            "workloads.web.strategy.rollingUpdate.maxUnavailable=0",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error[E026]: {file}: `--set workloads.web.strategy.rollingUpdate.maxUnavailable=0`: "
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_value_of_a_sweep_names_its_vary() {
+    let (code, stderr, file) = stderr_of(
+        "vary-negative",
+        BASE,
+        &["sweep", "--seeds", "1", "--vary", "duration=-5m,1h"],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error[E003]: {file}: `--vary duration=-5m`: `duration`: invalid duration `-5m`"
+        )),
+        "{stderr}"
+    );
+}

@@ -320,6 +320,25 @@ fn a_sweep_prints_the_warnings_a_point_adds() {
     assert!(!stderr.contains("timeoutSeconds=1:"), "{stderr}");
 }
 
+/// A warning of the scenario itself is printed once, not again at each
+/// point: a point's, found in the scenario changed by its `--vary`, was
+/// once located in that document and so differed from the scenario's.
+#[test]
+fn a_sweep_prints_the_scenarios_own_warnings_once() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/integration/corpus/W003-probe-timeout-over-period.yaml");
+    let output = nines_bin()
+        .args(["sweep", "--seeds", "1"])
+        .arg(&scenario)
+        .args(["--vary", "duration=1h,2h"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("warning[W003]").count(), 1, "{stderr}");
+    assert!(!stderr.contains("at duration="), "{stderr}");
+}
+
 #[test]
 fn a_sweep_runs_every_point_over_the_same_seeds() {
     let scenario =

@@ -390,3 +390,26 @@ fn warnings_reach_the_library_caller_and_do_not_stop_the_load() {
         );
     }
 }
+
+#[test]
+fn a_set_elsewhere_leaves_each_problem_where_the_file_has_it() {
+    // A scenario changed by `--set` is checked as a document of its own:
+    // its problems were once shown at lines of that document, quoting it.
+    let limits = nines::limits::Limits::default();
+    let unrelated = ["description=changed".to_string()];
+    let shown =
+        |result: Result<nines::scenario::Scenario, nines::scenario::ScenarioError>| match result {
+            Ok(scenario) => scenario.warnings.to_string(),
+            Err(e) => e.to_string(),
+        };
+    let mut moved = Vec::new();
+    for case in CASES.iter().filter(|c| c.args.is_empty()) {
+        let path = corpus_dir().join(case.file);
+        let plain = shown(nines::scenario::load_with(&path, &[], &limits));
+        let changed = shown(nines::scenario::load_with(&path, &unrelated, &limits));
+        if changed != plain {
+            moved.push(format!("{}:\n{changed}\ninstead of\n{plain}", case.file));
+        }
+    }
+    assert!(moved.is_empty(), "{}", moved.join("\n\n"));
+}

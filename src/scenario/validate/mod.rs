@@ -137,6 +137,7 @@ fn diagnostic_from_yaml(path: &str, error: &serde_saphyr::Error, text: &str) -> 
         line: location.map(|l| l.line()),
         column: location.map(|l| l.column()),
         message,
+        argument: None,
     }
 }
 
@@ -206,8 +207,10 @@ fn plain_message(message: &str, token: Option<String>, path: &str) -> String {
     with_suggestion(message)
 }
 
-/// The scalar that starts at a line and column, for messages that must quote it.
-fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
+/// The scalar that starts at a line and column, for messages that must
+/// quote it: its value, without the quotes it may be written in (a value
+/// given with `--set` is checked written in JSON's).
+pub(super) fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
     let line = text
         .lines()
         .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
@@ -220,6 +223,10 @@ fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
         .take_while(|c| !matches!(c, ',' | '}' | ']' | '#'))
         .collect();
     let token = token.trim();
+    let token = ['"', '\'']
+        .into_iter()
+        .find_map(|q| token.strip_prefix(q)?.strip_suffix(q))
+        .unwrap_or(token);
     (!token.is_empty()).then(|| token.to_string())
 }
 

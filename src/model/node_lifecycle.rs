@@ -318,6 +318,13 @@ impl World<'_> {
         self.node_controller_since = now;
         let toleration = self.scenario.settings.unreachable_toleration;
         self.deferred_evictions.clear();
+        // The new process builds each zone's tainter with a full token
+        // bucket (`NewRateLimitedTimedQueue`): the next taint waits for no
+        // token the old leader spent.
+        for zone in 0..self.zones.len() {
+            self.zones[zone].next_token = now;
+            self.schedule_taint_pass(zone, engine);
+        }
         for node in 0..self.nodes.len() {
             let n = &self.nodes[node];
             if !n.registered {

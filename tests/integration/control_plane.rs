@@ -226,6 +226,53 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
 }
 
 #[test]
+fn a_new_controller_manager_leader_taints_with_a_full_token_bucket() {
+    // Two of ten nodes in one zone die together; at one taint every 100 s
+    // (`nodeEvictionRate: 0.01`) the first is tainted at T, the second
+    // would be at T + 100 s. The leader crashes at T + 20 s: the standby's
+    // tainter starts with a full bucket and taints the second node as soon
+    // as it leads, not when the old leader's next token was due.
+    let with = |extra: &str| {
+        scenario(&format!(
+            "name: cp
+duration: 1h
+cluster:
+  controlPlane: {{ apiServers: 3, etcdMembers: 3 }}
+  settings: {{ nodeEvictionRate: 0.01 }}
+  nodePools: [ {{ name: w, count: 10, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads: [ {{ name: web, replicas: 10 }} ]
+faults: [ {{ at: 10m, nodeCrash: {{ node: w-1 }} }}, {{ at: 10m, nodeCrash: {{ node: w-2 }} }}{extra} ]
+"
+        ))
+    };
+    for seed in 1..=5 {
+        let baseline = run_traced(&with(""), seed);
+        let tainted = times(&baseline.trace, "Node", "TaintAdded", "w-");
+        assert!(
+            tainted.len() == 2 && (tainted[1] - tainted[0] - 100.0).abs() < 1e-6,
+            "seed {seed}: {tainted:?}"
+        );
+        let crash = tainted[0] + 20.0;
+        let out = run_traced(
+            &with(&format!(
+                ", {{ at: {crash:.9}s, controllerManagerCrash: {{}} }}"
+            )),
+            seed,
+        );
+        let elected = controller_manager_elections(&out.trace);
+        assert_eq!(elected.len(), 1, "seed {seed}");
+        let tainted_after = times(&out.trace, "Node", "TaintAdded", "w-");
+        assert!(
+            tainted_after.len() == 2
+                && (tainted_after[0] - tainted[0]).abs() < 1e-6
+                && (tainted_after[1] - elected[0]).abs() < 1e-6,
+            "seed {seed}: {tainted_after:?} after an election at {}",
+            elected[0]
+        );
+    }
+}
+
+#[test]
 fn an_api_outage_shorter_than_the_renew_deadline_keeps_the_leaders() {
     // w-1 dies at 10 min; without an outage its Lease is found stale at a
     // monitor pass D. The API goes down 4 s before D. Back within the 10-s

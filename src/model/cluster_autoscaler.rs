@@ -110,12 +110,28 @@ impl World<'_> {
             return;
         };
         ca.next_scan = None;
-        if !self.api_writable() {
-            // It cannot read or write the API; the catch-up wakes it.
+        if !self.cluster_autoscaler_running() {
+            // It cannot read or write the API, or no replica leads; the
+            // catch-up wakes it.
             return;
         }
         self.scale_up(engine);
         self.scale_down(engine);
+    }
+
+    /// A new cluster-autoscaler leader builds its state afresh
+    /// (`NewStaticAutoscaler`): no node has been unneeded for any time yet,
+    /// no node group is backed off, and its last scale-up is set an hour
+    /// before its start "so as to not start in cooldown mode" (before the
+    /// run's first hour, as none: the run starts long after the last).
+    pub(super) fn cluster_autoscaler_restarted(&mut self, now: SimTime) {
+        let Some(ca) = self.autoscaler.as_mut() else {
+            return;
+        };
+        let hour = SimDuration::from_secs(3600).as_nanos();
+        ca.last_scale_up = now.as_nanos().checked_sub(hour).map(SimTime::from_nanos);
+        ca.unneeded_since.fill(None);
+        ca.backoff.fill(None);
     }
 
     fn pool_size(&self, pool: usize) -> (usize, usize) {

@@ -30,7 +30,7 @@ pub(super) fn retry_phase() -> Distribution {
 }
 
 /// Where a leader-elected component (kube-controller-manager,
-/// kube-scheduler) stands.
+/// kube-scheduler, cluster-autoscaler) stands.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Leadership {
     Leading,
@@ -67,8 +67,8 @@ pub(super) struct ControlPlaneState {
     pub deferred_rollouts: Vec<usize>,
     /// Draws the outages of a managed control plane.
     managed_rng: Stream,
-    /// Of kube-controller-manager, and of kube-scheduler.
-    leaders: [Leadership; 2],
+    /// Of each [`LeaderComponent`], in its order.
+    leaders: [Leadership; 3],
     /// Fires `--leader-elect-renew-deadline` into an outage of the API.
     renew_deadline_timer: TimerId,
     /// Draws where in the retry period a candidate first reads the lease
@@ -98,7 +98,7 @@ impl ControlPlaneState {
             deferred_nodes: Vec::new(),
             deferred_rollouts: Vec::new(),
             managed_rng,
-            leaders: [Leadership::Leading; 2],
+            leaders: [Leadership::Leading; 3],
             renew_deadline_timer,
             election_rng,
             etcd_electing: false,
@@ -180,6 +180,12 @@ impl World<'_> {
                 .leader(LeaderComponent::ControllerManager)
     }
 
+    /// The cluster autoscaler scans: the API is writable and a replica leads.
+    pub(super) fn cluster_autoscaler_running(&self) -> bool {
+        self.control_plane.writable()
+            && (self.control_plane).leader(LeaderComponent::ClusterAutoscaler)
+    }
+
     /// Pods are bound: the API is writable and a scheduler replica leads.
     pub(super) fn scheduler_running(&self) -> bool {
         self.control_plane.writable() && self.control_plane.leader(LeaderComponent::Scheduler)
@@ -221,10 +227,11 @@ impl World<'_> {
             return;
         }
         let now = engine.now();
-        for component in [
-            LeaderComponent::ControllerManager,
-            LeaderComponent::Scheduler,
-        ] {
+        for component in LeaderComponent::ALL {
+            if component == LeaderComponent::ClusterAutoscaler && self.autoscaler.is_none() {
+                // No pool autoscales: the scenario runs no cluster autoscaler.
+                continue;
+            }
             let leadership = &mut self.control_plane.leaders[component as usize];
             if *leadership != Leadership::Leading {
                 continue;
@@ -246,10 +253,7 @@ impl World<'_> {
     /// duration later, when the lease it read has not been renewed.
     fn elect_leaders_after_outage(&mut self, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
-        for component in [
-            LeaderComponent::ControllerManager,
-            LeaderComponent::Scheduler,
-        ] {
+        for component in LeaderComponent::ALL {
             let cp = &mut self.control_plane;
             if cp.leaders[component as usize] != Leadership::AwaitingApi {
                 continue;
@@ -281,9 +285,13 @@ impl World<'_> {
             .emit(now, true, "Lease", name, "LeaderElection", || {
                 format!("{name} replica became leader")
             });
-        if component == LeaderComponent::ControllerManager {
-            self.hpa_controller_restarted();
-            self.node_lifecycle_restarted(engine);
+        match component {
+            LeaderComponent::ControllerManager => {
+                self.hpa_controller_restarted();
+                self.node_lifecycle_restarted(engine);
+            }
+            LeaderComponent::ClusterAutoscaler => self.cluster_autoscaler_restarted(now),
+            LeaderComponent::Scheduler => {}
         }
         self.catch_up(engine);
     }

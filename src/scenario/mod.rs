@@ -140,18 +140,30 @@ impl ControlPlane {
     }
 }
 
-/// The control-plane components that run one active leader among replicas.
+/// The components that run one active leader among replicas, each holding
+/// a Lease in `kube-system`: the control plane's two, and the cluster
+/// autoscaler, a Deployment on the workers with leader election on by
+/// default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeaderComponent {
     ControllerManager,
     Scheduler,
+    ClusterAutoscaler,
 }
 
 impl LeaderComponent {
+    pub const ALL: [LeaderComponent; 3] = [
+        LeaderComponent::ControllerManager,
+        LeaderComponent::Scheduler,
+        LeaderComponent::ClusterAutoscaler,
+    ];
+
+    /// The Lease's name, which is the component's.
     pub fn name(self) -> &'static str {
         match self {
             LeaderComponent::ControllerManager => "kube-controller-manager",
             LeaderComponent::Scheduler => "kube-scheduler",
+            LeaderComponent::ClusterAutoscaler => "cluster-autoscaler",
         }
     }
 }

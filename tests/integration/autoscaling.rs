@@ -404,6 +404,80 @@ workloads:
 }
 
 #[test]
+fn a_cluster_autoscaler_that_loses_its_lease_counts_unneeded_time_afresh() {
+    // As above, a node is removed after 10 minutes unneeded. The API goes
+    // down at 5 min. For 8 s, under the 10-s renew deadline, the
+    // autoscaler keeps its lease and its count: the node goes at the same
+    // instant. For 30 s, it loses the lease (`LeaderElectionLost` at
+    // 5m10s); a new replica leads 15 to 17 s after the API returns, with
+    // no node unneeded yet, and the node goes 10 minutes after its first
+    // scan.
+    let cluster = |faults: &str| {
+        scenario(&format!(
+            "name: ca-lease
+duration: 1h
+cluster:
+  nodePools:
+    - {{ name: w, count: 3, allocatable: {{ cpu: \"2\", memory: 8Gi }}, autoscaling: {{ minNodes: 2, maxNodes: 3 }} }}
+workloads:
+  - name: web
+    replicas: 3
+    resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
+faults: [ {faults} ]
+"
+        ))
+    };
+    let outage = |seconds: u32| {
+        format!("{{ at: 5m, apiServerDown: {{ all: true, duration: {seconds}s }} }}")
+    };
+    let lease = |trace: &[TraceEvent], reason: &str| -> Vec<f64> {
+        trace
+            .iter()
+            .filter(|e| e.kind == "Lease" && e.reason == reason && e.name == "cluster-autoscaler")
+            .map(|e| e.time.as_secs_f64())
+            .collect()
+    };
+    for seed in 1..=5 {
+        let quiet = run_traced(&cluster(""), seed);
+        let removed = events(&quiet.trace, "Node", "ScaleDown");
+        assert_eq!(removed.len(), 1, "seed {seed}: {removed:?}");
+
+        let short = run_traced(&cluster(&outage(8)), seed);
+        assert!(
+            lease(&short.trace, "LeaderElectionLost").is_empty(),
+            "seed {seed}"
+        );
+        assert_eq!(
+            events(&short.trace, "Node", "ScaleDown")[0].0,
+            removed[0].0,
+            "seed {seed}"
+        );
+
+        let long = run_traced(&cluster(&outage(30)), seed);
+        assert_eq!(
+            lease(&long.trace, "LeaderElectionLost"),
+            vec![310.0],
+            "seed {seed}"
+        );
+        let elected = lease(&long.trace, "LeaderElection");
+        assert!(
+            elected.len() == 1 && elected[0] >= 345.0 && elected[0] < 347.0,
+            "seed {seed}: {elected:?}"
+        );
+        let removed_after = events(&long.trace, "Node", "ScaleDown");
+        assert_eq!(removed_after.len(), 1, "seed {seed}");
+        let scan = 10.0;
+        assert!(
+            removed_after[0].0 >= elected[0] + 600.0
+                && removed_after[0].0 <= elected[0] + 600.0 + 2.0 * scan,
+            "seed {seed}: removed at {} after an election at {}",
+            removed_after[0].0,
+            elected[0]
+        );
+    }
+}
+
+#[test]
 fn a_node_that_never_registers_is_given_up_after_the_provision_time() {
     // Every machine takes 20 min, past `maxNodeProvisionTime` (15 min): the
     // autoscaler gives each up at 15 min, backs the group off for 5 min

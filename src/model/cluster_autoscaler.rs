@@ -50,12 +50,10 @@ struct Room {
 }
 
 impl Room {
-    fn of(allocatable: Resources, allocated: Resources) -> Self {
+    fn of(free: Resources) -> Self {
         Room {
-            cpu_millis: allocatable.cpu_millis.saturating_sub(allocated.cpu_millis),
-            memory_bytes: allocatable
-                .memory_bytes
-                .saturating_sub(allocated.memory_bytes),
+            cpu_millis: free.cpu_millis,
+            memory_bytes: free.memory_bytes,
         }
     }
 
@@ -160,7 +158,7 @@ impl World<'_> {
         // Pods that nodes already on their way will take need nothing more.
         let mut upcoming: Vec<Room> = (0..self.nodes.len())
             .filter(|&n| self.nodes[n].provisioning)
-            .map(|n| Room::of(self.scenario.nodes[n].allocatable, Resources::default()))
+            .map(|n| Room::of(self.scenario.nodes[n].allocatable))
             .collect();
         let waiting: Vec<PodId> = unschedulable
             .into_iter()
@@ -197,7 +195,7 @@ impl World<'_> {
                 if bins.iter_mut().any(|b| b.take(r)) {
                     helped.push(pod);
                 } else if bins.len() < room_left {
-                    let mut bin = Room::of(allocatable, Resources::default());
+                    let mut bin = Room::of(allocatable);
                     if bin.take(r) {
                         bins.push(bin);
                         helped.push(pod);
@@ -406,12 +404,7 @@ impl World<'_> {
                 let o = &self.nodes[n];
                 n != node && o.registered && o.up && !o.no_schedule && !o.cordoned
             })
-            .map(|n| {
-                (
-                    n,
-                    Room::of(self.scenario.nodes[n].allocatable, self.nodes[n].allocated),
-                )
-            })
+            .map(|n| (n, Room::of(self.node_resources[n].free)))
             .collect();
         let mut evictions = vec![0u32; self.workloads.len()];
         for &p in &self.nodes[node].pods {

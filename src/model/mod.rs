@@ -42,7 +42,7 @@ use crate::metrics::{Gauge, GaugeSummary, Recorder, TimeSeries, UptimeMetrics};
 use crate::scenario::{FaultKind, Scenario, Trigger};
 use crate::sim::{Engine, Handler, RngStreams, SimTime, Stream};
 use crate::traffic::{FluidTraffic, OutcomeCounts, Usage};
-use node::{Node, Zone};
+use node::{Node, NodeResources, Zone};
 use pod::Pod;
 use trace::Trace;
 
@@ -214,6 +214,8 @@ pub struct Observations {
 pub struct World<'s> {
     scenario: &'s Scenario,
     nodes: Vec<Node>,
+    /// Per node, what the scheduler fits pods into.
+    node_resources: Vec<NodeResources>,
     zones: Vec<Zone>,
     pods: Vec<Pod>,
     slots: recycling::PodSlots,
@@ -290,12 +292,12 @@ impl<'s> World<'s> {
         let mut nodes: Vec<Node> = scenario
             .nodes
             .iter()
-            .map(|spec| {
+            .map(|_| {
                 // The kubelet's Lease renewals keep a phase of their own per node.
                 let offset = SimTime::from_nanos(lease_rng.random_range(0..renew));
                 // So does its eviction manager, checking every 10 s.
                 let eviction = SimTime::from_nanos(lease_rng.random_range(0..10_000_000_000));
-                Node::new(spec.allocatable, offset, eviction, engine)
+                Node::new(offset, eviction, engine)
             })
             .collect();
         for (node, spec) in nodes.iter_mut().zip(&scenario.nodes) {
@@ -400,6 +402,7 @@ impl<'s> World<'s> {
         let mut world = World {
             scenario,
             nodes,
+            node_resources: (scenario.nodes.iter()).map(NodeResources::new).collect(),
             zones,
             pods: Vec::new(),
             slots: recycling::PodSlots::new(scenario.workloads.len()),

@@ -34,11 +34,6 @@ pub(super) struct Node {
     pub lease_origin: SimTime,
     /// When the node last went silent (crashed, or cut off by a partition).
     pub silent_since: SimTime,
-    /// Sum of the requests of the pods bound here, terminating ones included.
-    pub allocated: Resources,
-    /// The spec's allocatable, beside `allocated`: the scheduler's scan of
-    /// a zone reads both for each node.
-    pub allocatable: Resources,
     /// Image pulls are serialized (`serializeImagePulls: true`): the next can
     /// start when this one ends.
     pub pull_free_at: SimTime,
@@ -70,7 +65,6 @@ pub(super) struct Node {
 
 impl Node {
     pub fn new(
-        allocatable: Resources,
         lease_origin: SimTime,
         eviction_phase: SimTime,
         engine: &mut Engine<ModelEvent>,
@@ -87,8 +81,6 @@ impl Node {
             no_execute: false,
             lease_origin,
             silent_since: SimTime::ZERO,
-            allocated: Resources::default(),
-            allocatable,
             pull_free_at: SimTime::ZERO,
             pulls: Vec::new(),
             pods: Vec::new(),
@@ -102,6 +94,32 @@ impl Node {
             memory_pressure: false,
             memory_pressure_timer: engine.new_timer(),
             eviction_phase,
+        }
+    }
+}
+
+/// What the scheduler's scan of a zone reads of each node that it may pass
+/// over, apart from the large `Node` so that the scan reads one small row
+/// per node, as kube-scheduler keeps a `NodeInfo` per node in its cache.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct NodeResources {
+    /// Allocatable less the requests of the pods bound here, terminating
+    /// ones included. A pod is bound only where its requests fit, so this
+    /// never falls below zero.
+    pub free: Resources,
+    /// The spec's allocatable.
+    pub allocatable: Resources,
+    /// The node's pool: the nodes of one pool have one allocatable, which
+    /// the scan tells by this one word.
+    pub pool: usize,
+}
+
+impl NodeResources {
+    pub fn new(spec: &NodeSpec) -> Self {
+        NodeResources {
+            free: spec.allocatable,
+            allocatable: spec.allocatable,
+            pool: spec.pool,
         }
     }
 }

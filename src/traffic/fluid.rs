@@ -173,6 +173,10 @@ pub struct FluidTraffic {
     /// how many serving endpoints run it. Versions differ while a rollout
     /// mixes them.
     capacities: Vec<Capacity>,
+    /// Some version's endpoints are limited by a CPU limit: kept as versions
+    /// are added, as it is read at every change of the load, and a year of
+    /// daily rollouts makes 365 versions to search.
+    cpu_bound: bool,
     serving_by_version: Vec<u32>,
     /// The versions with a serving endpoint, in order: a settlement goes
     /// over these, not over every version a year of rollouts made.
@@ -204,6 +208,7 @@ impl FluidTraffic {
             profile,
             last_rate: Cell::new(None),
             capacities: vec![capacity],
+            cpu_bound: capacity.max_rate().is_some(),
             serving_by_version: vec![0],
             serving_versions: Vec::new(),
             settled_until: SimTime::ZERO,
@@ -284,6 +289,7 @@ impl FluidTraffic {
     /// A new version of the app (a rollout), with its own speed.
     pub fn add_version(&mut self, capacity: Capacity, service_time: Distribution) {
         self.capacities.push(capacity);
+        self.cpu_bound |= capacity.max_rate().is_some();
         self.serving_by_version.push(0);
         if let Some(exact) = &mut self.exact {
             exact.add_version(service_time);
@@ -292,7 +298,7 @@ impl FluidTraffic {
 
     /// Whether any version's endpoints are limited by a CPU limit.
     pub fn cpu_bound(&self) -> bool {
-        self.capacities.iter().any(|c| c.max_rate().is_some())
+        self.cpu_bound
     }
 
     /// Requests per second each endpoint in the view receives now.
@@ -692,6 +698,22 @@ mod tests {
     fn assert_close(actual: f64, expected: f64, relative: f64) {
         let error = (actual - expected).abs() / expected.abs();
         assert!(error < relative, "{actual} vs {expected}: {error:e}");
+    }
+
+    #[test]
+    fn one_version_with_a_cpu_limit_makes_the_traffic_cpu_bound() {
+        let mut t = traffic(100.0);
+        let unlimited = *t.capacity(0);
+        let limited = Capacity {
+            cpu_limit_cores: Some(0.5),
+            ..unlimited
+        };
+        t.add_version(unlimited, Distribution::Fixed(SimDuration::ZERO));
+        assert!(!t.cpu_bound(), "no version has a limit");
+        t.add_version(limited, Distribution::Fixed(SimDuration::ZERO));
+        t.add_version(unlimited, Distribution::Fixed(SimDuration::ZERO));
+        assert!(t.cpu_bound(), "the second rollout's version has one");
+        assert!(with(RateProfile::constant(1.0), limited).cpu_bound());
     }
 
     #[test]

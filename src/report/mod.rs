@@ -10,6 +10,7 @@ mod nines;
 pub mod numbers;
 mod run_figures;
 mod text;
+mod timeline;
 mod timeseries_csv;
 mod trace_csv;
 

@@ -373,14 +373,26 @@ pub fn render_text(
 
     if !key_events.is_empty() {
         let _ = writeln!(out, "\nTimeline (key events)");
-        let rows: Vec<_> = (key_events.iter().take(TIMELINE_MAX))
+        let timeline = super::timeline::correlate(key_events);
+        let rows: Vec<_> = (timeline.iter().take(TIMELINE_MAX))
             .map(|e| {
+                let message = if e.combined {
+                    format!(
+                        "{}{} ({} events, the last at {})",
+                        super::timeline::COMBINED,
+                        e.message,
+                        e.count,
+                        clock_exact(e.last).trim_start()
+                    )
+                } else {
+                    e.message.to_string()
+                };
                 vec![
                     clock_exact(e.time),
                     e.kind.to_string(),
                     e.name.to_string(),
                     e.reason.to_string(),
-                    e.message.to_string(),
+                    message,
                 ]
             })
             .collect();
@@ -392,7 +404,8 @@ pub fn render_text(
             left(" ", 0),
         ];
         write_table(&mut out, &columns, &rows);
-        let more = key_events.len().saturating_sub(TIMELINE_MAX) as u64 + key_events_not_kept;
+        let not_shown: u64 = timeline.iter().skip(TIMELINE_MAX).map(|e| e.count).sum();
+        let more = not_shown + key_events_not_kept;
         if more > 0 {
             let _ = writeln!(
                 out,

@@ -339,3 +339,42 @@ fn a_sweep_writes_its_counts_with_their_thousands() {
     );
     assert!(stdout.contains("nines per run "), "{stdout}");
 }
+
+#[test]
+fn the_timeline_combines_a_burst_of_similar_events_as_kubectl_shows_them() {
+    // A cold start of 30 replicas: the ReplicaSet creates 30 pods at once.
+    // client-go's EventCorrelator writes nine `SuccessfulCreate` events,
+    // then one `(combined from similar events)` event that counts the
+    // other 21; the pods' own `Scheduled` events are one per object.
+    let s = scenario(
+        "name: burst
+duration: 5m
+coldStart: true
+cluster:
+  nodePools: [ { name: w, count: 2, allocatable: { cpu: \"8\", memory: 32Gi } } ]
+workloads: [ { name: web, replicas: 30, app: { startup: 5s } } ]
+",
+    );
+    let out = run_traced(&s, 1);
+    let created = out
+        .trace
+        .iter()
+        .filter(|e| e.reason == "SuccessfulCreate")
+        .count();
+    assert_eq!(created, 30, "the trace keeps every event");
+    let text = nines::report::render_text(&out.report, "", &out.trace, 0);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" SuccessfulCreate "))
+        .collect();
+    assert_eq!(lines.len(), 10, "{lines:#?}");
+    assert!(lines[..9].iter().all(|l| !l.contains("combined")));
+    assert!(
+        lines[9].contains("(combined from similar events): Created pod: web-")
+            && lines[9].ends_with("(21 events, the last at 00:00:00.000)"),
+        "{}",
+        lines[9]
+    );
+    let scheduled = text.lines().filter(|l| l.contains(" Scheduled ")).count();
+    assert!(scheduled >= 20, "{scheduled} Scheduled lines");
+}

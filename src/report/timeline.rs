@@ -38,6 +38,22 @@ pub struct TimelineRow<'e> {
     pub combined: bool,
 }
 
+impl<'e> TimelineRow<'e> {
+    /// The row of one event, standing alone or starting a combined event.
+    fn of(e: &'e TraceEvent, combined: bool) -> Self {
+        TimelineRow {
+            time: e.time,
+            kind: e.kind,
+            name: &e.name,
+            reason: e.reason,
+            message: &e.message,
+            count: 1,
+            last: e.time,
+            combined,
+        }
+    }
+}
+
 /// A burst of one object's events of one reason (`aggregateRecord`).
 struct Burst<'e> {
     /// Its distinct messages, oldest first: at most ten, so a list.
@@ -70,16 +86,7 @@ pub fn correlate(events: &[TraceEvent]) -> Vec<TimelineRow<'_>> {
             burst.messages.push_back(&e.message);
         }
         if burst.messages.len() < AGGREGATE_MAX_EVENTS {
-            rows.push(TimelineRow {
-                time: e.time,
-                kind: e.kind,
-                name: &e.name,
-                reason: e.reason,
-                message: &e.message,
-                count: 1,
-                last: e.time,
-                combined: false,
-            });
+            rows.push(TimelineRow::of(e, false));
             continue;
         }
         // The set grows no further: one message goes, so that the next
@@ -95,16 +102,7 @@ pub fn correlate(events: &[TraceEvent]) -> Vec<TimelineRow<'_>> {
             }
             None => {
                 burst.combined = Some(rows.len());
-                rows.push(TimelineRow {
-                    time: e.time,
-                    kind: e.kind,
-                    name: &e.name,
-                    reason: e.reason,
-                    message: &e.message,
-                    count: 1,
-                    last: e.time,
-                    combined: true,
-                });
+                rows.push(TimelineRow::of(e, true));
             }
         }
     }

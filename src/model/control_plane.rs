@@ -174,21 +174,23 @@ impl World<'_> {
     /// taint-eviction) act: the API is writable and a controller-manager
     /// replica leads.
     pub(super) fn controllers_running(&self) -> bool {
-        self.control_plane.writable()
-            && self
-                .control_plane
-                .leader(LeaderComponent::ControllerManager)
+        self.acts(LeaderComponent::ControllerManager)
     }
 
     /// The cluster autoscaler scans: the API is writable and a replica leads.
     pub(super) fn cluster_autoscaler_running(&self) -> bool {
-        self.control_plane.writable()
-            && (self.control_plane).leader(LeaderComponent::ClusterAutoscaler)
+        self.acts(LeaderComponent::ClusterAutoscaler)
     }
 
     /// Pods are bound: the API is writable and a scheduler replica leads.
     pub(super) fn scheduler_running(&self) -> bool {
-        self.control_plane.writable() && self.control_plane.leader(LeaderComponent::Scheduler)
+        self.acts(LeaderComponent::Scheduler)
+    }
+
+    /// A leader-elected component acts: a replica leads, and the API it
+    /// reads and writes is writable.
+    fn acts(&self, component: LeaderComponent) -> bool {
+        self.control_plane.writable() && self.control_plane.leader(component)
     }
 
     /// The leader stops renewing its lease. Another replica (or the leader's
@@ -211,7 +213,18 @@ impl World<'_> {
             cp.leaders[component as usize] = Leadership::AwaitingApi;
             return;
         }
-        cp.leaders[component as usize] = Leadership::Electing;
+        self.elect(component, retry_phase, engine);
+    }
+
+    /// A candidate takes the lease a lease duration after it first read
+    /// it, at its try `retry_phase` into the retry period.
+    fn elect(
+        &mut self,
+        component: LeaderComponent,
+        retry_phase: SimDuration,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        self.control_plane.leaders[component as usize] = Leadership::Electing;
         engine.schedule_in(
             LEASE_DURATION + retry_phase,
             ModelEvent::LeaderElected { component },
@@ -252,20 +265,13 @@ impl World<'_> {
     /// its leader reads the lease at its next try, and takes it a lease
     /// duration later, when the lease it read has not been renewed.
     fn elect_leaders_after_outage(&mut self, engine: &mut Engine<ModelEvent>) {
-        let now = engine.now();
         for component in LeaderComponent::ALL {
             let cp = &mut self.control_plane;
             if cp.leaders[component as usize] != Leadership::AwaitingApi {
                 continue;
             }
-            cp.leaders[component as usize] = Leadership::Electing;
             let phase = retry_phase().sample(&mut cp.election_rng);
-            engine
-                .schedule_at(
-                    now + phase + LEASE_DURATION,
-                    ModelEvent::LeaderElected { component },
-                )
-                .expect("after now");
+            self.elect(component, phase, engine);
         }
     }
 

@@ -369,15 +369,13 @@ traffic: [ {{ workload: web, rate: {{ steps: [ {{ at: 0s, rate: 100 }}, {{ at: 5
     )
 }
 
-#[test]
-fn a_disruption_budget_that_allows_nothing_keeps_the_node() {
-    // Three 2-CPU nodes each run one pod of 500m: 25 % used, under the
-    // 0.5 threshold, and the pods fit on the other two. After 10 minutes
-    // unneeded the autoscaler drains one node (down to `minNodes: 2`).
-    // `maxUnavailable: 0` allows no eviction, so it keeps all three.
-    let cluster = |budget: &str| {
-        scenario(&format!(
-            "name: pdb
+/// Three 2-CPU nodes, each running one pod of 500m: 25 % used, under the
+/// 0.5 threshold, and the pods fit on the other two, so one node is
+/// unneeded (down to `minNodes: 2`). `workload` is added to the Deployment,
+/// `rest` to the scenario.
+fn one_node_unneeded(workload: &str, rest: &str) -> String {
+    format!(
+        "name: ca
 duration: 1h
 cluster:
   nodePools:
@@ -386,10 +384,19 @@ workloads:
   - name: web
     replicas: 3
     resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
-    {budget}
+    {workload}
+{rest}
 "
-        ))
-    };
+    )
+}
+
+#[test]
+fn a_disruption_budget_that_allows_nothing_keeps_the_node() {
+    // Three 2-CPU nodes each run one pod of 500m: 25 % used, under the
+    // 0.5 threshold, and the pods fit on the other two. After 10 minutes
+    // unneeded the autoscaler drains one node (down to `minNodes: 2`).
+    // `maxUnavailable: 0` allows no eviction, so it keeps all three.
+    let cluster = |budget: &str| scenario(&one_node_unneeded(budget, ""));
     let free = run_traced(&cluster(""), 8);
     let removed = events(&free.trace, "Node", "ScaleDown");
     assert_eq!(removed.len(), 1, "{removed:?}");
@@ -412,21 +419,7 @@ fn a_cluster_autoscaler_that_loses_its_lease_counts_unneeded_time_afresh() {
     // 5m10s); a new replica leads 15 to 17 s after the API returns, with
     // no node unneeded yet, and the node goes 10 minutes after its first
     // scan.
-    let cluster = |faults: &str| {
-        scenario(&format!(
-            "name: ca-lease
-duration: 1h
-cluster:
-  nodePools:
-    - {{ name: w, count: 3, allocatable: {{ cpu: \"2\", memory: 8Gi }}, autoscaling: {{ minNodes: 2, maxNodes: 3 }} }}
-workloads:
-  - name: web
-    replicas: 3
-    resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
-faults: [ {faults} ]
-"
-        ))
-    };
+    let cluster = |faults: &str| scenario(&one_node_unneeded("", &format!("faults: [ {faults} ]")));
     let outage = |seconds: u32| {
         format!("{{ at: 5m, apiServerDown: {{ all: true, duration: {seconds}s }} }}")
     };

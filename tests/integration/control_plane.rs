@@ -179,6 +179,20 @@ workloads: [ { name: web, replicas: 1 } ]
     assert!((mean - 0.99).abs() < 4.0 * se, "{mean} ± {}", 4.0 * se);
 }
 
+/// The scenario `with` makes, with the controller-manager's leader crashing
+/// at `crash` seconds: the run, and its one election.
+fn controller_manager_crash(
+    with: impl Fn(&str) -> nines::scenario::Scenario,
+    crash: f64,
+    seed: u64,
+) -> (nines::RunOutput, f64) {
+    let fault = format!(", {{ at: {crash:.9}s, controllerManagerCrash: {{}} }}");
+    let out = run_traced(&with(&fault), seed);
+    let elected = controller_manager_elections(&out.trace);
+    assert_eq!(elected.len(), 1, "seed {seed}: {elected:?}");
+    (out, elected[0])
+}
+
 #[test]
 fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
     // Three stacked control-plane nodes. A worker dies at 10 min; its pod's
@@ -196,15 +210,8 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
         let baseline = run_traced(&with(""), seed);
         let evicted = times(&baseline.trace, "Pod", "TaintManagerEviction", "web-")[0];
         let crash = evicted - 5.0;
-        let out = run_traced(
-            &with(&format!(
-                ", {{ at: {crash:.9}s, controllerManagerCrash: {{}} }}"
-            )),
-            seed,
-        );
-        let elected = controller_manager_elections(&out.trace);
-        assert_eq!(elected.len(), 1, "seed {seed}");
-        let gap = elected[0] - crash;
+        let (out, elected) = controller_manager_crash(with, crash, seed);
+        let gap = elected - crash;
         assert!(
             (15.0..17.0).contains(&gap),
             "seed {seed}: failover took {gap} s"
@@ -213,9 +220,9 @@ fn a_controller_manager_failover_leaves_15_to_17_seconds_without_controllers() {
         // it plans the pod's eviction a whole toleration from its start.
         let evicted = times(&out.trace, "Pod", "TaintManagerEviction", "web-");
         assert!(
-            evicted.len() == 1 && (evicted[0] - (elected[0] + 300.0)).abs() < 1e-6,
+            evicted.len() == 1 && (evicted[0] - (elected + 300.0)).abs() < 1e-6,
             "seed {seed}: {evicted:?} after an election at {}",
-            elected[0]
+            elected
         );
         let created = times(&out.trace, "ReplicaSet", "SuccessfulCreate", "web-");
         assert_eq!(
@@ -252,22 +259,14 @@ faults: [ {{ at: 10m, nodeCrash: {{ node: w-1 }} }}, {{ at: 10m, nodeCrash: {{ n
             tainted.len() == 2 && (tainted[1] - tainted[0] - 100.0).abs() < 1e-6,
             "seed {seed}: {tainted:?}"
         );
-        let crash = tainted[0] + 20.0;
-        let out = run_traced(
-            &with(&format!(
-                ", {{ at: {crash:.9}s, controllerManagerCrash: {{}} }}"
-            )),
-            seed,
-        );
-        let elected = controller_manager_elections(&out.trace);
-        assert_eq!(elected.len(), 1, "seed {seed}");
+        let (out, elected) = controller_manager_crash(with, tainted[0] + 20.0, seed);
         let tainted_after = times(&out.trace, "Node", "TaintAdded", "w-");
         assert!(
             tainted_after.len() == 2
                 && (tainted_after[0] - tainted[0]).abs() < 1e-6
-                && (tainted_after[1] - elected[0]).abs() < 1e-6,
+                && (tainted_after[1] - elected).abs() < 1e-6,
             "seed {seed}: {tainted_after:?} after an election at {}",
-            elected[0]
+            elected
         );
     }
 }

@@ -17,19 +17,24 @@ fn back_off_delays(trace: &[nines::model::TraceEvent]) -> Vec<String> {
         .collect()
 }
 
+/// One replica on one node, its container crashing every minute it runs.
+fn crash_loop(duration: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: crashloop
+duration: {duration}
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads: [ {{ name: web, replicas: 1, app: {{ startup: 1s }} }} ]
+faults: [ {{ every: 1m, podCrash: {{ workload: web }} }} ]
+"
+    ))
+}
+
 #[test]
 fn crash_loop_back_off_doubles_then_resets_after_ten_minutes_running() {
     // One replica crashing every minute when running: 10 s, 20 s, 40 s, 80 s,
     // then (the 300 s crash finds it in back-off) 160 s, 300 s (capped)...
-    let s = scenario(
-        "name: crashloop
-duration: 30m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
-workloads: [ { name: web, replicas: 1, app: { startup: 1s } } ]
-faults: [ { every: 1m, podCrash: { workload: web } } ]
-",
-    );
+    let s = crash_loop("30m");
     let out = run_traced(&s, 1);
     let delays = back_off_delays(&out.trace);
     assert_eq!(delays[..6], ["10s", "20s", "40s", "80s", "160s", "300s"]);
@@ -54,15 +59,7 @@ fn the_report_timeline_shows_each_back_off() {
     // The key events a run keeps for its report, without `--trace`: a
     // crash loop's back-offs, not only its crashes, are what keep the pod
     // out of service.
-    let s = scenario(
-        "name: crashloop
-duration: 10m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
-workloads: [ { name: web, replicas: 1, app: { startup: 1s } } ]
-faults: [ { every: 1m, podCrash: { workload: web } } ]
-",
-    );
+    let s = crash_loop("10m");
     let out = crate::support::run(&s, 1);
     assert!(out.trace.iter().all(|e| e.key));
     let delays = back_off_delays(&out.trace);

@@ -147,6 +147,61 @@ fn pending_pods_wait_for_the_new_node() {
     assert!(out.report.requests.by_cause["overload"] > 0);
 }
 
+/// The master down from 9 to 14 minutes around node-autoscaling's spike:
+/// the autoscalers act only after the new leaders' elections.
+#[test]
+fn a_master_down_during_a_spike_holds_both_autoscalers_until_new_leaders() {
+    let out = crate::support::run_traced(&bundled("master-down-during-spike.yaml"), 14);
+    let (down, back) = (540.0, 840.0);
+    // Every leader fails to renew within the 10 s renew deadline.
+    for lease in ["kube-controller-manager", "cluster-autoscaler"] {
+        assert_eq!(
+            times(&out.trace, "Lease", "LeaderElectionLost", lease),
+            [down + 10.0],
+            "{lease}"
+        );
+        // A new one takes the Lease a lease duration (15 s) after the API
+        // returns, at its next try (every 2 s).
+        let elected = times(&out.trace, "Lease", "LeaderElection", lease);
+        assert!(
+            elected.len() == 1 && (back + 15.0..back + 17.0).contains(&elected[0]),
+            "{lease}: {elected:?}"
+        );
+    }
+    let manager = times(
+        &out.trace,
+        "Lease",
+        "LeaderElection",
+        "kube-controller-manager",
+    )[0];
+    let autoscaler = times(&out.trace, "Lease", "LeaderElection", "cluster-autoscaler")[0];
+    // The HPA rescales at its first sync (every 15 s) under the new leader.
+    let rescales = times(
+        &out.trace,
+        "HorizontalPodAutoscaler",
+        "SuccessfulRescale",
+        "web",
+    );
+    assert!(
+        manager < rescales[0] && rescales[0] <= manager + 15.0,
+        "{rescales:?}"
+    );
+    // The pods that do not fit trigger a scale-up at the new cluster
+    // autoscaler's next scan (every 10 s).
+    let pending = times(&out.trace, "Pod", "FailedScheduling", "web")[0];
+    let asked = times(&out.trace, "ClusterAutoscaler", "ScaledUpGroup", "");
+    assert!(
+        autoscaler < pending && pending < asked[0] && asked[0] <= pending + 10.0,
+        "{asked:?}"
+    );
+    // Four pods of a 1-CPU limit at 10 ms a request take 400 of the 480
+    // requests a second: at least the outage's 80 a second fail, within
+    // four Poisson standard deviations.
+    let mean = 80.0 * (back - 600.0);
+    let overload = out.report.requests.by_cause["overload"] as f64;
+    assert!(overload >= mean - 4.0 * mean.sqrt(), "{overload}");
+}
+
 #[test]
 fn a_max_replicas_below_the_peak_overloads_the_pods() {
     let out = run(&bundled("max-replicas-too-low.yaml"), 15);

@@ -448,7 +448,7 @@ impl World<'_> {
             .as_ref()
             .and_then(|ca| ca.last_scale_up)
             .map_or(SimTime::ZERO, |added| added + s.scale_down_delay_after_add);
-        let mut removable = None;
+        let mut removable = Vec::new();
         let mut next_due: Option<SimTime> = None;
         for node in 0..self.nodes.len() {
             let n = &self.nodes[node];
@@ -470,17 +470,64 @@ impl World<'_> {
             let since = *ca.unneeded_since[node].get_or_insert(now);
             let due = (since + s.scale_down_unneeded_time).max(cooldown_ends);
             if due <= now {
-                removable.get_or_insert(node);
+                removable.push(node);
             } else if next_due.is_none_or(|d| due < d) {
                 next_due = Some(due);
             }
         }
-        if let Some(node) = removable {
-            self.remove_node(node, engine);
-        }
+        self.remove_unneeded(removable, engine);
         if let Some(due) = next_due {
             self.schedule_scan(due, engine);
         }
+    }
+
+    /// Removes the nodes unneeded long enough as the autoscaler's actuator
+    /// crops them to its budgets (`cropNodesToBudgets`): the empty ones
+    /// first (`EmptySorting`), at most `--max-scale-down-parallelism`
+    /// removals in progress, of which at most `--max-drain-parallelism`
+    /// drains, and no pool below its `minNodes`. A drain still in progress
+    /// counts against both budgets, so drains go one after another.
+    fn remove_unneeded(&mut self, mut removable: Vec<NodeId>, engine: &mut Engine<ModelEvent>) {
+        let draining = self.nodes.iter().filter(|n| n.removing).count();
+        let mut budget = defaults::CA_MAX_SCALE_DOWN_PARALLELISM.saturating_sub(draining);
+        let mut drain_budget = defaults::CA_MAX_DRAIN_PARALLELISM.saturating_sub(draining);
+        // Stable: in node order within the empty and the occupied.
+        removable.sort_by_key(|&node| self.holds_pods(node));
+        for node in removable {
+            let occupied = self.holds_pods(node);
+            if budget == 0 || (occupied && drain_budget == 0) {
+                continue;
+            }
+            let pool = self.scenario.nodes[node].pool;
+            let min_nodes = self.scenario.node_groups[pool]
+                .as_ref()
+                .map_or(0, |g| g.min_nodes as usize);
+            // The nodes removed before it in this scan are gone: the pool
+            // is smaller, and a drain's pods cannot go to them.
+            if self.pool_size_kept(pool) <= min_nodes || (occupied && !self.drainable(node)) {
+                continue;
+            }
+            budget -= 1;
+            drain_budget -= usize::from(occupied);
+            self.remove_node(node, engine);
+        }
+    }
+
+    /// Whether a pod not being deleted is on the node: a drain's work.
+    fn holds_pods(&self, node: NodeId) -> bool {
+        self.nodes[node]
+            .pods
+            .iter()
+            .any(|&p| !self.pods[p].deleting)
+    }
+
+    /// The registered nodes of the pool that are not being removed.
+    fn pool_size_kept(&self, pool: usize) -> usize {
+        (self.nodes.iter().enumerate())
+            .filter(|&(n, node)| {
+                self.scenario.nodes[n].pool == pool && node.registered && !node.removing
+            })
+            .count()
     }
 
     /// Scale-down of one node: cordon it and evict its pods; the machine

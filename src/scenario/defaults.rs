@@ -78,6 +78,13 @@ pub const CA_SCALE_DOWN_DELAY_AFTER_ADD: SimDuration = SimDuration::from_secs(60
 /// cluster-autoscaler `--scale-down-utilization-threshold`.
 pub const CA_SCALE_DOWN_UTILIZATION_THRESHOLD: f64 = 0.5;
 
+/// cluster-autoscaler `--max-scale-down-parallelism`: node removals in
+/// progress at once, empty and drained.
+pub const CA_MAX_SCALE_DOWN_PARALLELISM: usize = 10;
+
+/// cluster-autoscaler `--max-drain-parallelism`: nodes drained at once.
+pub const CA_MAX_DRAIN_PARALLELISM: usize = 1;
+
 /// cluster-autoscaler `--max-node-provision-time`.
 pub const CA_MAX_NODE_PROVISION_TIME: SimDuration = SimDuration::from_secs(900);
 

@@ -683,3 +683,67 @@ faults: {faults}
     );
     assert!(e.contains("faults[0].trafficSpike.multiplier"), "{e}");
 }
+
+/// `count` 2-CPU nodes down to `minNodes: 1`, and `replicas` pods of 500m,
+/// which the scheduler spreads one to a node: every node is under the 0.5
+/// threshold. A pod takes 20 s to terminate (its preStop hook), and so does
+/// a node's drain.
+fn idle_pool(count: u32, replicas: u32) -> String {
+    format!(
+        "name: idle
+duration: 30m
+cluster:
+  nodePools:
+    - {{ name: w, count: {count}, allocatable: {{ cpu: \"2\", memory: 8Gi }}, autoscaling: {{ minNodes: 1, maxNodes: {count} }} }}
+workloads:
+  - name: web
+    replicas: {replicas}
+    resources: {{ requests: {{ cpu: 500m, memory: 256Mi }} }}
+    app: {{ startup: 5s, serviceTime: 10ms }}
+    lifecycle: {{ preStop: {{ sleep: {{ seconds: 20 }} }} }}
+"
+    )
+}
+
+#[test]
+fn empty_nodes_go_first_and_together_and_the_pool_keeps_its_minimum() {
+    // Six nodes, one pod: all six unneeded from the first scan. The
+    // actuator sorts empty nodes first (`EmptySorting`) and deletes up to
+    // `--max-scale-down-parallelism` (10) at once: the five empty ones go
+    // in one scan, 10 minutes after the first, and the pool is then at
+    // `minNodes`, so the pod's node stays and the pod is never evicted.
+    let out = run_traced(&scenario(&idle_pool(6, 1)), 5);
+    let removed = events(&out.trace, "Node", "ScaleDown");
+    assert_eq!(removed.len(), 5, "{removed:?}");
+    assert!(removed.iter().all(|(t, _)| *t == removed[0].0));
+    assert!((600.0..=610.0).contains(&removed[0].0), "{removed:?}");
+    assert!(
+        removed
+            .iter()
+            .all(|(_, m)| m.ends_with("utilization: 0.00, pods to reschedule: ")),
+        "{removed:?}"
+    );
+    assert!(events(&out.trace, "Pod", "ScaleDown").is_empty());
+    assert!(out.report.incidents.is_empty());
+    assert_eq!(out.report.node_pools[0].1.nodes.last, 1);
+}
+
+#[test]
+fn nodes_to_drain_go_one_after_another() {
+    // Three nodes, one pod each, all three fitting on one node: two nodes
+    // can go, both by a drain. `--max-drain-parallelism` (1) drains the
+    // first, and the second waits until the first node is gone, 20 s
+    // later, where the next scan comes after 10 s.
+    let out = run_traced(&scenario(&idle_pool(3, 3)), 5);
+    let removed = events(&out.trace, "Node", "ScaleDown");
+    let gone = events(&out.trace, "Node", "RemovingNode");
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    assert_eq!(gone.len(), 2, "{gone:?}");
+    assert!(
+        removed[1].0 >= gone[0].0,
+        "the second drain at {} began before the first node went at {}",
+        removed[1].0,
+        gone[0].0
+    );
+    assert_eq!(out.report.node_pools[0].1.nodes.last, 1);
+}

@@ -13,6 +13,11 @@ use crate::sim::{Engine, SimDuration, SimTime};
 /// The eviction manager checks every 10 s (`evictionMonitoringPeriod`).
 const EVICTION_MONITORING_PERIOD: SimDuration = SimDuration::from_secs(10);
 
+/// After an eviction the eviction manager polls every second for the pod's
+/// cleanup (`podCleanupPollFreq`) and checks again as soon as it sees it,
+/// then every 10 s from there: its loop does not sleep after an eviction.
+const EVICTION_CLEANUP_POLL: SimDuration = SimDuration::from_secs(1);
+
 /// kubelet `evictionPressureTransitionPeriod`: a pressure condition stays
 /// on this long after the last time it was observed.
 const EVICTION_PRESSURE_TRANSITION_PERIOD: SimDuration = SimDuration::from_secs(300);
@@ -175,11 +180,11 @@ impl World<'_> {
             self.plan_node_pressure(node, engine);
             return;
         }
-        let usage = |p: &super::pod::Pod| {
-            let leak = self.leak_per_second(p.workload);
+        let usage = |pod: PodId| {
+            let p = &self.pods[pod];
             p.memory_leaked_from
                 + p.memory_of_requests
-                + leak * (now - p.memory_since).as_secs_f64()
+                + self.leak_per_second(pod) * (now - p.memory_since).as_secs_f64()
         };
         let victim = self.nodes[node]
             .pods
@@ -190,7 +195,7 @@ impl World<'_> {
                 let request = self.scenario.workloads[self.pods[p].workload]
                     .requests
                     .memory_bytes as f64;
-                (p, usage(&self.pods[p]) - request)
+                (p, usage(p) - request)
             })
             .max_by(|a, b| {
                 let uid = |p: PodId| self.pods[p].uid;
@@ -199,7 +204,7 @@ impl World<'_> {
         let Some((pod, excess)) = victim else {
             return;
         };
-        let using = usage(&self.pods[pod]);
+        let using = usage(pod);
         let n = &mut self.nodes[node];
         if !std::mem::replace(&mut n.memory_pressure, true) {
             let name = &self.scenario.nodes[node].name;
@@ -227,6 +232,8 @@ impl World<'_> {
         });
         self.stop_container(pod, true, engine);
         self.delete_pod(pod, engine);
+        // The evicted pod is gone at once: the next check is the first poll.
+        self.nodes[node].eviction_phase = now + EVICTION_CLEANUP_POLL;
         self.plan_node_pressure(node, engine);
     }
 

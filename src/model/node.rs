@@ -59,7 +59,8 @@ pub(super) struct Node {
     /// (5 min) after it last did.
     pub memory_pressure: bool,
     pub memory_pressure_timer: TimerId,
-    /// The eviction manager checks at `eviction_phase + k × 10 s`.
+    /// The eviction manager checks at `eviction_phase + k × 10 s`; an
+    /// eviction moves the phase to its cleanup poll.
     pub eviction_phase: SimTime,
 }
 

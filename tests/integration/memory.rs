@@ -120,6 +120,94 @@ workloads:
 }
 
 #[test]
+fn node_memory_pressure_evicts_the_leaking_pod_whatever_the_order_of_the_workloads() {
+    // Two steady pods at their 300Mi request and a leaking one (256Mi,
+    // +10Gi/h) on a 2Gi node: full after (2048 − 856) / 10240 h = 419 s,
+    // evicted at the next 10-s check. Each pod is ranked by its own
+    // memory over its request, wherever its workload is listed.
+    let workloads = [
+        "  - name: steady
+    replicas: 2
+    resources: { requests: { cpu: 100m, memory: 300Mi } }
+    app: { memory: { base: 300Mi } }
+",
+        "  - name: leaky
+    replicas: 1
+    resources: { requests: { cpu: 100m, memory: 256Mi } }
+    app: { memory: { base: 256Mi, leakPerHour: 10Gi } }
+",
+    ];
+    let evictions = |first: usize| {
+        let s = scenario(&format!(
+            "name: pressure
+duration: 10m
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 2Gi }} }} ]
+workloads:
+{}{}",
+            workloads[first],
+            workloads[1 - first]
+        ));
+        let out = run_traced(&s, 1);
+        let evicted: Vec<(f64, String, String)> = (out.trace.iter())
+            .filter(|e| e.reason == "Evicted")
+            .map(|e| (e.time.as_secs_f64(), e.name.clone(), e.message.clone()))
+            .collect();
+        evicted
+    };
+    for first in [0, 1] {
+        let evicted = evictions(first);
+        assert_eq!(evicted.len(), 1, "{evicted:?}");
+        let (t, name, message) = &evicted[0];
+        assert!(name.starts_with("leaky-"), "{evicted:?}");
+        assert!((419.0..430.0).contains(t), "{t}");
+        // What it holds: its base and 10Gi an hour since its start.
+        let using_kib = 256.0 * 1024.0 + 10.0 * 1024.0 * 1024.0 * t / 3600.0;
+        let reported: f64 = message
+            .split("was using ")
+            .nth(1)
+            .and_then(|m| m.split("Ki").next())
+            .and_then(|m| m.parse().ok())
+            .expect("the message gives the usage");
+        assert!(
+            (reported - using_kib).abs() < 2.0,
+            "{reported} Ki against {using_kib} Ki"
+        );
+    }
+}
+
+#[test]
+fn an_evicted_pods_replacement_back_on_the_node_is_evicted_at_the_next_poll_not_at_once() {
+    // A pod holding 1Gi over a 100Mi request, next to a leaking one: once
+    // the node is short it is evicted, and its replacement, bound to the
+    // same node at once, is over too. The eviction manager sees the node
+    // again only at its first cleanup poll, a second later, so the run
+    // goes on instead of evicting without end at one instant.
+    let s = scenario(
+        "name: churn
+duration: 6m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
+workloads:
+  - name: leaky
+    replicas: 1
+    resources: { requests: { cpu: 100m, memory: 256Mi } }
+    app: { memory: { base: 256Mi, leakPerHour: 10Gi } }
+  - name: fat
+    replicas: 1
+    resources: { requests: { cpu: 100m, memory: 100Mi } }
+    app: { memory: { base: 1Gi } }
+",
+    );
+    let out = run_traced(&s, 1);
+    let evicted = times(&out.trace, "Pod", "Evicted", "");
+    assert!(evicted.len() > 1, "{evicted:?}");
+    for pair in evicted.windows(2) {
+        assert!(pair[1] - pair[0] >= 1.0, "{evicted:?}");
+    }
+}
+
+#[test]
 fn memory_pressure_keeps_best_effort_pods_off_the_node_for_five_minutes() {
     // The leaking pod is BestEffort (no requests): evicted at ~3 h, its
     // replacement may not land on the node until the MemoryPressure

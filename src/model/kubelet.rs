@@ -8,9 +8,14 @@ use crate::scenario::defaults;
 use crate::sim::{Engine, SimDuration, SimTime};
 
 /// The CrashLoopBackOff delay before restart number `crash_loop` (1-based):
-/// 10 s doubling up to 300 s.
+/// none before the first, whose container the kubelet's back-off has no
+/// entry for yet (`doBackOff` starts it at once and arms 10 s), then 10 s
+/// doubling up to 300 s.
 pub(super) fn crash_loop_back_off(crash_loop: u32) -> SimDuration {
-    let doublings = crash_loop.saturating_sub(1).min(16);
+    if crash_loop <= 1 {
+        return SimDuration::ZERO;
+    }
+    let doublings = (crash_loop - 2).min(16);
     let delay = defaults::CRASH_LOOP_BACK_OFF_INITIAL.saturating_mul(1 << doublings);
     delay.min(defaults::CRASH_LOOP_BACK_OFF_MAX)
 }
@@ -187,9 +192,10 @@ impl World<'_> {
         }
     }
 
-    /// The container is gone and the kubelet restarts it in place after the
-    /// CrashLoopBackOff delay, which doubles with every exit unless the
-    /// container had run for 10 minutes.
+    /// The container is gone and the kubelet restarts it in place: at once
+    /// the first time, then after the CrashLoopBackOff delay, which doubles
+    /// with every exit, all forgotten once the container had run for 10
+    /// minutes.
     pub(super) fn container_exited(
         &mut self,
         pod: PodId,
@@ -211,6 +217,9 @@ impl World<'_> {
         p.restarts += 1;
         let delay = crash_loop_back_off(p.crash_loop);
         engine.set_timer_in(p.timer, delay, ModelEvent::BackOffExpired { pod });
+        if delay.is_zero() {
+            return;
+        }
         let container = &self.scenario.workloads[p.workload].name;
         let name = &p.name;
         // Key: the back-off, not the crash, is what keeps a crash-looping
@@ -315,11 +324,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn crash_loop_back_off_doubles_to_five_minutes() {
-        let secs: Vec<u64> = (1..=7)
+    fn crash_loop_back_off_restarts_at_once_then_doubles_to_five_minutes() {
+        let secs: Vec<u64> = (1..=8)
             .map(|n| crash_loop_back_off(n).as_nanos() / 1_000_000_000)
             .collect();
-        assert_eq!(secs, vec![10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(secs, vec![0, 10, 20, 40, 80, 160, 300, 300]);
         assert_eq!(crash_loop_back_off(1000), SimDuration::from_secs(300));
     }
 }

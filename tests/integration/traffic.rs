@@ -27,8 +27,7 @@ faults: [ { every: 10m, podCrash: { workload: web } } ]
     let crashes = times(&out.trace, "Fault", "PodCrash", "").len() as f64;
     assert_eq!(crashes, 100.0);
     assert_eq!(
-        times(&out.trace, "Pod", "BackOff", "").len(),
-        100,
+        out.report.workloads[0].1.restarts, 100,
         "every crash hit a running container"
     );
     let expected = crashes * 100.0 * 0.2;

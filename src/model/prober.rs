@@ -174,7 +174,10 @@ impl World<'_> {
     pub(super) fn plan_probes(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let p = &self.pods[pod];
-        if !p.container_runs() || p.killing {
+        // A container being killed keeps its readiness probe (the kubelet
+        // stops only liveness and startup on hold), so a startup kill
+        // leaves nothing to probe.
+        if !p.container_runs() || (p.killing && !p.started) {
             engine.cancel_timer(p.liveness_timer);
             engine.cancel_timer(p.readiness_timer);
             return;
@@ -219,7 +222,7 @@ impl World<'_> {
             return;
         }
         match &workload.liveness_probe {
-            Some(probe) if !p.seen[2] => {
+            Some(probe) if !p.seen[2] && !p.killing => {
                 let since = p.seen_since[2];
                 let origin = p.probe_origins[slot(ProbeKind::Liveness)];
                 let at = nth_tick(
@@ -263,9 +266,11 @@ impl World<'_> {
         }
     }
 
-    /// The pod's `Ready` condition, as its node's kubelet reports it: the
-    /// container runs and is not being killed, the startup probe passed, and
-    /// the readiness probe (if any) says ready.
+    /// The pod's `Ready` condition, as its node's kubelet reports it
+    /// (`UpdatePodStatus`): the container runs, the startup probe passed,
+    /// and the readiness probe (if any) says ready. A container being
+    /// killed after a failed liveness probe runs until it exits, and stays
+    /// Ready unless its readiness probe fails meanwhile.
     pub(super) fn update_ready(&mut self, pod: PodId, engine: &mut Engine<ModelEvent>) {
         let workload = &self.scenario.workloads[self.pods[pod].workload];
         let p = &self.pods[pod];
@@ -277,7 +282,6 @@ impl World<'_> {
             return;
         }
         let ready = p.container_runs()
-            && !p.killing
             && !p.deleting
             && p.started
             && (workload.readiness_probe.is_none() || p.probe_ready);

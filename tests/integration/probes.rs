@@ -64,6 +64,45 @@ fn an_http_liveness_probe_kills_a_hung_app_at_its_third_failing_tick() {
 }
 
 #[test]
+fn a_pod_killed_by_its_liveness_probe_stays_ready_until_its_container_exits() {
+    // A liveness probe and no readiness probe: the kubelet computes Ready
+    // from the container's state alone, and the hung container runs until
+    // its SIGKILL, the grace period after the kill. Its requests keep
+    // failing as `hung` until then, and kube-proxy drops it a second after.
+    let s = scenario(
+        "name: liveness-only
+duration: 30m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads:
+  - name: web
+    replicas: 2
+    livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 10, failureThreshold: 3 }
+    app: { startup: 2s, serviceTime: 50ms }
+traffic: [ { workload: web, rate: 100 } ]
+faults:
+  - at: 10m
+    appHang: { workload: web }
+",
+    );
+    for seed in 1..=5 {
+        let out = run_traced(&s, seed);
+        let killed = times(&out.trace, "Pod", "Killing", "web-");
+        assert_eq!(killed.len(), 1, "seed {seed}");
+        let removed = times(&out.trace, "Service", "EndpointRemoved", "web");
+        assert_eq!(removed, vec![killed[0] + GRACE_S + 1.0], "seed {seed}");
+        // Half the traffic, from the hang to the SIGKILL, within four
+        // Poisson standard deviations.
+        let hung = out.report.requests.by_cause["hung"] as f64;
+        let mean = 50.0 * (killed[0] + GRACE_S - HANG_S);
+        assert!(
+            (hung - mean).abs() < 4.0 * mean.sqrt(),
+            "seed {seed}: {hung} against {mean}"
+        );
+    }
+}
+
+#[test]
 fn a_tcp_liveness_probe_never_sees_a_hung_app() {
     let out = run_traced(&hung("tcpSocket", ""), 1);
     assert!(times(&out.trace, "Pod", "Killing", "").is_empty());

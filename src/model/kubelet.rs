@@ -114,6 +114,7 @@ impl World<'_> {
         p.killing = false;
         p.started = workload.startup_probe.is_none();
         p.probing_since = now;
+        p.readiness_triggered = false;
         p.probe_ready = false;
         engine.set_timer_in(p.timer, startup, ModelEvent::AppStarted { pod });
         self.arm_pod_failure(pod, engine);

@@ -106,6 +106,10 @@ pub(super) struct Pod {
     pub started: bool,
     /// When `started` became true: liveness and readiness probe from here.
     pub probing_since: SimTime,
+    /// The kubelet ran the readiness probe at `probing_since`, off its
+    /// ticks: it does when the startup probe passes (`UpdatePodStatus`
+    /// triggers an immediate run for a started container not yet Ready).
+    pub readiness_triggered: bool,
     /// The readiness probe's verdict (`successThreshold` passes make it
     /// true, `failureThreshold` failures false).
     pub probe_ready: bool,
@@ -194,6 +198,7 @@ impl Pod {
             hung: false,
             started: false,
             probing_since: SimTime::ZERO,
+            readiness_triggered: false,
             probe_ready: false,
             killing: false,
             seen: [false; 3],

@@ -247,7 +247,17 @@ impl World<'_> {
                 let origin = p.probe_origins[slot(ProbeKind::Readiness)];
                 let from = from(probe, since, ProbeKind::Readiness);
                 if passes && !p.probe_ready {
-                    let at = nth_tick(origin, probe.period, from, probe.success_threshold);
+                    let at = if p.readiness_triggered && from == p.probing_since {
+                        // The triggered run passes: the first of the
+                        // `successThreshold`, the rest on the ticks after.
+                        let after = from + SimDuration::from_nanos(1);
+                        match probe.success_threshold {
+                            0 | 1 => from,
+                            k => nth_tick(origin, probe.period, after, k - 1),
+                        }
+                    } else {
+                        nth_tick(origin, probe.period, from, probe.success_threshold)
+                    };
                     let event = ModelEvent::ReadinessProbeSucceeded { pod };
                     engine
                         .set_timer(p.readiness_timer, at, event)
@@ -305,6 +315,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.started = true;
         p.probing_since = engine.now();
+        p.readiness_triggered = true;
         self.container_changed(pod, engine);
     }
 

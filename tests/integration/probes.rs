@@ -103,6 +103,41 @@ faults:
 }
 
 #[test]
+fn the_readiness_probe_runs_at_once_when_the_startup_probe_passes() {
+    // The kubelet triggers a readiness run as soon as the startup probe
+    // passes (`UpdatePodStatus`), not at the readiness probe's next tick:
+    // with a 1-s startup probe and a 30-s readiness probe, a container
+    // restarted at the crash is Ready within a second of its app's 5-s
+    // start, not up to 30 s later.
+    let s = scenario(
+        "name: startup-ready
+duration: 5m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads:
+  - name: web
+    replicas: 1
+    startupProbe: { httpGet: { port: 8080 }, periodSeconds: 1, failureThreshold: 60 }
+    readinessProbe: { httpGet: { port: 8080 }, periodSeconds: 30 }
+    app: { startup: 5s }
+traffic: [ { workload: web, rate: 10 } ]
+faults: [ { at: 1m, podCrash: { workload: web } } ]
+",
+    );
+    for seed in 1..=10 {
+        let out = run_traced(&s, seed);
+        let started = times(&out.trace, "Pod", "Started", "web-");
+        let ready = times(&out.trace, "Pod", "Ready", "web-");
+        assert_eq!(started, vec![60.0], "seed {seed}");
+        let after = ready[0] - started[0];
+        assert!(
+            (5.0..6.0).contains(&after),
+            "seed {seed}: Ready {after} s after the start"
+        );
+    }
+}
+
+#[test]
 fn a_tcp_liveness_probe_never_sees_a_hung_app() {
     let out = run_traced(&hung("tcpSocket", ""), 1);
     assert!(times(&out.trace, "Pod", "Killing", "").is_empty());

@@ -3,6 +3,7 @@
 //! CrashLoopBackOff. The probes are in [`super::prober`].
 
 use super::pod::Container;
+use super::termination::kill_times;
 use super::{ModelEvent, NodeId, PodId, World};
 use crate::scenario::defaults;
 use crate::sim::{Engine, SimDuration, SimTime};
@@ -169,7 +170,8 @@ impl World<'_> {
 
     /// The kubelet stops the container to restart it: the `preStop` hook
     /// runs first (within `grace`), then SIGTERM, which an answering app
-    /// obeys at once; a hung one ignores it and is SIGKILLed after `grace`.
+    /// obeys at once; a hung one ignores it and is SIGKILLed when
+    /// [`kill_times`] says.
     pub(super) fn kill_container(
         &mut self,
         pod: PodId,
@@ -180,12 +182,12 @@ impl World<'_> {
         let ws = &mut self.workloads[w];
         let hook = self.scenario.workloads[w]
             .pre_stop
-            .sample(&mut ws.kubelet_rng)
-            .min(grace);
+            .sample(&mut ws.kubelet_rng);
+        let (sigterm, sigkill) = kill_times(grace, hook);
         let p = &mut self.pods[pod];
         p.killing = true;
-        if p.hung || !hook.is_zero() {
-            let exit_in = if p.hung { grace } else { hook };
+        if p.hung || !sigterm.is_zero() {
+            let exit_in = if p.hung { sigkill } else { sigterm };
             engine.set_timer_in(p.timer, exit_in, ModelEvent::ContainerKilled { pod });
             self.container_changed(pod, engine);
         } else {

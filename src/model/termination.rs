@@ -12,9 +12,25 @@
 use super::{ModelEvent, PodId, World};
 use crate::sim::{Engine, SimDuration};
 
-/// When the `preStop` hook outlasts the grace period, the kubelet grants
-/// one extra 2 s before SIGKILL (`gracePeriodOverride` in kuberuntime).
-const PRE_STOP_EXTRA_GRACE: SimDuration = SimDuration::from_secs(2);
+/// The least time the kubelet leaves between SIGTERM and SIGKILL, however
+/// much of the grace period the `preStop` hook took
+/// (`minimumGracePeriodInSeconds` in kuberuntime).
+const MINIMUM_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2);
+
+/// When the kubelet's `killContainer` sends SIGTERM and SIGKILL, counted
+/// from the start of a stop with grace period `grace` and a `preStop` hook
+/// that takes `hook`: the hook runs at most the grace period, SIGTERM
+/// follows it, and SIGKILL comes after what is left of the grace period
+/// once the hook's whole seconds are taken off, but never within
+/// [`MINIMUM_GRACE_PERIOD`] of SIGTERM.
+pub(super) fn kill_times(grace: SimDuration, hook: SimDuration) -> (SimDuration, SimDuration) {
+    let sigterm = hook.min(grace);
+    let whole_seconds = SimDuration::from_secs(sigterm.as_nanos() / 1_000_000_000);
+    let left = grace
+        .saturating_sub(whole_seconds)
+        .max(MINIMUM_GRACE_PERIOD);
+    (sigterm, sigterm + left)
+}
 
 impl World<'_> {
     /// The kubelet starts stopping a deleted pod's container.
@@ -37,17 +53,14 @@ impl World<'_> {
             format!("Stopping container {}", workload.name)
         });
         let p = &mut self.pods[pod];
-        p.termination_deadline = if hook > grace {
-            now + grace + PRE_STOP_EXTRA_GRACE
-        } else {
-            now + grace
-        };
-        if hook.is_zero() {
+        let (sigterm, sigkill) = kill_times(grace, hook);
+        p.termination_deadline = now + sigkill;
+        if sigterm.is_zero() {
             self.send_sigterm(pod, engine);
         } else {
             engine.set_timer_in(
                 p.termination_timer,
-                hook.min(grace),
+                sigterm,
                 ModelEvent::PreStopDone { pod },
             );
         }
@@ -111,5 +124,39 @@ impl World<'_> {
                 .drop_in_flight(now, version, pod, serving);
         }
         self.release_pod(pod, engine);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: f64) -> SimDuration {
+        SimDuration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn sigkill_comes_after_the_grace_period_left_and_never_within_two_seconds_of_sigterm() {
+        let grace = secs(30.0);
+        let cases = [
+            // No hook: SIGTERM at once, SIGKILL at the grace period.
+            (0.0, 0.0, 30.0),
+            // A whole-second hook leaves the rest of the grace period.
+            (5.0, 5.0, 30.0),
+            // Only the hook's whole seconds are taken off the grace period.
+            (5.5, 5.5, 30.5),
+            // A hook ending within 2 s of the grace period still leaves 2 s.
+            (29.0, 29.0, 31.0),
+            (30.0, 30.0, 32.0),
+            // A hook outlasting the grace period is cut there, then 2 s.
+            (45.0, 30.0, 32.0),
+        ];
+        for (hook, sigterm, sigkill) in cases {
+            assert_eq!(
+                kill_times(grace, secs(hook)),
+                (secs(sigterm), secs(sigkill)),
+                "hook {hook} s"
+            );
+        }
     }
 }

@@ -138,6 +138,35 @@ faults: [ { at: 1m, podCrash: { workload: web } } ]
 }
 
 #[test]
+fn a_prestop_hook_that_fills_the_grace_period_still_leaves_two_seconds_before_sigkill() {
+    // The kubelet takes the hook's whole seconds off the grace period and
+    // leaves at least 2 s between SIGTERM and SIGKILL: a 30-s sleep in a
+    // 30-s grace period sends SIGTERM at 30 s and SIGKILL at 32 s, which
+    // the hung app waits for, and it restarts then.
+    let s = scenario(
+        "name: hook-fills-grace
+duration: 30m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
+workloads:
+  - name: web
+    replicas: 1
+    livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 10, failureThreshold: 3 }
+    lifecycle: { preStop: { sleep: { seconds: 30 } } }
+    app: { startup: 2s }
+traffic: [ { workload: web, rate: 100 } ]
+faults:
+  - at: 10m
+    appHang: { workload: web }
+",
+    );
+    let out = run_traced(&s, 1);
+    let killed = times(&out.trace, "Pod", "Killing", "web-");
+    let restarted = times(&out.trace, "Pod", "Started", "web-");
+    assert_eq!(restarted, vec![killed[0] + GRACE_S + 2.0]);
+}
+
+#[test]
 fn a_tcp_liveness_probe_never_sees_a_hung_app() {
     let out = run_traced(&hung("tcpSocket", ""), 1);
     assert!(times(&out.trace, "Pod", "Killing", "").is_empty());

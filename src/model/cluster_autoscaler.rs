@@ -224,14 +224,21 @@ impl World<'_> {
             // Ask again once a backed-off group may be tried.
             self.schedule_scan(until, engine);
         }
-        // least-waste, after the option that schedules the most pods.
-        let best = options.into_iter().min_by(|a, b| {
-            b.helped
-                .len()
-                .cmp(&a.helped.len())
-                .then(a.waste.total_cmp(&b.waste))
-                .then(a.pool.cmp(&b.pool))
+        // The `least-waste` expander, the default: the least CPU and memory
+        // left unused on the new nodes, however many pods an option helps
+        // (what it leaves waiting, the next scan asks for). Its ties go to
+        // chance in the autoscaler, to the earlier pool here.
+        let best = (0..options.len()).min_by(|&a, &b| {
+            let (a, b) = (&options[a], &options[b]);
+            a.waste.total_cmp(&b.waste).then(a.pool.cmp(&b.pool))
         });
+        // Pods another pool would take and this one does not: the next
+        // scan, a scan interval on, asks for them.
+        let rest_helped = best.is_some_and(|best| {
+            let helped = &options[best].helped;
+            (options.iter()).any(|o| o.helped.iter().any(|p| !helped.contains(p)))
+        });
+        let best = best.map(|best| options.swap_remove(best));
         let Some(best) = best else {
             for &pod in &waiting {
                 let name = &self.pods[pod].name;
@@ -282,6 +289,9 @@ impl World<'_> {
             .collect();
         let ca = self.autoscaler.as_mut().expect("scanning");
         ca.last_scale_up = Some(now);
+        if rest_helped {
+            self.wake_cluster_autoscaler(engine);
+        }
         for node in slots {
             self.nodes[node].provisioning = true;
             let ca = self.autoscaler.as_mut().expect("scanning");

@@ -747,3 +747,39 @@ fn nodes_to_drain_go_one_after_another() {
     );
     assert_eq!(out.report.node_pools[0].1.nodes.last, 1);
 }
+
+#[test]
+fn the_least_waste_expander_picks_the_pool_and_the_next_scan_asks_for_the_rest() {
+    // Five pods of 1500m and one of 3 CPUs, Pending. Five 2-CPU nodes
+    // leave (0.25 + 0.875) of them unused, one 16-CPU node takes all six
+    // and leaves (0.34 + 0.91): `least-waste` picks the small nodes,
+    // however many pods the big one would help. The 3-CPU pod fits no
+    // small node, so the next scan, 10 s on, asks for a big one.
+    let s = scenario(
+        "name: expander
+duration: 10m
+cluster:
+  nodePools:
+    - { name: base, count: 1, allocatable: { cpu: 500m, memory: 2Gi } }
+    - { name: small, count: 0, allocatable: { cpu: \"2\", memory: 8Gi }, autoscaling: { minNodes: 0, maxNodes: 10 } }
+    - { name: big, count: 0, allocatable: { cpu: \"16\", memory: 64Gi }, autoscaling: { minNodes: 0, maxNodes: 5 } }
+workloads:
+  - { name: a, replicas: 5, resources: { requests: { cpu: 1500m, memory: 1Gi } } }
+  - { name: b, replicas: 1, resources: { requests: { cpu: \"3\", memory: 1Gi } } }
+",
+    );
+    let out = run_traced(&s, 3);
+    let asked = events(&out.trace, "ClusterAutoscaler", "ScaledUpGroup");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(
+        asked[0]
+            .1
+            .starts_with("Scale-up: setting group small size to 5 instead of 0")
+    );
+    assert!(
+        asked[1]
+            .1
+            .starts_with("Scale-up: setting group big size to 1 instead of 0")
+    );
+    assert!((asked[1].0 - asked[0].0 - 10.0).abs() < 1e-6, "{asked:?}");
+}

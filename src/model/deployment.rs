@@ -36,6 +36,10 @@ pub(super) struct Version {
     pub name: Rc<str>,
     pub app: App,
     pub replicas: u32,
+    /// Its ReplicaSet exists. A rollout's is created by the Deployment
+    /// controller's first sync of it (`getNewReplicaSet`), at the size the
+    /// strategy then allows: `Recreate`'s once the old pods are gone.
+    pub exists: bool,
     /// A newer version's migration broke it.
     pub broken: bool,
     /// Its pods not gone, those not being deleted, and those of them
@@ -64,6 +68,7 @@ impl Version {
             name: format!("{workload}-{hash}").into(),
             app,
             replicas,
+            exists: true,
             broken: false,
             present: 0,
             active: 0,
@@ -170,6 +175,7 @@ impl World<'_> {
             name: format!("{name}-{hash}").into(),
             app: spec.app.clone(),
             replicas: 0,
+            exists: false,
             broken: false,
             present: 0,
             active: 0,
@@ -306,8 +312,13 @@ impl World<'_> {
             .filter(|&v| v != ws.current && ws.versions[v].replicas > 0)
     }
 
-    /// The ReplicaSet of `version` scales to `to`, with the Deployment's event.
+    /// The ReplicaSet of `version` scales to `to`, with the Deployment's
+    /// event worded as Kubernetes words it: `scaleReplicaSet`'s "Scaled up
+    /// replica set web-5tkszj9wl9 to 3 from 2", or, for a ReplicaSet not yet
+    /// created, `getNewReplicaSet`'s "Scaled up replica set web-nrtc69hcxw
+    /// to 1" (none when it is created with 0 replicas).
     fn scale_version(&mut self, w: usize, version: usize, to: u32, now: SimTime) {
+        let existed = std::mem::replace(&mut self.workloads[w].versions[version].exists, true);
         let from = self.workloads[w].versions[version].replicas;
         if from == to {
             return;
@@ -328,7 +339,11 @@ impl World<'_> {
         let direction = if to > from { "up" } else { "down" };
         self.trace
             .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
-                format!("Scaled {direction} replica set {rs} from {from} to {to}")
+                if existed {
+                    format!("Scaled {direction} replica set {rs} to {to} from {from}")
+                } else {
+                    format!("Scaled up replica set {rs} to {to}")
+                }
             });
     }
 
@@ -425,17 +440,19 @@ impl World<'_> {
                 .map(|&v| ws.versions[v].replicas)
                 .sum()
         };
+        // `NewRSNewReplicas`. Sized even when unchanged: that creates the
+        // new ReplicaSet at its first sync, with 0 replicas if it must wait.
         let new_replicas = self.workloads[w].versions[current].replicas;
-        if new_replicas > replicas {
-            self.scale_version(w, current, replicas, now);
+        let max_total = replicas + surge;
+        let total = spec_total(self);
+        let new_size = if new_replicas > replicas {
+            replicas
+        } else if total < max_total {
+            new_replicas + (max_total - total).min(replicas - new_replicas)
         } else {
-            let max_total = replicas + surge;
-            let total = spec_total(self);
-            if total < max_total {
-                let up = (max_total - total).min(replicas - new_replicas);
-                self.scale_version(w, current, new_replicas + up, now);
-            }
-        }
+            new_replicas
+        };
+        self.scale_version(w, current, new_size, now);
         if self.old_versions_with_replicas(w).next().is_none() {
             return;
         }

@@ -254,6 +254,41 @@ fn scaling_replica_set_events_are_worded_as_kubernetes_words_them() {
     );
 }
 
+/// Regression test for review finding F1: `DeploymentProgressing` compares
+/// the status with the last one, over all the Deployment's ReplicaSets, so
+/// more Ready pods is progress even when they are old ones. A broken
+/// release stalls with its one new pod crash-looping; old pods crashed at 7
+/// and 12 min turn Ready again, and each time the 600 s deadline starts
+/// over, where it used to run out at 15 min whatever the old pods did.
+#[test]
+fn old_pods_turning_ready_again_restart_the_progress_deadline() {
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    let rollout = "[ { at: 5m, workload: web, app: { crashOnStart: true } } ]";
+    let faults =
+        "[ { at: 7m, podCrash: { workload: web } }, { at: 12m, podCrash: { workload: web } } ]";
+    let s = scenario(&format!(
+        "{}faults: {faults}\n",
+        workload(4, strategy, "", rollout, 200)
+    ));
+    for seed in 1..=3 {
+        let out = run_traced(&s, seed);
+        // The new pod never turns Ready: every Ready after 5 min is an old
+        // pod's, and each within 600 s of the last progress is progress.
+        let mut last_progress = 300.0;
+        for ready in times(&out.trace, "Pod", "Ready", "web") {
+            if ready > last_progress && ready <= last_progress + 600.0 {
+                last_progress = ready;
+            }
+        }
+        let stalled = times(&out.trace, "Deployment", "ProgressDeadlineExceeded", "web");
+        assert_eq!(stalled.len(), 1, "seed {seed}: {stalled:?}");
+        assert!(
+            last_progress > 720.0 && (stalled[0] - (last_progress + 600.0)).abs() < 1e-6,
+            "seed {seed}: stalled at {stalled:?}, the last progress at {last_progress}"
+        );
+    }
+}
+
 /// λ × ∫ (old pods routed to and not yet deleted) / (endpoints routed to) dt
 /// from the migration on, from the Service's and the pods' events.
 fn expected_incompatible(trace: &[TraceEvent], from: f64, rate: f64, old_hash: &str) -> f64 {

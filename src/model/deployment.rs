@@ -36,6 +36,10 @@ pub(super) struct Version {
     pub name: Rc<str>,
     pub app: App,
     pub replicas: u32,
+    /// Its ReplicaSet exists. A rollout's is created by the Deployment
+    /// controller's first sync of it (`getNewReplicaSet`), at the size the
+    /// strategy then allows: `Recreate`'s once the old pods are gone.
+    pub exists: bool,
     /// A newer version's migration broke it.
     pub broken: bool,
     /// Its pods not gone, those not being deleted, and those of them
@@ -64,6 +68,7 @@ impl Version {
             name: format!("{workload}-{hash}").into(),
             app,
             replicas,
+            exists: true,
             broken: false,
             present: 0,
             active: 0,
@@ -123,22 +128,38 @@ pub(super) struct Progress {
     rollback_on_failure: bool,
     /// `ProgressDeadlineExceeded` was reported.
     stalled: bool,
-    /// The most new-version pods seen available: more is progress.
-    best_available: u32,
+    /// The Deployment's status as the controller last computed it: what
+    /// its next sync compares with to tell progress.
+    status: DeploymentStatus,
     /// The template before this rollout: where an undo goes back to.
     previous: usize,
     last_progress: SimTime,
 }
 
-/// What one sync of the Deployment controller did to its ReplicaSets,
-/// noted as each is resized rather than by comparing their sizes before
-/// and after: a rollout syncs at every pod that changes.
+/// The counts of a Deployment's status, each over all its ReplicaSets
+/// (`calculateStatus`): pods not being deleted (`replicas`), those of the
+/// current template (`updatedReplicas`), those Ready (`readyReplicas`) and
+/// those available (`availableReplicas`).
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Resized {
-    /// Some ReplicaSet was resized: the controller watches its own update.
-    pub any: bool,
-    /// The new one grew or an old one shrank: the rollout progressed.
-    pub progress: bool,
+struct DeploymentStatus {
+    replicas: u32,
+    updated_replicas: u32,
+    ready_replicas: u32,
+    available_replicas: u32,
+}
+
+impl DeploymentStatus {
+    /// `DeploymentProgressing`: more pods of the template, fewer old ones,
+    /// more Ready or more available than at the last sync. An old pod
+    /// turning Ready again is progress too, as is a new one replacing a
+    /// lost one once it is Ready.
+    fn progressed_since(&self, last: &DeploymentStatus) -> bool {
+        let old = |s: &DeploymentStatus| s.replicas - s.updated_replicas;
+        self.updated_replicas > last.updated_replicas
+            || old(self) < old(last)
+            || self.ready_replicas > last.ready_replicas
+            || self.available_replicas > last.available_replicas
+    }
 }
 
 impl World<'_> {
@@ -170,6 +191,7 @@ impl World<'_> {
             name: format!("{name}-{hash}").into(),
             app: spec.app.clone(),
             replicas: 0,
+            exists: false,
             broken: false,
             present: 0,
             active: 0,
@@ -299,6 +321,22 @@ impl World<'_> {
         pods.filter(|&&p| self.available(p, now)).count() as u32
     }
 
+    /// The Deployment's status as `calculateStatus` computes it.
+    fn deployment_status(&self, w: usize, now: SimTime) -> DeploymentStatus {
+        let ws = &self.workloads[w];
+        let mut status = DeploymentStatus {
+            updated_replicas: ws.versions[ws.current].active,
+            ..DeploymentStatus::default()
+        };
+        // The versions not live have no pods.
+        for &v in &ws.live_versions {
+            status.replicas += ws.versions[v].active;
+            status.ready_replicas += ws.versions[v].ready;
+            status.available_replicas += self.available_pods(w, v, now);
+        }
+        status
+    }
+
     /// The old versions that still have replicas, oldest first.
     fn old_versions_with_replicas(&self, w: usize) -> impl Iterator<Item = usize> + use<'_> {
         let ws = &self.workloads[w];
@@ -306,19 +344,19 @@ impl World<'_> {
             .filter(|&v| v != ws.current && ws.versions[v].replicas > 0)
     }
 
-    /// The ReplicaSet of `version` scales to `to`, with the Deployment's event.
+    /// The ReplicaSet of `version` scales to `to`, with the Deployment's
+    /// event worded as Kubernetes words it: `scaleReplicaSet`'s "Scaled up
+    /// replica set web-5tkszj9wl9 to 3 from 2", or, for a ReplicaSet not yet
+    /// created, `getNewReplicaSet`'s "Scaled up replica set web-nrtc69hcxw
+    /// to 1" (none when it is created with 0 replicas).
     fn scale_version(&mut self, w: usize, version: usize, to: u32, now: SimTime) {
+        let existed = std::mem::replace(&mut self.workloads[w].versions[version].exists, true);
         let from = self.workloads[w].versions[version].replicas;
         if from == to {
             return;
         }
         let ws = &mut self.workloads[w];
-        ws.resized.any = true;
-        ws.resized.progress |= if version == ws.current {
-            to > from
-        } else {
-            to < from
-        };
+        ws.replica_sets_resized = true;
         ws.versions[version].replicas = to;
         if to > 0 {
             ws.make_live(version);
@@ -328,7 +366,11 @@ impl World<'_> {
         let direction = if to > from { "up" } else { "down" };
         self.trace
             .emit(now, false, "Deployment", name, "ScalingReplicaSet", || {
-                format!("Scaled {direction} replica set {rs} from {from} to {to}")
+                if existed {
+                    format!("Scaled {direction} replica set {rs} to {to} from {from}")
+                } else {
+                    format!("Scaled up replica set {rs} to {to}")
+                }
             });
     }
 
@@ -341,23 +383,22 @@ impl World<'_> {
         let now = engine.now();
         let replicas = self.workloads[w].replicas;
         let current = self.workloads[w].current;
-        self.workloads[w].resized = Resized::default();
+        self.workloads[w].replica_sets_resized = false;
         // Resizing ReplicaSets moves no pod: the counts hold for the whole
         // step, until the ReplicaSet controller acts on the new sizes.
         match self.scenario.workloads[w].strategy {
             Strategy::Recreate => self.sync_recreate(w, replicas, current, now),
             strategy => self.sync_rolling(w, strategy, replicas, current, now),
         }
-        let resized = self.workloads[w].resized;
-        // Scaling the new ReplicaSet up or an old one down is progress, and
-        // so is a new pod becoming available (`DeploymentProgressing`).
-        let available = self.available_pods(w, current, now);
-        let more_available = self.workloads[w].progress.as_mut().is_some_and(|p| {
-            let more = available > p.best_available;
-            p.best_available = p.best_available.max(available);
-            more
+        let resized = self.workloads[w].replica_sets_resized;
+        // `syncRolloutStatus`. The resizes move no pod yet: the status
+        // shows them once the ReplicaSets have acted, at the next sync.
+        let status = self.deployment_status(w, now);
+        let progressing = self.workloads[w].progress.as_mut().is_some_and(|p| {
+            let last = std::mem::replace(&mut p.status, status);
+            status.progressed_since(&last)
         });
-        if resized.progress || more_available {
+        if progressing {
             self.progressed(w, engine);
         }
         self.reconcile_replicas(w, engine);
@@ -365,7 +406,7 @@ impl World<'_> {
         self.workloads[w].prune_versions();
         // The ReplicaSets' update is itself an event the controller
         // watches: scaling one may let it scale another.
-        if resized.any {
+        if resized {
             self.deployment_pod_changed(w, engine);
         }
         // With `minReadySeconds`, a Ready pod becomes available later: sync then.
@@ -425,17 +466,19 @@ impl World<'_> {
                 .map(|&v| ws.versions[v].replicas)
                 .sum()
         };
+        // `NewRSNewReplicas`. Sized even when unchanged: that creates the
+        // new ReplicaSet at its first sync, with 0 replicas if it must wait.
         let new_replicas = self.workloads[w].versions[current].replicas;
-        if new_replicas > replicas {
-            self.scale_version(w, current, replicas, now);
+        let max_total = replicas + surge;
+        let total = spec_total(self);
+        let new_size = if new_replicas > replicas {
+            replicas
+        } else if total < max_total {
+            new_replicas + (max_total - total).min(replicas - new_replicas)
         } else {
-            let max_total = replicas + surge;
-            let total = spec_total(self);
-            if total < max_total {
-                let up = (max_total - total).min(replicas - new_replicas);
-                self.scale_version(w, current, new_replicas + up, now);
-            }
-        }
+            new_replicas
+        };
+        self.scale_version(w, current, new_size, now);
         if self.old_versions_with_replicas(w).next().is_none() {
             return;
         }
@@ -676,6 +719,7 @@ impl World<'_> {
         previous: usize,
         rollback_on_failure: bool,
     ) {
+        let status = self.deployment_status(w, now);
         let ws = &mut self.workloads[w];
         ws.traffic.settle(now);
         ws.revision += 1;
@@ -692,7 +736,7 @@ impl World<'_> {
             counts_at_start: ws.traffic.counts().clone(),
             rollback_on_failure,
             stalled: false,
-            best_available: 0,
+            status,
             previous,
             last_progress: now,
         });

@@ -115,9 +115,9 @@ struct WorkloadState {
     available_timer: crate::sim::TimerId,
     /// A `DeploymentSync` is scheduled.
     sync_pending: bool,
-    /// How the Deployment controller resized the ReplicaSets since its
-    /// sync began.
-    resized: deployment::Resized,
+    /// The Deployment controller resized a ReplicaSet since its sync
+    /// began: it watches its own update, and syncs again.
+    replica_sets_resized: bool,
     /// The Deployment's revision counter: each rollout and undo adds one.
     revision: usize,
     /// Pods gone whose endpoint kube-proxy still routes to.
@@ -355,7 +355,7 @@ impl<'s> World<'s> {
                 progress_timer: engine.new_timer(),
                 available_timer: engine.new_timer(),
                 sync_pending: false,
-                resized: deployment::Resized::default(),
+                replica_sets_resized: false,
                 revision: 1,
                 leaving: Vec::new(),
                 falls_back: false,

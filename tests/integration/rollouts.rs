@@ -195,6 +195,100 @@ fn a_release_that_crashes_on_start_stalls_and_the_old_pods_keep_serving() {
     assert_eq!(out.report.rollouts[0].end_s, Some(900.0));
 }
 
+/// The Deployment's `ScalingReplicaSet` events, worded as `kubectl get
+/// events` shows them: `getNewReplicaSet` creates the new ReplicaSet at the
+/// size the strategy allows, "Scaled up replica set X to 1" with no "from"
+/// (and no event when that size is 0); `scaleReplicaSet` words every
+/// resize after it "Scaled down replica set X to 3 from 4".
+#[test]
+fn scaling_replica_set_events_are_worded_as_kubernetes_words_them() {
+    let scaled = |strategy: &str, count: usize| -> Vec<String> {
+        let s = scenario(&workload(
+            4,
+            strategy,
+            "",
+            "[ { at: 5m, workload: web } ]",
+            100,
+        ));
+        let out = run_traced(&s, 1);
+        let replica_set = |reason: &str| {
+            let e = out.trace.iter().find(|e| e.reason == reason);
+            e.expect(reason).name.clone()
+        };
+        let (old, new) = (
+            replica_set("SuccessfulDelete"),
+            replica_set("SuccessfulCreate"),
+        );
+        out.trace
+            .iter()
+            .filter(|e| e.reason == "ScalingReplicaSet")
+            .take(count)
+            .map(|e| e.message.replace(&old, "OLD").replace(&new, "NEW"))
+            .collect()
+    };
+    let surge = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    assert_eq!(
+        scaled(surge, 3),
+        [
+            "Scaled up replica set NEW to 1",
+            "Scaled down replica set OLD to 3 from 4",
+            "Scaled up replica set NEW to 2 from 1",
+        ]
+    );
+    // Without surge the new ReplicaSet is created with 0 replicas.
+    let no_surge = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }";
+    assert_eq!(
+        scaled(no_surge, 2),
+        [
+            "Scaled down replica set OLD to 3 from 4",
+            "Scaled up replica set NEW to 1 from 0",
+        ]
+    );
+    // `Recreate` creates it once the old pods are gone, at full size.
+    assert_eq!(
+        scaled("{ type: Recreate }", 2),
+        [
+            "Scaled down replica set OLD to 0 from 4",
+            "Scaled up replica set NEW to 4",
+        ]
+    );
+}
+
+/// Regression test for review finding F1: `DeploymentProgressing` compares
+/// the status with the last one, over all the Deployment's ReplicaSets, so
+/// more Ready pods is progress even when they are old ones. A broken
+/// release stalls with its one new pod crash-looping; old pods crashed at 7
+/// and 12 min turn Ready again, and each time the 600 s deadline starts
+/// over, where it used to run out at 15 min whatever the old pods did.
+#[test]
+fn old_pods_turning_ready_again_restart_the_progress_deadline() {
+    let strategy = "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }";
+    let rollout = "[ { at: 5m, workload: web, app: { crashOnStart: true } } ]";
+    let faults =
+        "[ { at: 7m, podCrash: { workload: web } }, { at: 12m, podCrash: { workload: web } } ]";
+    let s = scenario(&format!(
+        "{}faults: {faults}\n",
+        workload(4, strategy, "", rollout, 200)
+    ));
+    for seed in 1..=3 {
+        let out = run_traced(&s, seed);
+        // The new pod never turns Ready: every Ready after 5 min is an old
+        // pod's, and each within 600 s of the last progress is progress.
+        let mut last_progress = 300.0;
+        for ready in times(&out.trace, "Pod", "Ready", "web") {
+            if ready > last_progress && ready <= last_progress + 600.0 {
+                last_progress = ready;
+            }
+        }
+        let stalled = times(&out.trace, "Deployment", "ProgressDeadlineExceeded", "web");
+        assert_eq!(stalled.len(), 1, "seed {seed}: {stalled:?}");
+        assert!(
+            last_progress > 720.0 && (stalled[0] - (last_progress + 600.0)).abs() < 1e-6,
+            "seed {seed}: stalled at {stalled:?}, the last progress at {last_progress}"
+        );
+    }
+}
+
 /// λ × ∫ (old pods routed to and not yet deleted) / (endpoints routed to) dt
 /// from the migration on, from the Service's and the pods' events.
 fn expected_incompatible(trace: &[TraceEvent], from: f64, rate: f64, old_hash: &str) -> f64 {
@@ -501,11 +595,11 @@ rollouts: [ { at: 5m, workload: web, app: { crashOnStart: true } } ]
     assert!(
         scaled
             .iter()
-            .any(|m| m.starts_with("Scaled up replica set web-5tkszj9wl9 from 4 to 7")),
+            .any(|m| m.starts_with("Scaled up replica set web-5tkszj9wl9 to 7 from 4")),
         "{scaled:?}"
     );
     assert!(
-        scaled.iter().any(|m| m.ends_with("from 1 to 2")),
+        scaled.iter().any(|m| m.ends_with("to 2 from 1")),
         "{scaled:?}"
     );
     assert_eq!(out.report.rollouts[0].outcome, "stalled");

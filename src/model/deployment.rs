@@ -393,8 +393,11 @@ impl World<'_> {
         let resized = self.workloads[w].replica_sets_resized;
         // `syncRolloutStatus`. The resizes move no pod yet: the status
         // shows them once the ReplicaSets have acted, at the next sync.
-        let status = self.deployment_status(w, now);
-        let progressing = self.workloads[w].progress.as_mut().is_some_and(|p| {
+        // Only a rollout under way reads it: a sync without one does not
+        // pass over the pods for it.
+        let status = (self.workloads[w].progress.is_some()).then(|| self.deployment_status(w, now));
+        let progressing = status.is_some_and(|status| {
+            let p = self.workloads[w].progress.as_mut().expect("a rollout");
             let last = std::mem::replace(&mut p.status, status);
             status.progressed_since(&last)
         });

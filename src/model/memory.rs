@@ -15,8 +15,15 @@ const EVICTION_MONITORING_PERIOD: SimDuration = SimDuration::from_secs(10);
 
 /// After an eviction the eviction manager polls every second for the pod's
 /// cleanup (`podCleanupPollFreq`) and checks again as soon as it sees it,
-/// then every 10 s from there: its loop does not sleep after an eviction.
+/// or after `podCleanupTimeout`, then every 10 s from there: its loop does
+/// not sleep after an eviction.
 const EVICTION_CLEANUP_POLL: SimDuration = SimDuration::from_secs(1);
+const EVICTION_CLEANUP_TIMEOUT: SimDuration = SimDuration::from_secs(30);
+
+/// A hard eviction's grace period (`immediateEvictionGracePeriodSeconds`):
+/// the `preStop` hook gets at most a second, then SIGTERM, and SIGKILL the
+/// kubelet's least 2 s after.
+pub(super) const IMMEDIATE_EVICTION_GRACE_PERIOD: SimDuration = SimDuration::from_secs(1);
 
 /// kubelet `evictionPressureTransitionPeriod`: a pressure condition stays
 /// on this long after the last time it was observed.
@@ -230,10 +237,27 @@ impl World<'_> {
                  Container {container} was using {using_kib}Ki, request is {request_kib}Ki, has larger consumption of memory."
             )
         });
-        self.stop_container(pod, true, engine);
+        // No check until the pod is gone (`waitForPodsCleanup`).
+        self.pods[pod].evicted_at = Some(now);
+        self.nodes[node].eviction_phase = now + EVICTION_CLEANUP_TIMEOUT;
         self.delete_pod(pod, engine);
-        // The evicted pod is gone at once: the next check is the first poll.
-        self.nodes[node].eviction_phase = now + EVICTION_CLEANUP_POLL;
+        self.plan_node_pressure(node, engine);
+    }
+
+    /// A pod the kubelet evicted is gone: its eviction manager sees it at
+    /// its next cleanup poll and checks the node again then.
+    pub(super) fn evicted_pod_gone(
+        &mut self,
+        node: NodeId,
+        evicted_at: SimTime,
+        engine: &mut Engine<ModelEvent>,
+    ) {
+        let now = engine.now();
+        let poll = EVICTION_CLEANUP_POLL.as_nanos();
+        let polls = (now - evicted_at).as_nanos().div_ceil(poll).max(1);
+        let seen = evicted_at + SimDuration::from_nanos(polls * poll);
+        let phase = &mut self.nodes[node].eviction_phase;
+        *phase = (*phase).min(seen);
         self.plan_node_pressure(node, engine);
     }
 

@@ -79,6 +79,9 @@ pub(super) struct Pod {
     pub ready_when_deleted: bool,
     /// SIGKILL comes at this instant, if the app has not exited by then.
     pub termination_deadline: SimTime,
+    /// When its kubelet evicted it for node memory pressure: it stops with
+    /// the eviction's grace period, and the eviction manager waits for it.
+    pub evicted_at: Option<SimTime>,
     /// Deleted and released by its node: nothing left but its endpoint's last
     /// propagation.
     pub gone: bool,
@@ -184,6 +187,7 @@ impl Pod {
             serving_terminating: false,
             ready_when_deleted: false,
             termination_deadline: SimTime::ZERO,
+            evicted_at: None,
             gone: false,
             pins: 0,
             recycled: false,

@@ -246,6 +246,9 @@ impl World<'_> {
         if let Some(node) = node {
             self.node_drained(node, engine);
             self.drain_progress(node, engine);
+            if let Some(evicted_at) = self.pods[pod].evicted_at {
+                self.evicted_pod_gone(node, evicted_at, engine);
+            }
         }
         let deleted = self.pods[pod].deleting;
         if !deleted {

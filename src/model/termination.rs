@@ -46,7 +46,10 @@ impl World<'_> {
         let now = engine.now();
         let w = self.pods[pod].workload;
         let workload = &self.scenario.workloads[w];
-        let grace = workload.termination_grace_period;
+        let grace = match self.pods[pod].evicted_at {
+            Some(_) => super::memory::IMMEDIATE_EVICTION_GRACE_PERIOD,
+            None => workload.termination_grace_period,
+        };
         let hook = workload.pre_stop.sample(&mut self.workloads[w].kubelet_rng);
         let name = &self.pods[pod].name;
         self.trace.emit(now, false, "Pod", name, "Killing", || {

@@ -208,6 +208,35 @@ workloads:
 }
 
 #[test]
+fn an_evicted_pod_gets_a_second_of_grace_and_finishes_its_requests() {
+    // A hard eviction stops the pod with a 1-s grace period
+    // (`immediateEvictionGracePeriodSeconds`), not a SIGKILL: its app gets
+    // SIGTERM, finishes the requests it holds (1 s each, about 100 at
+    // 100 a second) and exits, so none is dropped in flight.
+    let s = scenario(
+        "name: graceful-eviction
+duration: 10m
+cluster:
+  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
+workloads:
+  - name: leaky
+    replicas: 1
+    resources: { requests: { cpu: 100m, memory: 256Mi } }
+    app: { serviceTime: 1s, memory: { base: 256Mi, leakPerHour: 10Gi } }
+  - name: steady
+    replicas: 2
+    resources: { requests: { cpu: 100m, memory: 300Mi } }
+    app: { memory: { base: 300Mi } }
+traffic: [ { workload: leaky, rate: 100 } ]
+",
+    );
+    let out = run_traced(&s, 1);
+    let evicted = times(&out.trace, "Pod", "Evicted", "leaky-");
+    assert_eq!(evicted.len(), 1, "{evicted:?}");
+    assert_eq!(out.report.requests.dropped_in_flight, 0);
+}
+
+#[test]
 fn memory_pressure_keeps_best_effort_pods_off_the_node_for_five_minutes() {
     // The leaking pod is BestEffort (no requests): evicted at ~3 h, its
     // replacement may not land on the node until the MemoryPressure

@@ -3,8 +3,9 @@
 //! to the new one. `RollingUpdate` keeps at most `replicas + maxSurge` pods
 //! (surge rounded up) and at least `replicas − maxUnavailable` available
 //! (rounded down; both 0 make it 1), a pod being available once Ready for
-//! `minReadySeconds`; `Recreate` deletes every old pod before creating new
-//! ones. Without progress for `progressDeadlineSeconds` the Deployment
+//! `minReadySeconds` counted from its Ready time in whole seconds;
+//! `Recreate` deletes every old pod before creating new ones. Without
+//! progress for `progressDeadlineSeconds` the Deployment
 //! reports `ProgressDeadlineExceeded` and stays as it is; an opt-in
 //! `rollbackOnFailure` models the pipeline that then runs `kubectl rollout
 //! undo`. The controller syncs when a rollout starts and, while one runs,
@@ -13,7 +14,7 @@
 
 use super::{ModelEvent, PodId, World, names};
 use crate::scenario::{App, Resources, Strategy, Trigger};
-use crate::sim::{Engine, SimTime};
+use crate::sim::{Engine, SimDuration, SimTime};
 use crate::traffic::{Capacity, OutcomeCounts};
 use std::rc::Rc;
 
@@ -25,6 +26,16 @@ pub(super) fn capacity(app: &App, limits: Resources) -> Capacity {
         // Without a limit the pod is never throttled.
         cpu_limit_cores: (limits.cpu_millis > 0).then(|| limits.cpu_millis as f64 / 1000.0),
     }
+}
+
+/// When a pod Ready since `ready` becomes available: its Ready condition's
+/// `lastTransitionTime` plus `minReadySeconds`. The API stores that time in
+/// whole seconds (`metav1.Time` marshals as RFC 3339 without a fraction), so
+/// the controller reads the Ready instant truncated to the second: a pod is
+/// available up to a second before `minReadySeconds` have passed.
+fn available_from(ready: SimTime, min_ready: SimDuration) -> SimTime {
+    const SECOND_NS: u64 = 1_000_000_000;
+    SimTime::from_nanos(ready.as_nanos() / SECOND_NS * SECOND_NS) + min_ready
 }
 
 /// One version of the pod template, and its ReplicaSet's `replicas`.
@@ -304,11 +315,14 @@ impl World<'_> {
         self.sync_deployment(w, engine);
     }
 
-    /// Whether the pod counts as available: Ready for `minReadySeconds`.
+    /// Whether the pod counts as available, as `IsPodAvailable` decides
+    /// (k8s.io/kubernetes pkg/api/v1/pod/util.go): Ready, and its Ready
+    /// condition's `lastTransitionTime` plus `minReadySeconds` not after
+    /// now (`<=` since Kubernetes 1.34, kubernetes#132122).
     fn available(&self, pod: PodId, now: SimTime) -> bool {
         let p = &self.pods[pod];
         let min_ready = self.scenario.workloads[p.workload].min_ready_seconds;
-        p.api_ready && !p.deleting && p.ready_transition + min_ready <= now
+        p.api_ready && !p.deleting && available_from(p.ready_transition, min_ready) <= now
     }
 
     /// The version's pods that are available. Without `minReadySeconds`
@@ -412,7 +426,11 @@ impl World<'_> {
         if resized {
             self.deployment_pod_changed(w, engine);
         }
-        // With `minReadySeconds`, a Ready pod becomes available later: sync then.
+        // With `minReadySeconds`, a Ready pod becomes available later: sync
+        // then. `syncReplicaSet` requeues the ReplicaSet for the earliest
+        // pod's availability (`FindMinNextPodAvailabilityCheck`, since
+        // Kubernetes 1.34, kubernetes#132121): the new `availableReplicas`
+        // wakes the Deployment controller at that instant.
         let min_ready = self.scenario.workloads[w].min_ready_seconds;
         let timer = self.workloads[w].available_timer;
         let next = (self.workloads[w].progress.is_some() && !min_ready.is_zero())
@@ -422,7 +440,7 @@ impl World<'_> {
                     .iter()
                     .map(|&p| &self.pods[p])
                     .filter(|p| p.api_ready && !p.deleting)
-                    .map(|p| p.ready_transition + min_ready)
+                    .map(|p| available_from(p.ready_transition, min_ready))
                     .filter(|&t| t > now)
                     .min()
             })

@@ -674,3 +674,49 @@ fn a_rollout_ends_when_kube_proxy_drops_its_last_old_endpoint() {
         assert_eq!(available, [last_dropped], "seed {seed}");
     }
 }
+
+/// Regression test for review finding F2, resolved by Kubernetes 1.34+'s
+/// rule rather than the 1 s later one the finding proposed. A pod is
+/// available once its Ready condition's `lastTransitionTime` plus
+/// `minReadySeconds` is not after now (`IsPodAvailable`, `<=` since
+/// kubernetes#132122), and that time is stored in whole seconds; the
+/// ReplicaSet controller requeues itself for exactly that instant
+/// (`FindMinNextPodAvailabilityCheck`, kubernetes#132121). With maxSurge 1
+/// and maxUnavailable 0 each old pod waits for one new pod to be available:
+/// it is scaled down at the new pod's Ready instant truncated to the second,
+/// plus 10 s, to the nanosecond; nines used to wait the Ready instant plus
+/// 10 s.
+#[test]
+fn min_ready_seconds_count_from_the_ready_second_as_the_api_stores_it() {
+    const SECOND_NS: u64 = 1_000_000_000;
+    let s = scenario(&workload(
+        4,
+        "{ type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }",
+        "    minReadySeconds: 10",
+        "[ { at: 5m, workload: web } ]",
+        100,
+    ));
+    let out = run_traced(&s, 1);
+    let new_rs = &out.trace.iter().find(|e| e.reason == "SuccessfulCreate");
+    let new_rs = new_rs.expect("the rollout creates pods").name.clone();
+    let new_ready: Vec<_> = (out.trace.iter())
+        .filter(|e| e.kind == "Pod" && e.reason == "Ready" && e.name.starts_with(&new_rs))
+        .map(|e| e.time)
+        .collect();
+    let scaled_down: Vec<_> = (out.trace.iter())
+        .filter(|e| e.reason == "ScalingReplicaSet" && e.message.starts_with("Scaled down"))
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(new_ready.len(), 4, "{new_ready:?}");
+    assert_eq!(scaled_down.len(), 4, "{scaled_down:?}");
+    // The Ready instants are not whole seconds: truncating them matters.
+    assert!(new_ready.iter().all(|t| t.as_nanos() % SECOND_NS != 0));
+    for (ready, down) in new_ready.iter().zip(&scaled_down) {
+        let ready_second = ready.as_nanos() / SECOND_NS * SECOND_NS;
+        assert_eq!(
+            down.as_nanos(),
+            ready_second + 10 * SECOND_NS,
+            "Ready at {ready}, old pod scaled down at {down}"
+        );
+    }
+}

@@ -21,6 +21,19 @@ faults: {faults}
     ))
 }
 
+/// One node of 2Gi allocatable running `workloads` (a YAML list's items),
+/// and whatever follows them (`traffic`, `faults`).
+fn on_a_2gi_node(name: &str, duration: &str, workloads: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: {name}
+duration: {duration}
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 2Gi }} }} ]
+workloads:
+{workloads}"
+    ))
+}
+
 #[test]
 fn a_leak_is_oom_killed_every_limit_minus_base_over_leak_plus_the_restart() {
     // (512 − 112) MiB at 100 MiB/h: 4 h after each start. The container
@@ -89,13 +102,10 @@ fn node_memory_pressure_evicts_the_pod_furthest_over_its_request() {
     // to a steady one (512Mi). Together they reach 2Gi after
     // (2048 − 768) / 512 = 2.5 h; the eviction manager, checking every
     // 10 s, evicts the leaking pod, the one most over its request.
-    let s = scenario(
-        "name: pressure
-duration: 4h
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
-workloads:
-  - name: leaky
+    let s = on_a_2gi_node(
+        "pressure",
+        "4h",
+        "  - name: leaky
     replicas: 1
     resources: { requests: { memory: 256Mi } }
     app: { memory: { leakPerHour: 512Mi } }
@@ -138,16 +148,11 @@ fn node_memory_pressure_evicts_the_leaking_pod_whatever_the_order_of_the_workloa
 ",
     ];
     let evictions = |first: usize| {
-        let s = scenario(&format!(
-            "name: pressure
-duration: 10m
-cluster:
-  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 2Gi }} }} ]
-workloads:
-{}{}",
-            workloads[first],
-            workloads[1 - first]
-        ));
+        let s = on_a_2gi_node(
+            "pressure",
+            "10m",
+            &format!("{}{}", workloads[first], workloads[1 - first]),
+        );
         let out = run_traced(&s, 1);
         let evicted: Vec<(f64, String, String)> = (out.trace.iter())
             .filter(|e| e.reason == "Evicted")
@@ -183,13 +188,10 @@ fn an_evicted_pods_replacement_back_on_the_node_is_evicted_at_the_next_poll_not_
     // same node at once, is over too. The eviction manager sees the node
     // again only at its first cleanup poll, a second later, so the run
     // goes on instead of evicting without end at one instant.
-    let s = scenario(
-        "name: churn
-duration: 6m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
-workloads:
-  - name: leaky
+    let s = on_a_2gi_node(
+        "churn",
+        "6m",
+        "  - name: leaky
     replicas: 1
     resources: { requests: { cpu: 100m, memory: 256Mi } }
     app: { memory: { base: 256Mi, leakPerHour: 10Gi } }
@@ -213,13 +215,10 @@ fn an_evicted_pod_gets_a_second_of_grace_and_finishes_its_requests() {
     // (`immediateEvictionGracePeriodSeconds`), not a SIGKILL: its app gets
     // SIGTERM, finishes the requests it holds (1 s each, about 100 at
     // 100 a second) and exits, so none is dropped in flight.
-    let s = scenario(
-        "name: graceful-eviction
-duration: 10m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
-workloads:
-  - name: leaky
+    let s = on_a_2gi_node(
+        "graceful-eviction",
+        "10m",
+        "  - name: leaky
     replicas: 1
     resources: { requests: { cpu: 100m, memory: 256Mi } }
     app: { serviceTime: 1s, memory: { base: 256Mi, leakPerHour: 10Gi } }
@@ -241,13 +240,10 @@ fn memory_pressure_keeps_best_effort_pods_off_the_node_for_five_minutes() {
     // The leaking pod is BestEffort (no requests): evicted at ~3 h, its
     // replacement may not land on the node until the MemoryPressure
     // condition clears, evictionPressureTransitionPeriod (5 min) later.
-    let s = scenario(
-        "name: best-effort
-duration: 4h
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 2Gi } } ]
-workloads:
-  - name: leaky
+    let s = on_a_2gi_node(
+        "best-effort",
+        "4h",
+        "  - name: leaky
     replicas: 1
     app: { memory: { leakPerHour: 512Mi } }
   - name: steady

@@ -497,14 +497,18 @@ impl World<'_> {
     /// removals in progress, of which at most `--max-drain-parallelism`
     /// drains, and no pool below its `minNodes`. A drain still in progress
     /// counts against both budgets, so drains go one after another.
-    fn remove_unneeded(&mut self, mut removable: Vec<NodeId>, engine: &mut Engine<ModelEvent>) {
+    fn remove_unneeded(&mut self, removable: Vec<NodeId>, engine: &mut Engine<ModelEvent>) {
         let draining = self.nodes.iter().filter(|n| n.removing).count();
         let mut budget = defaults::CA_MAX_SCALE_DOWN_PARALLELISM.saturating_sub(draining);
         let mut drain_budget = defaults::CA_MAX_DRAIN_PARALLELISM.saturating_sub(draining);
-        // Stable: in node order within the empty and the occupied.
-        removable.sort_by_key(|&node| self.holds_pods(node));
-        for node in removable {
-            let occupied = self.holds_pods(node);
+        // Removing an empty node moves no pod: whether a node is occupied
+        // holds through the scan.
+        let mut removable: Vec<(bool, NodeId)> = (removable.into_iter())
+            .map(|node| (self.holds_pods(node), node))
+            .collect();
+        // The empty first, each kind in node order.
+        removable.sort_unstable();
+        for (occupied, node) in removable {
             if budget == 0 || (occupied && drain_budget == 0) {
                 continue;
             }

@@ -11,13 +11,11 @@ const HANG_S: f64 = 600.0;
 const GRACE_S: f64 = 30.0;
 
 fn hung(handler: &str, extra_fault: &str) -> nines::scenario::Scenario {
-    scenario(&format!(
-        "name: hang
-duration: 30m
-cluster:
-  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
-workloads:
-  - name: web
+    on_one_node(
+        "hang",
+        "30m",
+        &format!(
+            "  - name: web
     replicas: 1
     readinessProbe: {{ {handler}: {{ port: 8080 }}, periodSeconds: 5, successThreshold: 2 }}
     livenessProbe: {{ {handler}: {{ port: 8080 }}, periodSeconds: 10, failureThreshold: 3 }}
@@ -27,6 +25,20 @@ faults:
   - at: 10m
     appHang: {{ workload: web{extra_fault} }}
 "
+        ),
+    )
+}
+
+/// A scenario on one node of 4 CPUs and 8Gi: `workloads` are the YAML
+/// list's items, and whatever follows them (`traffic`, `faults`).
+fn on_one_node(name: &str, duration: &str, workloads: &str) -> nines::scenario::Scenario {
+    scenario(&format!(
+        "name: {name}
+duration: {duration}
+cluster:
+  nodePools: [ {{ name: w, count: 1, allocatable: {{ cpu: \"4\", memory: 8Gi }} }} ]
+workloads:
+{workloads}"
     ))
 }
 
@@ -69,13 +81,10 @@ fn a_pod_killed_by_its_liveness_probe_stays_ready_until_its_container_exits() {
     // from the container's state alone, and the hung container runs until
     // its SIGKILL, the grace period after the kill. Its requests keep
     // failing as `hung` until then, and kube-proxy drops it a second after.
-    let s = scenario(
-        "name: liveness-only
-duration: 30m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
-workloads:
-  - name: web
+    let s = on_one_node(
+        "liveness-only",
+        "30m",
+        "  - name: web
     replicas: 2
     livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 10, failureThreshold: 3 }
     app: { startup: 2s, serviceTime: 50ms }
@@ -109,13 +118,10 @@ fn the_readiness_probe_runs_at_once_when_the_startup_probe_passes() {
     // with a 1-s startup probe and a 30-s readiness probe, a container
     // restarted at the crash is Ready within a second of its app's 5-s
     // start, not up to 30 s later.
-    let s = scenario(
-        "name: startup-ready
-duration: 5m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
-workloads:
-  - name: web
+    let s = on_one_node(
+        "startup-ready",
+        "5m",
+        "  - name: web
     replicas: 1
     startupProbe: { httpGet: { port: 8080 }, periodSeconds: 1, failureThreshold: 60 }
     readinessProbe: { httpGet: { port: 8080 }, periodSeconds: 30 }
@@ -143,13 +149,10 @@ fn a_prestop_hook_that_fills_the_grace_period_still_leaves_two_seconds_before_si
     // leaves at least 2 s between SIGTERM and SIGKILL: a 30-s sleep in a
     // 30-s grace period sends SIGTERM at 30 s and SIGKILL at 32 s, which
     // the hung app waits for, and it restarts then.
-    let s = scenario(
-        "name: hook-fills-grace
-duration: 30m
-cluster:
-  nodePools: [ { name: w, count: 1, allocatable: { cpu: \"4\", memory: 8Gi } } ]
-workloads:
-  - name: web
+    let s = on_one_node(
+        "hook-fills-grace",
+        "30m",
+        "  - name: web
     replicas: 1
     livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 10, failureThreshold: 3 }
     lifecycle: { preStop: { sleep: { seconds: 30 } } }

@@ -177,8 +177,9 @@ impl World<'_> {
     }
 
     /// The eviction manager finds the node short of memory and evicts one
-    /// pod, with no grace period: first those using more than their request,
-    /// the largest excess first (no pod priorities are modelled).
+    /// pod, with [`IMMEDIATE_EVICTION_GRACE_PERIOD`]: first those using more
+    /// than their request, the largest excess first (no pod priorities are
+    /// modelled).
     pub(super) fn node_memory_pressure(&mut self, node: NodeId, engine: &mut Engine<ModelEvent>) {
         let now = engine.now();
         let allocatable = self.scenario.nodes[node].allocatable.memory_bytes as f64;
